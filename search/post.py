@@ -1,0 +1,55 @@
+"""The Post record: one summarised research article, as every part of the system sees it."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+TOPICS_FROM_SITE = "site"
+TOPICS_INFERRED = "inferred"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Post:
+    """One blog summary. JSON uses the same field names (see DESIGN.md)."""
+
+    id: str
+    url: str | None
+    issue_date: str
+    title: str
+    citation: str | None = None
+    authors: tuple[str, ...] = ()
+    year: int | None = None
+    article_title: str | None = None
+    journal: str | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    doi: str | None = None
+    summary: str = ""
+    implications: str = ""
+    topics: tuple[str, ...] = ()
+    topics_source: str = TOPICS_INFERRED
+    research_types: tuple[str, ...] = ()
+    sample_size: int | None = None
+
+    def to_dict(self) -> dict:
+        """The JSON form: tuples become lists, field order as declared."""
+        return {
+            f.name: list(value) if isinstance(value, tuple) else value
+            for f in dataclasses.fields(self)
+            for value in [getattr(self, f.name)]
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Post":
+        """Inverse of :meth:`to_dict`; unknown keys are ignored, lists become tuples."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        values = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in data.items()
+            if key in names
+        }
+        return cls(**values)
+
+    def replace(self, **changes) -> "Post":
+        return dataclasses.replace(self, **changes)
