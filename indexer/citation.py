@@ -67,10 +67,12 @@ _AUTHORS_MAX_CHARS = 2000
 _ZERO_WIDTH_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # Any run of whitespace, including non-breaking and thin spaces.
 _WHITESPACE_RUN = re.compile(r"\s+")
-# A hyphen or dash of any kind, with the spaces around it, inside a range.
-_RANGE_DASH = re.compile(r" ?[-\u2010-\u2015\u2212] ?")
+# A hyphen or dash of any kind (hyphen, en and em dash, minus sign).
+_DASH = r"[-\u2010-\u2015\u2212]"
+# A dash inside a range, with the spaces around it.
+_RANGE_DASH = re.compile(" ?" + _DASH + " ?")
 # A page, article number or page range: "345", "e0123456", "S12 - S18".
-_PAGE_RANGE = r"[A-Za-z]?\d+(?: ?[-\u2010-\u2015\u2212] ?[A-Za-z]?\d+)?"
+_PAGE_RANGE = r"[A-Za-z]?\d+(?: ?" + _DASH + r" ?[A-Za-z]?\d+)?"
 
 # The date group right after the authors: "(2019)", "(2019a)",
 # "(2021, March)", "(in press)", "(n.d.)".
@@ -353,7 +355,7 @@ def _strip_trailing_noise(text: str) -> str:
     """Cut "Online first publication:", bare URLs and punctuation off the end."""
     end = len(text)
     while True:
-        while end and text[end - 1] in " .,;:":
+        while end and text[end - 1] in " .,;:([":
             end -= 1
         word_start = text.rfind(" ", 0, end) + 1
         if text[word_start:end].lower().startswith(_URL_PREFIXES):
