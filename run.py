@@ -7,11 +7,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_CORPUS = PROJECT_DIR / "corpus"
+DEFAULT_INDEX = PROJECT_DIR / "index"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 5000
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -34,6 +38,84 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0 if extraction.pages_read else 1
 
 
+def cmd_index(args: argparse.Namespace) -> int:
+    """Build the index from the corpus and swap it in atomically."""
+    from indexer.build import build_index
+    from indexer.errors import ExtractionError
+
+    progress = _progress_bar("indexing") if sys.stderr.isatty() else None
+    try:
+        report = build_index(args.corpus, args.index, progress=progress)
+    except ExtractionError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    finally:
+        if progress:
+            print(file=sys.stderr)
+    for problem in report.problems:
+        print(f"skipped {problem}", file=sys.stderr)
+    print(f"indexed {report.post_count} posts from {report.pages_read} pages into {report.build_dir}", file=sys.stderr)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Search the index and print ranked results (or the JSON of the web API)."""
+    from search.engine import SearchEngine
+    from search.request import InvalidRequest, SearchRequest
+    from search.store import IndexUnavailable
+
+    try:
+        request = SearchRequest.from_params(
+            query=" ".join(args.query),
+            filters={"topic": args.topic, "type": args.type, "journal": args.journal,
+                     "author": args.author, "year": args.year},
+            sort=args.sort,
+            page=args.page,
+        )
+        response = SearchEngine(args.index).search(request)
+    except (InvalidRequest, IndexUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        json.dump(response.to_dict(), sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0
+    _print_results(response)
+    return 0
+
+
+def _print_results(response) -> None:
+    import html
+    import re
+
+    if response.corrected:
+        print(f"No results for {response.request.query!r}; showing results for {response.suggestion!r}.")
+    elif response.suggestion:
+        print(f"Did you mean: {response.suggestion}")
+    if response.notice:
+        print(response.notice)
+    first = (response.page - 1) * response.request.page_size + 1
+    print(f"{response.total} results" + (f", {first}-{first + len(response.hits) - 1} shown" if response.hits else ""))
+    for rank, hit in enumerate(response.hits, start=first):
+        post = hit.post
+        byline = f"{post.authors[0].split(',')[0]}{' et al.' if len(post.authors) > 1 else ''} ({post.year})" if post.authors else ""
+        print(f"\n{rank}. {post.title}  [{post.issue_date}]  score {hit.score:.2f}")
+        if byline or post.journal:
+            print(f"   {byline}  {post.journal or ''}".rstrip())
+        snippet = re.sub(r"</?mark>", "*", hit.highlights["implications"])
+        print(f"   {html.unescape(snippet)}")
+        print(f"   id: {post.id}")
+
+
+def _progress_bar(label: str):
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    return show
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -42,6 +124,21 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH", help=".html, .htm or .txt files, or folders of them")
     extract.add_argument("--json", action="store_true", help="print a JSON array of posts")
     extract.set_defaults(handler=cmd_extract)
+
+    index = commands.add_parser("index", help="build the search index from the corpus (atomically)")
+    index.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of pages (default: corpus/)")
+    index.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    index.set_defaults(handler=cmd_index)
+
+    search = commands.add_parser("search", help="search the index")
+    search.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases, author:, journal:, year:, ...")
+    search.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    search.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
+    for facet, meta in (("topic", "T"), ("type", "T"), ("journal", "J"), ("author", "A"), ("year", "Y")):
+        search.add_argument(f"--{facet}", action="append", default=[], metavar=meta, help=f"only posts with this {facet} (repeatable: OR)")
+    search.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
+    search.add_argument("--page", type=int, default=1)
+    search.set_defaults(handler=cmd_search)
     return parser
 
 
@@ -51,7 +148,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    return args.handler(args)
+    # Post text is full of curly quotes and dashes: never die on a terminal that cannot show them.
+    for stream in (sys.stdout, sys.stderr):
+        stream.reconfigure(errors="replace")
+    try:
+        return args.handler(args)
+    except BrokenPipeError:  # output piped into `head`: stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

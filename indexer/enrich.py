@@ -5,9 +5,11 @@ import re
 
 # Research types, each with the wording that names it. Checked against title, citation and summary.
 RESEARCH_TYPE_PATTERNS: dict[str, re.Pattern[str]] = {
-    "meta-analysis": re.compile(r"\bmeta[- ]?analy[sz]", re.I),
+    "meta-analysis": re.compile(r"\bmeta[- ]?analy(?:s[ie]s|tic|[sz]e)", re.I),
     "randomized controlled trial": re.compile(
-        r"\brandomi[sz]ed(?:,)? (?:controlled |clinical |control )?trial|\bRCTs?\b|\brandomly assigned\b", re.I
+        r"(?<!non-)(?<!non )(?<!quasi-)\brandomi[sz]ed(?:,)? (?:controlled |clinical |control )?trial"
+        r"|\bRCTs?\b|\brandomly (?:assigned|allocated)\b|\b(?:were|was) randomi[sz]ed\b",
+        re.I,
     ),
     "survey": re.compile(r"\bsurvey(?:s|ed)?\b|\bcompleted questionnaires\b", re.I),
     "qualitative": re.compile(

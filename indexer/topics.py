@@ -59,7 +59,7 @@ TOPIC_PHRASES: dict[str, tuple[str, ...]] = {
     ),
     "Interpersonal Psychotherapy (IPT)": ("interpersonal psychotherapy", "interpersonal therapy", "ipt"),
     "Long-term Outcomes": (
-        "long term outcome", "long term follow up", "long term effect", "follow up", "years after treatment",
+        "long term outcome", "long term follow up", "long term effect", "years after treatment",
         "maintenance of gains", "relapse",
     ),
     "Medications/Pharmacotherapy": (

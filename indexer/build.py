@@ -1,0 +1,68 @@
+"""Corpus folder -> search index: extract every page, then write and swap in a new index atomically.
+
+The index records a fingerprint of the corpus it was built from (file names, sizes, times), so
+``python run.py`` can tell whether the index is missing or older than the corpus.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.errors import ExtractionError
+from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
+from search.store import read_meta, write_index
+from search.schema import SCHEMA_VERSION
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    build_dir: Path
+    post_count: int
+    pages_read: int
+    problems: list[Problem]
+
+
+def corpus_fingerprint(corpus: str | os.PathLike) -> str:
+    """A digest of the corpus's page files: names, sizes and modification times."""
+    corpus = Path(corpus)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in corpus.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(corpus)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def index_is_current(corpus: str | os.PathLike, index_root: str | os.PathLike) -> bool:
+    """True when the index exists, has this program's schema and was built from this corpus as it is."""
+    meta = read_meta(index_root)
+    return bool(
+        meta
+        and meta.get("schema_version") == SCHEMA_VERSION
+        and meta.get("source", {}).get("corpus_fingerprint") == corpus_fingerprint(corpus)
+    )
+
+
+def build_index(
+    corpus: str | os.PathLike,
+    index_root: str | os.PathLike,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
+    """Extract the corpus and swap in a new index. Raises ExtractionError when no post was found,
+    leaving the index that was there (if any) in place."""
+    fingerprint = corpus_fingerprint(corpus)
+    extraction = extract_paths([corpus])
+    if not extraction.posts:
+        details = "; ".join(map(str, extraction.problems[:5]))
+        raise ExtractionError(f"no posts found in {corpus}, so the index was left as it was. {details}".strip())
+    total = len(extraction.posts)
+    build_dir = write_index(
+        extraction.posts,
+        index_root,
+        source={"corpus": str(Path(corpus).resolve()), "corpus_fingerprint": fingerprint},
+        progress=(lambda done: progress(done, total)) if progress else None,
+    )
+    return BuildReport(build_dir, total, extraction.pages_read, extraction.problems)

@@ -1,0 +1,340 @@
+"""The search engine: one warm searcher over the current index, reopened when the index is swapped.
+
+``SearchEngine.search`` is the full call the web page and the CLI make: parse, filter by facets,
+rank (BM25F) or sort, paginate, highlight, count facets disjunctively, and suggest a spelling (with
+an automatic retry when a misspelled query finds nothing). All calls are serialised by a lock: a
+Whoosh searcher is not meant to be shared by threads at once; processes scale out instead.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from whoosh import scoring, sorting
+from whoosh.query import Every
+
+from search import highlight
+from search.analysis import content_analyzer
+from search.facets import FacetCount, FacetIndex
+from search.post import Post
+from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
+from search.request import SearchRequest
+from search.schema import DEFAULT_FIELDS, post_from_record
+from search.store import current_build, open_current
+
+# Field -> how the results page names it in "matched in".
+FIELD_LABELS = {
+    "title": "title",
+    "implications": "practice implications",
+    "summary": "summary",
+    "authors": "authors",
+    "journal": "journal",
+    "citation": "citation",
+    "topics": "topics",
+    "types": "research type",
+    "year": "year",
+    "doi": "DOI",
+}
+_SUMMARY_FIELDS = ("summary", "implications")
+_MORE_LIKE_THIS_TERMS = 12
+
+
+@dataclass(frozen=True)
+class Hit:
+    post: Post
+    score: float
+    highlights: dict[str, str]
+    matched_fields: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        record = self.post.to_dict()
+        del record["summary"], record["implications"]
+        record.update(score=round(self.score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
+        return record
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    """The result of one search; ``to_dict`` is the JSON of DESIGN.md."""
+
+    request: SearchRequest
+    total: int
+    page: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetCount]]
+    suggestion: str | None = None
+    corrected: bool = False
+    notice: str | None = None
+    searched_query: str = ""
+
+    @property
+    def page_count(self) -> int:
+        return max(1, -(-self.total // self.request.page_size))
+
+    def to_dict(self) -> dict:
+        return {
+            "query": self.request.query,
+            "total": self.total,
+            "page": self.page,
+            "page_size": self.request.page_size,
+            "sort": self.request.sort,
+            "suggestion": self.suggestion,
+            "corrected": self.corrected,
+            "notice": self.notice,
+            "hits": [hit.to_dict() for hit in self.hits],
+            "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
+        }
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An autocomplete entry: what kind of thing it is, its label, and the post id for titles."""
+
+    kind: str
+    label: str
+    post_id: str | None = None
+    count: int = 1
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "post_id": self.post_id, "count": self.count}
+
+
+@dataclass
+class _Snapshot:
+    """One opened index: its searcher and everything precomputed from its stored records."""
+
+    build: Path
+    searcher: object
+    posts: dict[int, Post] = field(default_factory=dict)
+    docnum_of: dict[str, int] = field(default_factory=dict)
+    facets: FacetIndex = field(default_factory=FacetIndex)
+
+    @classmethod
+    def open(cls, root: Path) -> "_Snapshot":
+        build, ix = open_current(root)
+        snapshot = cls(build=build, searcher=ix.searcher(weighting=scoring.BM25F()))
+        for docnum, stored in snapshot.searcher.reader().iter_docs():
+            post = post_from_record(stored["record"])
+            snapshot.posts[docnum] = post
+            snapshot.docnum_of[post.id] = docnum
+            snapshot.facets.add(docnum, post)
+        return snapshot
+
+
+class SearchEngine:
+    """Searches the index under ``root`` (see :mod:`search.store`)."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self._lock = threading.RLock()
+        self._snapshot: _Snapshot | None = None
+        self._analyzer = content_analyzer()
+
+    # -- snapshot management -------------------------------------------------------------
+    def _current(self) -> _Snapshot:
+        """The snapshot of the current build; reopened when ``current`` points elsewhere.
+
+        Raises IndexUnavailable when there is no usable index.
+        """
+        build = current_build(self.root)
+        if self._snapshot is None or build != self._snapshot.build:
+            old, self._snapshot = self._snapshot, _Snapshot.open(self.root)
+            if old is not None:
+                old.searcher.close()
+        return self._snapshot
+
+    def close(self) -> None:
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.searcher.close()
+                self._snapshot = None
+
+    # -- searching ----------------------------------------------------------------------
+    def search(self, request: SearchRequest) -> SearchResponse:
+        with self._lock:
+            snapshot = self._current()
+            filters = self._canonical_filters(snapshot, request)
+            parsed = parse_query(request.query)
+            suggestion = self._spelling_suggestion(snapshot, parsed)
+            response = self._run(snapshot, request, filters, parsed, suggestion)
+            if response.total == 0 and suggestion:
+                retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
+                if retried.total:
+                    return replace(retried, corrected=True)
+            return response
+
+    def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
+        searcher = snapshot.searcher
+        browsing = not parsed.text
+        query = Every() if browsing else parsed.query
+        matching = set() if parsed.is_empty and not browsing else set(searcher.docs_for_query(query))
+        allowed = snapshot.facets.allowed(filters)
+        final = matching if allowed is None else matching & allowed
+        facets = snapshot.facets.counts(matching, filters)
+        hits: list[Hit] = []
+        page = request.page
+        if final:
+            last_page = -(-len(final) // request.page_size)
+            page = min(page, last_page)
+            results = searcher.search_page(
+                query,
+                page,
+                pagelen=request.page_size,
+                filter=final,
+                sortedby=_sort_facet(request.sort, browsing),
+                terms=not browsing,
+            )
+            highlight.configure(results.results)
+            hits = [self._hit(snapshot, hit, browsing) for hit in results]
+        return SearchResponse(
+            request=request,
+            total=len(final),
+            page=page,
+            hits=hits,
+            facets=facets,
+            suggestion=suggestion,
+            notice=parsed.notice,
+            searched_query=parsed.text,
+        )
+
+    def _hit(self, snapshot: _Snapshot, hit, browsing: bool) -> Hit:
+        post = snapshot.posts[hit.docnum]
+        highlights = {}
+        for name in _SUMMARY_FIELDS:
+            text = getattr(post, name)
+            marked = "" if browsing else hit.highlights(name, text=text, top=2)
+            highlights[name] = marked or highlight.fallback_snippet(text)
+        matched = ()
+        if not browsing and hit.results.has_matched_terms():
+            fields = {fieldname for fieldname, _ in hit.matched_terms()}
+            matched = tuple(label for name, label in FIELD_LABELS.items() if name in fields)
+        return Hit(post=post, score=float(hit.score or 0.0), highlights=highlights, matched_fields=matched)
+
+    @staticmethod
+    def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
+        """Selected facet values in their stored spelling; a value no post has is kept (it counts 0)."""
+        return {
+            facet: tuple(snapshot.facets.canonical(facet, value) or value for value in values)
+            for facet, values in request.filters.items()
+        }
+
+    def _spelling_suggestion(self, snapshot: _Snapshot, parsed: ParsedQuery) -> str | None:
+        """The query with unknown words replaced by the closest indexed real words, or None."""
+        searcher = snapshot.searcher
+        corrections = {}
+        for word in spelling_candidates(parsed):
+            if self._is_known(searcher, word):
+                continue
+            correction = _closest_word(searcher, word)
+            if correction:
+                corrections[word] = correction
+        return replace_words(parsed.text, corrections) if corrections else None
+
+    def _is_known(self, searcher, word: str) -> bool:
+        if searcher.doc_frequency("vocabulary", word.lower()):
+            return True
+        terms = [token.text for token in self._analyzer(word.lower())]
+        return not terms or any(searcher.doc_frequency(name, term) for name in DEFAULT_FIELDS for term in terms)
+
+    # -- posts ----------------------------------------------------------------------------
+    def post(self, post_id: str) -> Post | None:
+        with self._lock:
+            snapshot = self._current()
+            docnum = snapshot.docnum_of.get(post_id)
+            return None if docnum is None else snapshot.posts[docnum]
+
+    def more_like_this(self, post_id: str, limit: int = 5) -> list[Post]:
+        """Posts whose summaries share the most distinctive terms with this one's."""
+        with self._lock:
+            snapshot = self._current()
+            docnum = snapshot.docnum_of.get(post_id)
+            if docnum is None:
+                return []
+            post = snapshot.posts[docnum]
+            text = " ".join((post.title, post.summary, post.implications))
+            results = snapshot.searcher.more_like(
+                docnum, "summary", text=text, top=limit, numterms=_MORE_LIKE_THIS_TERMS
+            )
+            return [snapshot.posts[hit.docnum] for hit in results]
+
+    def posts_where(self, facet: str, value: str, *, exclude: str | None = None, limit: int = 10) -> list[Post]:
+        """Posts with a facet value (e.g. the same first author), newest first."""
+        with self._lock:
+            snapshot = self._current()
+            canonical = snapshot.facets.canonical(facet, value)
+            if canonical is None:
+                return []
+            posts = [snapshot.posts[d] for d in snapshot.facets.documents_with_any(facet, [canonical])]
+            posts = [post for post in posts if post.id != exclude]
+            return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
+
+    # -- browsing and autocomplete ----------------------------------------------------------
+    def topic_counts(self) -> list[FacetCount]:
+        with self._lock:
+            return self._current().facets.all_counts("topic")
+
+    def stats(self) -> dict:
+        """What the index holds: post count and the months it covers."""
+        with self._lock:
+            snapshot = self._current()
+            months = sorted(post.issue_date for post in snapshot.posts.values())
+            return {
+                "posts": len(snapshot.posts),
+                "first_month": months[0] if months else None,
+                "last_month": months[-1] if months else None,
+                "build": snapshot.build.name,
+            }
+
+    def latest(self, limit: int = 5) -> list[Post]:
+        with self._lock:
+            posts = self._current().posts.values()
+            return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        """Titles, topics, authors and journals with a word starting with ``prefix``."""
+        wanted = " ".join(prefix.casefold().split())[:100]
+        if len(wanted) < 2:
+            return []
+        with self._lock:
+            snapshot = self._current()
+            found: list[Suggestion] = []
+            for facet, kind in (("topic", "topic"), ("journal", "journal"), ("author", "author")):
+                for count in snapshot.facets.all_counts(facet):
+                    if _has_word_prefix(count.value, wanted):
+                        found.append(Suggestion(kind, count.value, count=count.count))
+            for post in sorted(snapshot.posts.values(), key=lambda post: post.issue_date, reverse=True):
+                if _has_word_prefix(post.title, wanted):
+                    found.append(Suggestion("title", post.title, post_id=post.id))
+            found.sort(key=lambda s: (not s.label.casefold().startswith(wanted), s.kind == "title", -s.count))
+            return found[:limit]
+
+
+def _closest_word(searcher, word: str) -> str | None:
+    """An indexed real word one or two edits away (one for short words), same first letter.
+
+    Words typed in capitals are taken as acronyms and never corrected.
+    """
+    if word.isupper():
+        return None
+    lowered = word.lower()
+    max_edits = 1 if len(lowered) <= 5 else 2
+    for candidate in searcher.suggest("vocabulary", lowered, limit=5, maxdist=max_edits):
+        if candidate[0] == lowered[0]:
+            return candidate
+    return None
+
+
+def _has_word_prefix(label: str, prefix: str) -> bool:
+    folded = label.casefold()
+    if folded.startswith(prefix):
+        return True
+    return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
+
+
+def _sort_facet(sort: str, browsing: bool):
+    if sort == "newest" or (sort == "relevance" and browsing):
+        return sorting.FieldFacet("issue_date", reverse=True)
+    if sort == "oldest":
+        return sorting.FieldFacet("issue_date")
+    return None

@@ -1,0 +1,101 @@
+"""Facet values held in memory per index snapshot: filtering and disjunctive counts over doc numbers.
+
+Each facet maps a value to the set of documents that carry it. A selection is OR within a facet and
+AND across facets; the counts of a facet are taken as if that facet had no selection, so a user can
+widen it (disjunctive faceting). Counting walks the matching documents once per facet.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from search.post import Post
+from search.request import FACETS
+
+MAX_FACET_VALUES = 50
+
+
+def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
+    """The values one post has for each facet."""
+    return {
+        "topic": post.topics,
+        "type": post.research_types,
+        "journal": (post.journal,) if post.journal else (),
+        "author": post.authors,
+        "year": (str(post.year),) if post.year is not None else (),
+    }
+
+
+@dataclass(frozen=True)
+class FacetCount:
+    value: str
+    count: int
+    selected: bool
+
+    def to_dict(self) -> dict:
+        return {"value": self.value, "count": self.count, "selected": self.selected}
+
+
+class FacetIndex:
+    """Per-document facet values and value -> documents, for one index snapshot."""
+
+    def __init__(self) -> None:
+        self._values_of: dict[str, dict[int, tuple[str, ...]]] = {facet: {} for facet in FACETS}
+        self._documents_with: dict[str, dict[str, set[int]]] = {facet: {} for facet in FACETS}
+        self._canonical: dict[str, dict[str, str]] = {facet: {} for facet in FACETS}
+
+    def add(self, docnum: int, post: Post) -> None:
+        for facet, values in facet_values(post).items():
+            self._values_of[facet][docnum] = values
+            for value in values:
+                self._documents_with[facet].setdefault(value, set()).add(docnum)
+                self._canonical[facet].setdefault(value.casefold(), value)
+
+    def canonical(self, facet: str, value: str) -> str | None:
+        """The stored spelling of a value typed in any case, or None if no post has it."""
+        return self._canonical[facet].get(value.strip().casefold())
+
+    def documents_with_any(self, facet: str, values: Iterable[str]) -> set[int]:
+        documents: set[int] = set()
+        for value in values:
+            documents |= self._documents_with[facet].get(value, set())
+        return documents
+
+    def allowed(self, selections: Mapping[str, tuple[str, ...]], *, ignoring: str | None = None) -> set[int] | None:
+        """Documents passing every selection except ``ignoring``'s; None when nothing restricts."""
+        allowed: set[int] | None = None
+        for facet, values in selections.items():
+            if facet == ignoring or not values:
+                continue
+            documents = self.documents_with_any(facet, values)
+            allowed = documents if allowed is None else allowed & documents
+        return allowed
+
+    def counts(
+        self, matching: set[int], selections: Mapping[str, tuple[str, ...]], *, limit: int = MAX_FACET_VALUES
+    ) -> dict[str, list[FacetCount]]:
+        """For each facet, value counts over ``matching`` narrowed by the other facets' selections."""
+        result = {}
+        for facet in FACETS:
+            others = self.allowed(selections, ignoring=facet)
+            base = matching if others is None else matching & others
+            values_of = self._values_of[facet]
+            counter = Counter(value for docnum in base for value in values_of.get(docnum, ()))
+            selected = set(selections.get(facet, ()))
+            ranked = sorted(counter.items(), key=_by_count_then_value(facet))[:limit]
+            shown = {value for value, _ in ranked}
+            ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
+            result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
+        return result
+
+    def all_counts(self, facet: str) -> list[FacetCount]:
+        """Every value of a facet with its number of posts, most first (for browse pages)."""
+        counts = [(value, len(documents)) for value, documents in self._documents_with[facet].items()]
+        return [FacetCount(value, count, False) for value, count in sorted(counts, key=_by_count_then_value(facet))]
+
+
+def _by_count_then_value(facet: str):
+    if facet == "year":
+        return lambda item: (-item[1], -int(item[0]) if item[0].isdigit() else 0)
+    return lambda item: (-item[1], item[0].casefold())

@@ -1,0 +1,175 @@
+"""Query understanding: what a user typed -> a Whoosh query that never raises.
+
+Plain words search every prose field with field weights and an OR that rewards matching more words,
+so a clinician's question works as a query (stop and question words are dropped by the analyzer).
+``author:``, ``journal:``, ``year:``, ``topic:``, ``type:``, ``title:``, ``implications:``, quoted
+phrases, AND/OR/NOT and ``-word`` are Whoosh syntax. Before parsing, the text is lexed so that plain
+words can be cleaned (stray wildcards, trailing question marks) and expanded with the thesaurus
+(lower weight than the typed words); a DOI typed alone becomes an exact DOI look-up. Anything the
+parser rejects falls back to the plain words alone.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from whoosh import qparser
+from whoosh.query import NullQuery, Query, Term
+
+from search.analysis import STOP_AND_QUESTION_WORDS
+from search.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, build_schema
+from search.thesaurus import find_expansions
+
+MAX_QUERY_CHARS = 500
+EXPANSION_WEIGHT = 0.7
+LOOSE_WORDS_WEIGHT = 0.4
+# How much matching one more word of a long question counts (Whoosh OrGroup factor).
+_OR_BONUS = 0.9
+
+_DOI_ALONE = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s\"<>]+?)[.,;]?\s*$", re.I)
+_LEXEME = re.compile(
+    r"""(?P<fielded>[A-Za-z_][\w.-]*:(?:"[^"]*"?|[\[{][^\]}]*[\]}]?|[^\s()"]*))"""
+    r"""|(?P<phrase>"[^"]*"?)"""
+    r"""|(?P<paren>[()])"""
+    r"""|(?P<word>[^\s()"]+)"""
+)
+_OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\]")
+_MIN_PREFIX_LETTERS = 3
+_SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query ready to run, with what the engine needs to explain it."""
+
+    query: Query
+    text: str                      # the text searched (cut to MAX_QUERY_CHARS)
+    plain_words: tuple[str, ...]   # words typed outside fields and phrases, for "Did you mean"
+    notice: str | None = None      # something the user should be told (query cut, syntax ignored)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.query is NullQuery
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse anything a user can type. Never raises."""
+    notice = None
+    text = text.replace("\x00", " ").strip()
+    if len(text) > MAX_QUERY_CHARS:
+        text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        notice = f"Your query was long, so only its first {MAX_QUERY_CHARS} characters were searched."
+    doi = _DOI_ALONE.match(text)
+    if doi:
+        return ParsedQuery(Term("doi", doi.group(1).lower()), text, (), notice)
+    lexemes = _lex(text)
+    plain_words = tuple(word for kind, word in lexemes if kind == "word" and _SPELLABLE.match(word))
+    rewritten = _rewrite(lexemes)
+    try:
+        query = _parser().parse(rewritten)
+    except Exception:  # Whoosh raises IndexError, AssertionError, RecursionError... on odd syntax
+        words_only = " ".join(word for kind, word in lexemes if kind == "word")
+        notice = "Some of the search syntax could not be understood, so the words were searched on their own."
+        try:
+            query = _parser().parse(words_only)
+        except Exception:
+            query = NullQuery
+    return ParsedQuery(query, text, tuple(dict.fromkeys(plain_words)), notice)
+
+
+def spelling_candidates(parsed: ParsedQuery) -> list[str]:
+    """Plain words worth checking for typos (no stop words, no numbers)."""
+    return [word for word in parsed.plain_words if word.lower() not in STOP_AND_QUESTION_WORDS]
+
+
+def replace_words(text: str, corrections: dict[str, str]) -> str:
+    """The query text with whole plain words replaced (for "Did you mean")."""
+    def swap(match: re.Match) -> str:
+        word = match.group(0)
+        if match.lastgroup != "word":
+            return word
+        core = word.rstrip("?!.,;")
+        return corrections.get(core, core) + word[len(core):]
+
+    return _LEXEME.sub(swap, text)
+
+
+@lru_cache(maxsize=1)
+def _parser() -> qparser.QueryParser:
+    parser = qparser.QueryParser(None, build_schema(), group=qparser.OrGroup.factory(_OR_BONUS))
+    parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=FIELD_BOOSTS))
+    parser.add_plugin(qparser.FieldAliasPlugin({field: list(aliases) for field, aliases in FIELD_ALIASES.items()}))
+    parser.remove_plugin_class(qparser.FuzzyTermPlugin)
+    return parser
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    """(kind, text) pieces: "fielded", "phrase", "paren", "operator", "signed" or "word"."""
+    lexemes = []
+    for match in _LEXEME.finditer(text):
+        kind, value = match.lastgroup, match.group(0)
+        if kind == "word":
+            if value in _OPERATORS:
+                kind = "operator"
+            elif value[0] in "+-" and len(value) > 1:
+                kind = "signed"
+            else:
+                value = _clean_word(value)
+                if not value:
+                    continue
+        lexemes.append((kind, value))
+    return lexemes
+
+
+def _clean_word(word: str) -> str:
+    """Drop syntax a person did not mean: a trailing "?", leading or too-short wildcards, boosts."""
+    word = _SYNTAX_CHARACTERS.sub("", word).rstrip("?!.,;:").lstrip("*?")
+    if "*" in word or "?" in word:
+        letters = re.match(r"[^*?]*", word).group(0)
+        if len(letters) < _MIN_PREFIX_LETTERS:
+            word = word.replace("*", "").replace("?", "")
+    return word
+
+
+def _rewrite(lexemes: list[tuple[str, str]]) -> str:
+    """Lexemes back to query syntax, each run of plain words with its thesaurus alternatives.
+
+    ``-word`` becomes ``NOT word``; ``+word`` is the word (every word already counts).
+    """
+    pieces: list[str] = []
+    run: list[str] = []
+    for kind, value in lexemes:
+        if kind == "word":
+            run.append(value)
+            continue
+        pieces.extend(_expanded(run))
+        run = []
+        if kind == "signed":
+            sign, value = value[0], value[1:]
+            pieces.append(f"NOT {value}" if sign == "-" else value)
+        else:
+            pieces.append(value)
+    pieces.extend(_expanded(run))
+    return " ".join(pieces)
+
+
+def _expanded(words: list[str]) -> list[str]:
+    if not words:
+        return []
+    out: list[str] = []
+    position = 0
+    for expansion in find_expansions(words):
+        out.extend(words[position:expansion.start])
+        typed = words[expansion.start:expansion.start + len(expansion.matched)]
+        alternatives = [f'"{phrase}"^{EXPANSION_WEIGHT}' for phrase in expansion.alternatives]
+        if len(typed) > 1:
+            # A typed concept ("online therapy"): its exact phrase counts fully, its loose words less.
+            as_typed = [f'"{" ".join(typed)}"', f"({' '.join(typed)})^{LOOSE_WORDS_WEIGHT}"]
+        else:
+            as_typed = typed
+        out.append(f"({' OR '.join(as_typed + alternatives)})")
+        position = expansion.start + len(expansion.matched)
+    out.extend(words[position:])
+    return out

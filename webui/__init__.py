@@ -1,0 +1,1 @@
+"""The Flask web UI and JSON API over the search core."""
