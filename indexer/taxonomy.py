@@ -5,46 +5,10 @@ import re
 from dataclasses import dataclass
 
 from indexer.blocks import ITEM, Block
+from search.taxonomy import DEFAULT_TOPICS
 
-# The Topics filter of the live blog, as printed on the seed page (spelling as on the site).
-DEFAULT_TOPICS: tuple[str, ...] = (
-    "Adherance",
-    "Alliance and Therapeutic Relationship",
-    "Anxiety Disorders",
-    "Attachment",
-    "Attendance, Attrition, and Drop-Out",
-    "Client Factors",
-    "Client Preferences",
-    "Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)",
-    "Combination Therapy",
-    "Common Factors",
-    "Cost-effectiveness",
-    "Depression and Depressive Symptoms",
-    "Efficacy of Treatments",
-    "Empathy",
-    "Feedback and Progress Monitoring",
-    "Group Psychotherapy",
-    "Illness and Medical Comorbidities",
-    "Interpersonal Psychotherapy (IPT)",
-    "Long-term Outcomes",
-    "Medications/Pharmacotherapy",
-    "Miscellaneous",
-    "Neuroscience and Brain",
-    "Outcomes and Deterioration",
-    "Personality Disorders",
-    "Placebo Effect",
-    "Practice-Based Research and Practice Research Networks",
-    "Psychodynamic Therapy (PDT)",
-    "Resistance and Reactance",
-    "Self-Reflection and Awareness",
-    "Suicide and Crisis Intervention",
-    "Termination",
-    "Therapist Factors",
-    "Training",
-    "Transference and Countertransference",
-    "Trauma and/or PTSD",
-    "Treatment Length and Frequency",
-)
+__all__ = ["DEFAULT_TOPICS", "TopicOption", "read_topic_filter"]
+
 
 _TOPIC_FILTER_PARAMETER = re.compile(r"[?&]cat_2=([^&#]+)")
 _TOPICS_LABEL = re.compile(r"^(topics?|filter by topic|browse by topic)\s*:?$", re.I)

@@ -22,6 +22,7 @@ from search.query import ParsedQuery, parse_query, replace_words, spelling_candi
 from search.request import SearchRequest
 from search.schema import DEFAULT_FIELDS, post_from_record
 from search.store import current_build, open_current
+from search.taxonomy import DEFAULT_TOPICS
 
 # Field -> how the results page names it in "matched in".
 FIELD_LABELS = {
@@ -271,8 +272,12 @@ class SearchEngine:
 
     # -- browsing and autocomplete ----------------------------------------------------------
     def topic_counts(self) -> list[FacetCount]:
+        """Every topic of the taxonomy with its number of posts (zero included), in taxonomy order,
+        then any other topic the posts carry."""
         with self._lock:
-            return self._current().facets.all_counts("topic")
+            counts = {count.value: count.count for count in self._current().facets.all_counts("topic")}
+        labels = list(DEFAULT_TOPICS) + sorted(set(counts) - set(DEFAULT_TOPICS))
+        return [FacetCount(label, counts.get(label, 0), False) for label in labels]
 
     def stats(self) -> dict:
         """What the index holds: post count and the months it covers."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import qparser
-from whoosh.query import NullQuery, Query, Term
+from whoosh.query import AndNot, Not, NullQuery, Or, Query, Term
 
 from search.analysis import STOP_AND_QUESTION_WORDS
 from search.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, build_schema
@@ -68,7 +68,7 @@ def parse_query(text: str) -> ParsedQuery:
     plain_words = tuple(word for kind, word in lexemes if kind == "word" and _SPELLABLE.match(word))
     rewritten = _rewrite(lexemes)
     try:
-        query = _parser().parse(rewritten)
+        query = _negations_exclude(_parser().parse(rewritten))
     except Exception:  # Whoosh raises IndexError, AssertionError, RecursionError... on odd syntax
         words_only = " ".join(word for kind, word in lexemes if kind == "word")
         notice = "Some of the search syntax could not be understood, so the words were searched on their own."
@@ -103,6 +103,19 @@ def _parser() -> qparser.QueryParser:
     parser.add_plugin(qparser.FieldAliasPlugin({field: list(aliases) for field, aliases in FIELD_ALIASES.items()}))
     parser.remove_plugin_class(qparser.FuzzyTermPlugin)
     return parser
+
+
+def _negations_exclude(query: Query) -> Query:
+    """``a b NOT c`` means (a OR b) without c; Whoosh's OR grouping would read it as a OR b OR (not c)."""
+    if not query.is_leaf():
+        query = query.apply(_negations_exclude)
+    if isinstance(query, Or):
+        kept = [child for child in query.subqueries if not isinstance(child, Not)]
+        excluded = [child.query for child in query.subqueries if isinstance(child, Not)]
+        if excluded and kept:
+            positive = kept[0] if len(kept) == 1 else Or(kept, boost=query.boost, scale=query.scale)
+            return AndNot(positive, excluded[0] if len(excluded) == 1 else Or(excluded))
+    return query
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
