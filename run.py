@@ -116,6 +116,28 @@ def _progress_bar(label: str):
     return show
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the web UI (development server; production runs the same app under gunicorn)."""
+    from webui import create_app
+
+    app = create_app({"INDEX_DIR": str(args.index)})
+    print(f"Serving pprnet-search on http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
+    return 0
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """Build the index from corpus/ when it is missing or older than the corpus, then serve."""
+    from indexer.build import index_is_current
+
+    if not index_is_current(args.corpus, args.index):
+        print(f"Building the index from {args.corpus} ...", file=sys.stderr)
+        status = cmd_index(args)
+        if status:
+            return status
+    return cmd_serve(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -139,6 +161,12 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
     search.add_argument("--page", type=int, default=1)
     search.set_defaults(handler=cmd_search)
+
+    serve = commands.add_parser("serve", help="serve the web UI")
+    serve.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    serve.add_argument("--host", default=DEFAULT_HOST)
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -146,8 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        args = argparse.Namespace(
+            handler=cmd_default, corpus=DEFAULT_CORPUS, index=DEFAULT_INDEX, host=DEFAULT_HOST, port=DEFAULT_PORT
+        )
     # Post text is full of curly quotes and dashes: never die on a terminal that cannot show them.
     for stream in (sys.stdout, sys.stderr):
         stream.reconfigure(errors="replace")
