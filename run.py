@@ -139,7 +139,12 @@ def cmd_default(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="run.py", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="run.py",
+        description=__doc__.splitlines()[0],
+        epilog="With no command: build the index from corpus/ if it is missing or stale, then serve "
+        f"the UI on http://{DEFAULT_HOST}:{DEFAULT_PORT}.",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     extract = commands.add_parser("extract", help="print the posts found in page files or folders")
