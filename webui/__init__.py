@@ -1,1 +1,98 @@
-"""The Flask web UI and JSON API over the search core."""
+"""The Flask web UI and JSON API over the search core.
+
+``create_app(config)`` builds the application: defaults, then the caller's overrides; one
+:class:`~search.engine.SearchEngine` per app (thread-safe, reopens itself when the index is swapped);
+the ``pages`` and ``api`` blueprints; security headers on every response; error pages in the site's
+look (JSON errors under ``/api``). Nothing is bound at import time.
+
+Production: ``gunicorn -w 4 -b 0.0.0.0:8000 'webui:create_app()'``.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from search.engine import SearchEngine
+from search.store import IndexUnavailable
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+
+ENGINE_KEY = "pprnet_engine"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """The application. Config keys: ``INDEX_DIR`` (index root, default ``<project>/index``) and Flask's own."""
+    app = Flask(__name__)
+    app.config.from_mapping(
+        INDEX_DIR=str(PROJECT_DIR / "index"),
+        MAX_CONTENT_LENGTH=16 * 1024,
+        DEBUG=False,
+        JSON_SORT_KEYS=False,
+    )
+    if config:
+        app.config.update(config)
+    app.json.sort_keys = False
+    app.extensions[ENGINE_KEY] = SearchEngine(app.config["INDEX_DIR"])
+
+    from webui import api, pages
+    from webui.formatting import register_filters
+
+    register_filters(app)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.after_request(_security_headers)
+    app.register_error_handler(IndexUnavailable, _index_unavailable)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _server_error)
+    return app
+
+
+def _security_headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _index_unavailable(error: IndexUnavailable):
+    """503: there is no usable index (yet)."""
+    if _wants_json():
+        return jsonify(status="unavailable", error="the search index is unavailable", reason=str(error)), 503
+    return render_template("error.html", code=503, title="Search is not available right now",
+                           message="The search index is being built or is missing. Please try again in a minute."), 503
+
+
+_TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method not allowed",
+           413: "Request too large"}
+
+
+def _http_error(error: HTTPException):
+    if error.code is not None and error.code >= 500:
+        return _server_error(error)
+    if _wants_json():
+        return jsonify(error=error.description), error.code
+    title = _TITLES.get(error.code, error.name)
+    message = error.description if error.code == 400 else None
+    return render_template("error.html", code=error.code, title=title, message=message), error.code
+
+
+def _server_error(error):
+    if _wants_json():
+        return jsonify(error="internal error"), 500
+    return render_template("error.html", code=500, title="Something went wrong",
+                           message="The page could not be shown. Please try again."), 500

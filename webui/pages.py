@@ -1,0 +1,161 @@
+"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about."""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+
+from search.engine import SearchEngine
+from search.post import Post
+from search.request import InvalidRequest
+from webui import citations
+from webui.formatting import month_label
+from webui.state import ResultsPage, UrlState, request_from_args
+
+bp = Blueprint("pages", __name__)
+
+MAX_ID_CHARS = 200
+LATEST_COUNT = 5
+FEED_SIZE = 20
+
+
+def engine() -> SearchEngine:
+    from webui import ENGINE_KEY
+
+    return current_app.extensions[ENGINE_KEY]
+
+
+def find_post(post_id: str) -> Post:
+    """The post with this id. Raises NotFound (404) for any id the index does not hold."""
+    if len(post_id) > MAX_ID_CHARS or not post_id.isprintable():
+        abort(404)
+    post = engine().post(post_id)
+    if post is None:
+        abort(404)
+    return post
+
+
+def corpus_line(stats: dict) -> str:
+    count = stats["posts"]
+    text = f"{count} summar{'y' if count == 1 else 'ies'}"
+    if stats.get("first_month"):
+        first, last = month_label(stats["first_month"]), month_label(stats["last_month"])
+        text += f", {first}" if first == last else f", {first} – {last}"
+    return text
+
+
+@bp.get("/")
+def home():
+    """Search box, topics browse grid with counts, latest posts, a line on the corpus."""
+    eng = engine()
+    stats = eng.stats()
+    return render_template(
+        "home.html",
+        corpus_line=corpus_line(stats),
+        topics=eng.topic_counts(),
+        latest=eng.latest(LATEST_COUNT),
+        autofocus=True,
+    )
+
+
+@bp.get("/search")
+def search():
+    """Ranked, faceted results. Raises BadRequest (400) for invalid parameters."""
+    try:
+        search_request = request_from_args(request.args)
+    except InvalidRequest as error:
+        abort(400, description=str(error))
+    page = ResultsPage.build(engine().search(search_request))
+    return render_template("search.html", page=page, query=search_request.query)
+
+
+@bp.get("/search.atom")
+def atom():
+    """The newest posts matching a search, as an Atom feed (default order: newest first)."""
+    try:
+        search_request = request_from_args(request.args, default_sort="newest")
+    except InvalidRequest as error:
+        abort(400, description=str(error))
+    if not request.args.get("page_size"):
+        search_request = replace(search_request, page_size=FEED_SIZE)
+    response = engine().search(search_request)
+    state = UrlState.of(search_request)
+    updated = max((hit.post.issue_date for hit in response.hits), default=None)
+    body = render_template(
+        "feed.xml",
+        response=response,
+        query=search_request.query,
+        self_url=request.url,
+        html_url=request.host_url.rstrip("/") + state.url(page=1),
+        updated=_atom_date(updated),
+        atom_date=_atom_date,
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def _atom_date(issue_date: str | None) -> str:
+    if issue_date:
+        return f"{issue_date}-01T00:00:00Z"
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Related:
+    more_like_this: list[Post]
+    same_author: list[Post]
+    same_journal: list[Post]
+
+
+@bp.get("/posts/<post_id>")
+def post(post_id: str):
+    """One summary, with related posts and citation export. Raises NotFound (404)."""
+    found = find_post(post_id)
+    eng = engine()
+    related = Related(
+        more_like_this=eng.more_like_this(found.id, limit=5),
+        same_author=eng.posts_where("author", found.authors[0], exclude=found.id, limit=10) if found.authors else [],
+        same_journal=eng.posts_where("journal", found.journal, exclude=found.id, limit=10) if found.journal else [],
+    )
+    return render_template(
+        "post.html",
+        post=found,
+        related=related,
+        apa=citations.apa_segments(found),
+        doi_url=citations.doi_url(found),
+    )
+
+
+def _download(text: str, post: Post, extension: str, mimetype: str) -> Response:
+    response = Response(text, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{post.id}.{extension}"'
+    return response
+
+
+@bp.get("/posts/<post_id>.bib")
+def post_bibtex(post_id: str):
+    """BibTeX download. Raises NotFound (404)."""
+    found = find_post(post_id)
+    page_url = url_for("pages.post", post_id=found.id, _external=True)
+    return _download(citations.bibtex(found, page_url), found, "bib", "application/x-bibtex")
+
+
+@bp.get("/posts/<post_id>.ris")
+def post_ris(post_id: str):
+    """RIS download (Zotero, EndNote, Mendeley). Raises NotFound (404)."""
+    found = find_post(post_id)
+    page_url = url_for("pages.post", post_id=found.id, _external=True)
+    return _download(citations.ris(found, page_url), found, "ris", "application/x-research-info-systems")
+
+
+@bp.get("/topics")
+def topics():
+    """All topics of the taxonomy with their post counts."""
+    return render_template("topics.html", topics=engine().topic_counts())
+
+
+@bp.get("/about")
+def about():
+    """What the data is, where it comes from, how to search."""
+    stats = engine().stats()
+    return render_template("about.html", corpus_line=corpus_line(stats))

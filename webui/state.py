@@ -1,0 +1,247 @@
+"""The state of a search page, all in its URL, and the view models a results page renders.
+
+Datasette-style: the server computes every link (facet toggles, chips, "clear all", year bars,
+pagination, sort, the JSON and Atom twins); templates only render them. Control parameters
+(``sort``, ``page``, ``page_size``) never collide with filter parameters (the facet names).
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from flask import url_for
+from werkzeug.datastructures import MultiDict
+
+from search.engine import SearchResponse
+from search.request import DEFAULT_PAGE_SIZE, FACETS, SORTS, InvalidRequest, SearchRequest
+from webui.formatting import FACET_TITLES, facet_label, plural
+
+MAX_QUERY_CHARS = 1000
+FACET_VISIBLE = 10
+YEAR_BAR_STEPS = 10
+
+
+def request_from_args(args: MultiDict, *, default_sort: str | None = None) -> SearchRequest:
+    """The engine request for query-string arguments. Raises InvalidRequest (a 400 for the caller)."""
+    query = args.get("q", "")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidRequest(f"the query is too long: at most {MAX_QUERY_CHARS} characters")
+    return SearchRequest.from_params(
+        query=query.strip(),
+        filters={facet: args.getlist(facet) for facet in FACETS},
+        sort=args.get("sort") or default_sort,
+        page=args.get("page"),
+        page_size=args.get("page_size"),
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    return a.strip().casefold() == b.strip().casefold()
+
+
+@dataclass(frozen=True)
+class UrlState:
+    """A search as URL parameters; ``url`` renders it with changes, for any endpoint."""
+
+    query: str = ""
+    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    sort: str = "relevance"
+    page: int = 1
+    page_size: int = DEFAULT_PAGE_SIZE
+
+    @classmethod
+    def of(cls, request: SearchRequest) -> "UrlState":
+        return cls(request.query, dict(request.filters), request.sort, request.page, request.page_size)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        pairs = [("q", self.query)] if self.query else []
+        for facet in FACETS:
+            pairs += [(facet, value) for value in self.filters.get(facet, ())]
+        if self.sort != "relevance":
+            pairs.append(("sort", self.sort))
+        if self.page_size != DEFAULT_PAGE_SIZE:
+            pairs.append(("page_size", str(self.page_size)))
+        if self.page > 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    def url(self, endpoint: str = "pages.search", **changes) -> str:
+        state = self if not changes else UrlState(**{**self.__dict__, **changes})
+        pairs = state.pairs()
+        base = url_for(endpoint)
+        return f"{base}?{urlencode(pairs)}" if pairs else base
+
+    def with_filters(self, filters: Mapping[str, tuple[str, ...]]) -> "UrlState":
+        return UrlState(self.query, {k: v for k, v in filters.items() if v}, self.sort, 1, self.page_size)
+
+    def toggled(self, facet: str, value: str) -> "UrlState":
+        """The state with ``value`` added to ``facet``'s selection, or removed if it was selected."""
+        current = self.filters.get(facet, ())
+        if any(_same(value, chosen) for chosen in current):
+            values = tuple(chosen for chosen in current if not _same(value, chosen))
+        else:
+            values = current + (value,)
+        return self.with_filters({**self.filters, facet: values})
+
+    def only(self, facet: str, value: str) -> "UrlState":
+        return self.with_filters({**self.filters, facet: (value,)})
+
+    def cleared(self) -> "UrlState":
+        return self.with_filters({})
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    toggle_url: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    title: str
+    values: list[FacetValue]
+    more: list[FacetValue]
+
+
+@dataclass(frozen=True)
+class Chip:
+    facet: str
+    label: str
+    remove_url: str
+
+
+@dataclass(frozen=True)
+class YearBar:
+    year: str
+    count: int
+    height: int  # 0..YEAR_BAR_STEPS, rendered as CSS class h0..h10
+    selected: bool
+    url: str
+
+
+@dataclass(frozen=True)
+class PageLink:
+    number: int | None  # None: a gap ("…")
+    url: str | None
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Everything ``search.html`` renders: the engine response plus every link on the page."""
+
+    response: SearchResponse
+    state: UrlState
+    facets: list[Facet]
+    chips: list[Chip]
+    clear_url: str
+    year_bars: list[YearBar]
+    pages: list[PageLink]
+    prev_url: str | None
+    next_url: str | None
+    sorts: tuple[str, ...]
+    json_url: str
+    atom_url: str
+    count_text: str
+    suggestion_url: str | None
+    original_url: str | None
+
+    @classmethod
+    def build(cls, response: SearchResponse) -> "ResultsPage":
+        state = UrlState.of(response.request)
+        page = response.page
+        last = response.page_count
+        suggestion_url = None
+        original_url = None
+        if response.suggestion:
+            suggestion_url = UrlState(response.suggestion, state.filters, state.sort, 1, state.page_size).url()
+            if response.corrected:
+                literal = _literal_query(state.query)
+                original_url = UrlState(literal, state.filters, state.sort, 1, state.page_size).url()
+        return cls(
+            response=response,
+            state=state,
+            facets=_facets(response, state),
+            chips=_chips(response, state),
+            clear_url=state.cleared().url(),
+            year_bars=_year_bars(response, state),
+            pages=_page_links(state, page, last),
+            prev_url=state.url(page=page - 1) if page > 1 else None,
+            next_url=state.url(page=page + 1) if page < last else None,
+            sorts=SORTS,
+            json_url=state.url("api.search"),
+            atom_url=state.url("pages.atom", page=1),
+            count_text=_count_text(response),
+            suggestion_url=suggestion_url,
+            original_url=original_url,
+        )
+
+
+def _literal_query(query: str) -> str:
+    """The query with each plain word quoted, so the engine searches it as typed (no spelling retry)."""
+    if any(char in query for char in '":()') or not query.strip():
+        return query
+    return " ".join(f'"{word}"' if word.isalnum() else word for word in query.split())
+
+
+def _count_text(response: SearchResponse) -> str:
+    shown = response.suggestion if response.corrected else response.request.query
+    if shown:
+        return f"{plural(response.total, 'result')} for “{shown}”"
+    return plural(response.total, "summary", "summaries")
+
+
+def _facets(response: SearchResponse, state: UrlState) -> list[Facet]:
+    facets = []
+    for name in FACETS:
+        values = [
+            FacetValue(count.value, facet_label(name, count.value), count.count, count.selected,
+                       state.toggled(name, count.value).url())
+            for count in response.facets.get(name, [])
+        ]
+        visible = [v for i, v in enumerate(values) if i < FACET_VISIBLE or v.selected]
+        more = [v for i, v in enumerate(values) if i >= FACET_VISIBLE and not v.selected]
+        facets.append(Facet(name, FACET_TITLES[name], visible, more))
+    return facets
+
+
+def _chips(response: SearchResponse, state: UrlState) -> list[Chip]:
+    chips = []
+    for name in FACETS:
+        known = {count.value.casefold(): count.value for count in response.facets.get(name, [])}
+        for value in state.filters.get(name, ()):
+            label = facet_label(name, known.get(value.casefold(), value))
+            chips.append(Chip(name, f"{FACET_TITLES[name]}: {label}", state.toggled(name, value).url()))
+    return chips
+
+
+def _year_bars(response: SearchResponse, state: UrlState) -> list[YearBar]:
+    counts = [c for c in response.facets.get("year", []) if c.value.isdigit() and c.count]
+    if not counts:
+        return []
+    highest = max(c.count for c in counts)
+    selected = {value.strip() for value in state.filters.get("year", ())}
+    return [
+        YearBar(c.value, c.count, max(1, round(YEAR_BAR_STEPS * c.count / highest)), c.value in selected,
+                state.only("year", c.value).url())
+        for c in sorted(counts, key=lambda c: int(c.value))
+    ]
+
+
+def _page_links(state: UrlState, page: int, last: int) -> list[PageLink]:
+    if last <= 1:
+        return []
+    numbers = sorted({1, last, *range(max(1, page - 2), min(last, page + 2) + 1)})
+    links: list[PageLink] = []
+    previous = 0
+    for number in numbers:
+        if number - previous > 1:
+            links.append(PageLink(None, None))
+        links.append(PageLink(number, state.url(page=number), number == page))
+        previous = number
+    return links
