@@ -32,6 +32,7 @@
     var controller = null;
 
     function close() {
+      lastQuery = null;
       list.hidden = true;
       list.textContent = "";
       items = [];
