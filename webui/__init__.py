@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from search.engine import SearchEngine
@@ -32,6 +33,16 @@ SECURITY_HEADERS = {
 ENGINE_KEY = "pprnet_engine"
 
 
+class HtmlSafeJSONProvider(DefaultJSONProvider):
+    """JSON with ``<``, ``>``, ``&`` and ``'`` as ``\\u`` escapes: same data, never markup if misread as HTML."""
+
+    sort_keys = False
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
+
+
 def create_app(config: dict | None = None) -> Flask:
     """The application. Config keys: ``INDEX_DIR`` (index root, default ``<project>/index``) and Flask's own."""
     app = Flask(__name__)
@@ -39,11 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
         INDEX_DIR=str(PROJECT_DIR / "index"),
         MAX_CONTENT_LENGTH=16 * 1024,
         DEBUG=False,
-        JSON_SORT_KEYS=False,
     )
     if config:
         app.config.update(config)
-    app.json.sort_keys = False
+    app.json = HtmlSafeJSONProvider(app)
     app.extensions[ENGINE_KEY] = SearchEngine(app.config["INDEX_DIR"])
 
     from webui import api, pages
