@@ -1,0 +1,100 @@
+"""Pieces of the web UI without HTTP: URL state and toggles, citation formatting, display helpers."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from search.post import Post
+from webui import create_app
+from webui.citations import apa_text, bibtex, bibtex_key, ris
+from webui.formatting import byline, month_label
+from webui.state import UrlState, _literal_query
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    app = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True})
+    with app.test_request_context():
+        yield
+
+
+def q(url: str) -> dict:
+    return parse_qs(urlsplit(url).query)
+
+
+def test_url_state_renders_only_what_differs_from_defaults(ctx):
+    assert UrlState().url() == "/search"
+    state = UrlState("a b", {"topic": ("X", "Y&Z")}, "newest", 3, 20)
+    assert q(state.url()) == {"q": ["a b"], "topic": ["X", "Y&Z"], "sort": ["newest"], "page_size": ["20"], "page": ["3"]}
+    assert state.url("api.search").startswith("/api/search?")
+
+
+@pytest.mark.parametrize(
+    "filters, facet, value, expected",
+    [
+        ({}, "topic", "Training", {"topic": ["Training"]}),                                 # add
+        ({"topic": ("Training",)}, "topic", "Training", {}),                                # remove
+        ({"topic": ("training",)}, "topic", "Training", {}),                                # remove, any case
+        ({"topic": ("A",)}, "topic", "B", {"topic": ["A", "B"]}),                           # OR within a facet
+        ({"topic": ("A",)}, "year", "2020", {"topic": ["A"], "year": ["2020"]}),            # AND across
+        ({"topic": ("A", "B"), "year": ("2020",)}, "topic", "A", {"topic": ["B"], "year": ["2020"]}),
+    ],
+)
+def test_toggle_urls(ctx, filters, facet, value, expected):
+    state = UrlState("", filters, "relevance", 4, 10)
+    assert q(state.toggled(facet, value).url()) == expected  # toggling always goes back to page 1
+
+
+def test_only_and_cleared(ctx):
+    state = UrlState("x", {"year": ("2019", "2020"), "topic": ("A",)})
+    assert q(state.only("year", "2013").url()) == {"q": ["x"], "topic": ["A"], "year": ["2013"]}
+    assert state.cleared().url() == "/search?q=x"
+
+
+def test_literal_query_quotes_plain_words_only():
+    assert _literal_query("burnuot") == '"burnuot"'
+    assert _literal_query("burnuot traning") == '"burnuot" "traning"'
+    assert _literal_query('author:"Firth"') == 'author:"Firth"'
+
+
+POST = Post(
+    id="p", url=None, issue_date="2020-08", title="A & B",
+    authors=("Firth, N.", "Saxon, D."), year=2019, article_title="Costs_of 100% {care}",
+    journal="J & K", volume="87", issue="4", pages="345–356", doi="10.1/x_y",
+)
+
+
+def test_apa_text():
+    assert apa_text(POST) == "Firth, N., & Saxon, D. (2019). Costs_of 100% {care}. J & K, 87(4), 345–356. https://doi.org/10.1/x_y"
+    single = POST.replace(authors=("Firth, N.",), volume=None, issue=None, pages=None)
+    assert apa_text(single) == "Firth, N. (2019). Costs_of 100% {care}. J & K. Advance online publication. https://doi.org/10.1/x_y"
+    many = POST.replace(authors=tuple(f"A{i}, B." for i in range(25)))
+    assert "A18, B., … A24, B. (2019)" in apa_text(many)
+    bare = POST.replace(authors=(), journal=None, citation="As written (2019).")
+    assert apa_text(bare) == "As written (2019)."
+
+
+def test_bibtex_escapes_specials():
+    text = bibtex(POST)
+    assert text.startswith("@article{Firth2019Costsof,")
+    assert r"title = {Costs\_of 100\% \{care\}}" in text
+    assert r"journal = {J \& K}" in text and r"doi = {10.1/x\_y}" in text
+    assert "pages = {345--356}" in text
+    assert bibtex_key(POST.replace(authors=("Çelik, Ö.",))) == "Celik2019Costsof"
+    assert bibtex(POST.replace(journal=None)).startswith("@misc{")
+
+
+def test_ris_one_value_per_line():
+    text = ris(POST.replace(article_title="Line\nbreak"))
+    assert "TI  - Line break\r\n" in text
+    assert text.endswith("ER  - \r\n")
+    assert ris(POST.replace(journal=None)).startswith("TY  - GEN\r\n")
+
+
+def test_display_helpers():
+    assert month_label("2021-01") == "January 2021"
+    assert month_label("2021-13") == "2021-13" and month_label(None) == ""
+    assert byline(POST) == "Firth, N., & Saxon, D. (2019)"
+    assert byline(POST.replace(authors=("A", "B", "C", "D"))) == "A, B, C et al. (2019)"
+    assert byline(POST.replace(authors=(), year=None)) == ""
