@@ -115,6 +115,14 @@ def test_sorted_hits_serialise_with_numeric_scores(sort_engine, sort):
     assert all(isinstance(hit["score"], (int, float)) for hit in data["hits"])
 
 
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_date_sorts_keep_each_hits_relevance_score(sort_engine, sort):
+    """A hit's "score" is its relevance, whatever the order (Whoosh gives the sort key instead)."""
+    relevance = {hit.post.id: hit.score for hit in _search(sort_engine, "anxiety").hits}
+    for hit in _search(sort_engine, "anxiety", sort=sort).hits:
+        assert hit.score == pytest.approx(relevance[hit.post.id]), hit.post.id
+
+
 @pytest.mark.parametrize(("sort", "reverse"), [("newest", True), ("oldest", False)])
 def test_seed_date_sorts(results_seed_engine, sort, reverse):
     response = _search(results_seed_engine, "therapists", sort=sort, page_size=50)
