@@ -13,6 +13,7 @@ from pathlib import Path
 
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
+from indexer.manifest import MANIFEST_NAME
 from search.store import read_meta, write_index
 from search.schema import SCHEMA_VERSION
 
@@ -26,10 +27,12 @@ class BuildReport:
 
 
 def corpus_fingerprint(corpus: str | os.PathLike) -> str:
-    """A digest of the corpus's page files: names, sizes and modification times."""
+    """A digest of the corpus's page files and crawl manifests: names, sizes and modification times."""
     corpus = Path(corpus)
     digest = hashlib.sha256()
-    for path in sorted(p for p in corpus.rglob("*") if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()):
+    for path in sorted(
+        p for p in corpus.rglob("*") if (p.suffix.lower() in PAGE_SUFFIXES or p.name == MANIFEST_NAME) and p.is_file()
+    ):
         stat = path.stat()
         digest.update(f"{path.relative_to(corpus)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()

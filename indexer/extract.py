@@ -14,6 +14,7 @@ from pathlib import Path
 from indexer.blocks import canonical_url, html_to_blocks, text_to_blocks
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
+from indexer.manifest import CrawlCatalog, SiteListings
 from indexer.records import build_post, merge_duplicates
 from indexer.structure import parse_posts
 from indexer.taxonomy import DEFAULT_TOPICS, read_topic_filter
@@ -46,12 +47,20 @@ class Extraction:
 
 
 def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
-    """Every post in the given files and folders (folders are walked for page files, in name order)."""
+    """Every post in the given files and folders (folders are walked for page files, in name order).
+
+    Pages stored by the crawler (``corpus/crawl/``) are read with the URL and listing their manifest
+    records: posts listed under a site Topic or Type of Research get those (site topics win over
+    inferred ones), and the URL of the main listing page where they were seen.
+    """
     result = Extraction()
     found: list[Post] = []
+    catalog = CrawlCatalog()
+    site = SiteListings()
     for path in _page_files(paths, result.problems):
+        crawled = catalog.lookup(path)
         try:
-            posts, skipped = extract_file(path)
+            posts, skipped = extract_file(path, url=crawled.url if crawled else None)
         except ExtractionError as error:
             result.problems.append(Problem(str(path), str(error)))
             continue
@@ -60,8 +69,10 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
             continue
         result.pages_read += 1
         found.extend(posts)
+        if crawled:
+            site.note(crawled, posts)
         result.problems.extend(Problem(str(path), reason) for reason in skipped)
-    result.posts = merge_duplicates(found)
+    result.posts = site.apply(merge_duplicates(found))
     return result
 
 

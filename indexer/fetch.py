@@ -1,0 +1,318 @@
+"""HTTP for the crawler: one polite client that fetches bytes and knows nothing of posts.
+
+:class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, obeys
+robots.txt, names the project in its User-Agent, sends conditional requests (``If-None-Match`` /
+``If-Modified-Since``) and retries timeouts, dropped connections, truncated bodies, 429 and 5xx with
+exponential backoff, honouring ``Retry-After``. Everything else it reports as a :class:`FetchError`
+whose message is written for a person (it ends up in the manifest and the summary).
+"""
+from __future__ import annotations
+
+import contextlib
+import email.utils
+import gzip
+import http.client
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.request
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from urllib.parse import urljoin, urlsplit
+
+from protego import Protego
+
+USER_AGENT = "pprnet-search/0.1 (+https://github.com/pprnet-search; research summaries search)"
+# The token robots.txt groups are matched against (the product name of the User-Agent).
+ROBOTS_AGENT = "pprnet-search"
+MAX_BODY_BYTES = 16 * 1024 * 1024
+MAX_ROBOTS_BYTES = 512 * 1024
+_REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+_RETRIED_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+
+
+@dataclass(frozen=True)
+class Response:
+    """A page as the server sent it. ``status`` 304 means unchanged since the copy we hold (no body)."""
+
+    url: str
+    final_url: str
+    status: int
+    body: bytes
+    etag: str | None
+    last_modified: str | None
+    content_type: str | None
+    attempts: int
+
+
+class FetchError(Exception):
+    """A request that failed for good (after any retries). ``status`` is the HTTP status, if any."""
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None, attempts: int = 1) -> None:
+        super().__init__(reason)
+        self.url = url
+        self.reason = reason
+        self.status = status
+        self.attempts = attempts
+
+
+class Disallowed(FetchError):
+    """robots.txt forbids the URL; it was not requested."""
+
+
+class _Transient(Exception):
+    """A failure worth another try: timeouts, dropped connections, truncated bodies, 429, 5xx."""
+
+    def __init__(self, reason: str, *, status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+class Fetcher:
+    """A polite HTTP client for one site. Not thread-safe: the crawler uses one, one request at a time.
+
+    ``sleep`` and ``clock`` are injectable for tests; ``backoff`` is the first retry's wait in seconds
+    (doubling each time, at most ``max_backoff``); a ``Retry-After`` longer than ``max_retry_after``
+    is not waited for: the request fails and a later run tries again.
+    """
+
+    def __init__(
+        self,
+        *,
+        user_agent: str = USER_AGENT,
+        delay: float = 2.0,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 1.0,
+        max_backoff: float = 60.0,
+        max_retry_after: float = 300.0,
+        max_bytes: int = MAX_BODY_BYTES,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.user_agent = user_agent
+        self.delay = delay
+        self.timeout = timeout
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.max_retry_after = max_retry_after
+        self.max_bytes = max_bytes
+        self.requests_made = 0
+        self.robots: Protego | None = None
+        self._robots_host: str | None = None
+        self._sleep = sleep
+        self._clock = clock
+        self._next_request_at = 0.0
+        self._opener = urllib.request.build_opener(_RedirectHandler(self))
+
+    # robots.txt ---------------------------------------------------------------------------------
+
+    def load_robots(self, site_url: str) -> None:
+        """Read the site's robots.txt. A missing one (4xx) allows everything; an unreachable one
+        (network error, 5xx, 429) raises FetchError: RFC 9309 says to assume complete disallow."""
+        robots_url = urljoin(site_url, "/robots.txt")
+        self._robots_host = urlsplit(site_url).hostname
+        self.robots = None
+        try:
+            response = self.get(robots_url, max_bytes=MAX_ROBOTS_BYTES, check_robots=False)
+        except FetchError as error:
+            if error.status is not None and 400 <= error.status < 500 and error.status != 429:
+                return  # no robots.txt: everything is allowed
+            raise FetchError(
+                robots_url,
+                f"robots.txt could not be read ({error.reason}), so nothing was crawled",
+                status=error.status,
+                attempts=error.attempts,
+            ) from error
+        self.robots = Protego.parse(response.body.decode("utf-8", errors="replace"))
+        crawl_delay = self.robots.crawl_delay(ROBOTS_AGENT)
+        if crawl_delay:
+            self.delay = max(self.delay, min(float(crawl_delay), 60.0))
+
+    def allowed(self, url: str) -> bool:
+        """May the crawler request ``url``? Only same-host URLs are allowed once robots.txt is loaded."""
+        if self._robots_host is not None and urlsplit(url).hostname != self._robots_host:
+            return False
+        return self.robots is None or self.robots.can_fetch(url, ROBOTS_AGENT)
+
+    # requests -----------------------------------------------------------------------------------
+
+    def get(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        max_bytes: int | None = None,
+        check_robots: bool = True,
+    ) -> Response:
+        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given). Raises FetchError."""
+        if check_robots and not self.allowed(url):
+            raise Disallowed(url, "robots.txt disallows it (or it is on another host)")
+        attempt = 0
+        while True:
+            attempt += 1
+            self._wait_turn()
+            try:
+                return self._request(url, etag, last_modified, max_bytes or self.max_bytes, attempt)
+            except _Transient as problem:
+                if attempt > self.retries:
+                    raise FetchError(
+                        url, f"{problem.reason} (gave up after {attempt} attempts)", status=problem.status, attempts=attempt
+                    ) from None
+                if problem.retry_after is not None:
+                    wait = problem.retry_after
+                    if wait > self.max_retry_after:
+                        raise FetchError(
+                            url,
+                            f"{problem.reason}; the server asks to wait {wait:.0f} s (over {self.max_retry_after:.0f} s)",
+                            status=problem.status,
+                            attempts=attempt,
+                        ) from None
+                else:
+                    wait = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+                self._next_request_at = max(self._next_request_at, self._clock() + wait)
+            finally:
+                self._next_request_at = max(self._next_request_at, self._clock() + self.delay)
+
+    def _wait_turn(self) -> None:
+        pause = self._next_request_at - self._clock()
+        if pause > 0:
+            self._sleep(pause)
+
+    def _request(self, url: str, etag: str | None, last_modified: str | None, max_bytes: int, attempt: int) -> Response:
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
+            "Accept-Encoding": "gzip, identity",
+        }
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        self.requests_made += 1
+        try:
+            with self._opener.open(urllib.request.Request(url, headers=headers), timeout=self.timeout) as response:
+                body = _read_body(response, max_bytes)
+                return Response(
+                    url=url,
+                    final_url=response.geturl(),
+                    status=response.status,
+                    body=body,
+                    etag=response.headers.get("ETag"),
+                    last_modified=response.headers.get("Last-Modified"),
+                    content_type=response.headers.get("Content-Type"),
+                    attempts=attempt,
+                )
+        except urllib.error.HTTPError as error:
+            with contextlib.closing(error):
+                return self._http_error(url, error, attempt)
+        except urllib.error.URLError as error:
+            raise self._network_error(url, error.reason, attempt) from None
+        except http.client.IncompleteRead as error:
+            raise _Transient(
+                f"truncated body: {len(error.partial)} bytes received, {len(error.partial) + (error.expected or 0)} announced"
+            ) from None
+        except (TimeoutError, socket.timeout):
+            raise _Transient(f"timed out after {self.timeout:g} s") from None
+        except (http.client.HTTPException, ConnectionError) as error:
+            raise _Transient(f"connection failed: {error!r}") from None
+        except OSError as error:
+            raise self._network_error(url, error, attempt) from None
+
+    def _http_error(self, url: str, error: urllib.error.HTTPError, attempt: int) -> Response:
+        code = error.code
+        if code == 304:
+            return Response(
+                url=url,
+                final_url=error.geturl() or url,
+                status=304,
+                body=b"",
+                etag=error.headers.get("ETag"),
+                last_modified=error.headers.get("Last-Modified"),
+                content_type=None,
+                attempts=attempt,
+            )
+        if code in _REDIRECT_CODES:
+            # urllib gives up on a redirect that comes back to a URL it has seen (or after ten hops).
+            reason = str(error.reason)
+            if "disallows" in reason or "another host" in reason:
+                raise FetchError(url, reason, status=code, attempts=attempt)
+            raise FetchError(url, f"redirect loop (HTTP {code}, last to {error.geturl()})", status=code, attempts=attempt)
+        if code in _RETRIED_STATUS:
+            raise _Transient(f"HTTP {code} {error.reason}", status=code, retry_after=_retry_after(error.headers.get("Retry-After")))
+        raise FetchError(url, f"HTTP {code} {error.reason}", status=code, attempts=attempt)
+
+    def _network_error(self, url: str, reason: object, attempt: int) -> Exception:
+        if isinstance(reason, socket.gaierror):
+            host = urlsplit(url).hostname
+            message = f"DNS lookup failed for {host}: {reason.strerror or reason}"
+            if reason.errno == socket.EAI_AGAIN:
+                return _Transient(message)
+            return FetchError(url, message, attempts=attempt)
+        if isinstance(reason, (TimeoutError, socket.timeout)):
+            return _Transient(f"timed out after {self.timeout:g} s")
+        if isinstance(reason, ConnectionRefusedError):
+            return _Transient("connection refused")
+        if isinstance(reason, (ConnectionError, http.client.HTTPException)):
+            return _Transient(f"connection failed: {reason!r}")
+        if isinstance(reason, OSError) and not isinstance(reason, ssl.SSLError):
+            return _Transient(f"network error: {reason.strerror or reason}")
+        return FetchError(url, f"cannot fetch: {reason}", attempts=attempt)
+
+
+class _RedirectHandler(urllib.request.HTTPRedirectHandler):
+    """Follows redirects only to URLs robots.txt allows on the same host."""
+
+    def __init__(self, fetcher: Fetcher) -> None:
+        self._fetcher = fetcher
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 (urllib's signature)
+        target = urljoin(req.full_url, newurl)
+        if not self._fetcher.allowed(target):
+            raise urllib.error.HTTPError(
+                req.full_url, code, f"redirected to {target}, which robots.txt disallows or is on another host", headers, fp
+            )
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
+    """The whole body; a body shorter than its Content-Length raises IncompleteRead (truncated)."""
+    length = response.headers.get("Content-Length")
+    if length is not None and length.strip().isdigit() and int(length) > max_bytes:
+        raise FetchError(response.geturl(), f"the page is {int(length)} bytes, over the {max_bytes}-byte limit")
+    if length is not None:
+        body = response.read()
+    else:
+        body = response.read(max_bytes + 1)
+        if len(body) > max_bytes:
+            raise FetchError(response.geturl(), f"the page is over the {max_bytes}-byte limit")
+    encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
+    if encoding in ("gzip", "x-gzip"):
+        try:
+            body = gzip.decompress(body)
+        except (OSError, EOFError, zlib.error) as error:
+            raise _Transient(f"truncated or corrupt gzip body: {error}") from None
+    return body
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, (when - datetime.now(timezone.utc)).total_seconds())
