@@ -393,12 +393,12 @@ class _Crawler:
         name = page_file_name(listing)
         if content.posts:
             relative = f"{PAGES_DIR}/{name}"
-            atomic_write_bytes(self.crawl_dir / relative, response.body)
+            _store(self.crawl_dir / relative, response.body, record.sha256)
             record.file = record.body_file = relative
             record.flag = record.flag_reason = None
         else:
             relative = f"{FLAGGED_DIR}/{name}"
-            atomic_write_bytes(self.crawl_dir / relative, response.body)
+            _store(self.crawl_dir / relative, response.body, record.sha256)
             record.body_file = relative
             kept = f"; the copy in {record.file} is kept" if record.file else ""
             if content.problem:
@@ -420,3 +420,13 @@ class _Crawler:
 def _robots_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     return urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+
+
+def _store(path: Path, body: bytes, sha256: str) -> None:
+    """Write a page atomically, unless the same bytes are already there (keeps the index current)."""
+    try:
+        if path.stat().st_size == len(body) and hashlib.sha256(path.read_bytes()).hexdigest() == sha256:
+            return
+    except OSError:
+        pass
+    atomic_write_bytes(path, body)

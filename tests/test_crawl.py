@@ -233,6 +233,21 @@ def test_a_second_crawl_downloads_nothing_when_nothing_changed(site, corpus):
     assert len(posts_by_id(corpus)) == 6
 
 
+def test_a_server_without_conditional_get_leaves_identical_pages_untouched(site, corpus):
+    fast_crawl(site, corpus)
+    before = _snapshot(corpus)
+    manifest = corpus / "crawl" / "manifest.json"
+    data = json.loads(manifest.read_text(encoding="utf-8"))
+    for entry in data["pages"].values():
+        entry["etag"] = entry["last_modified"] = None  # as if the server sent neither
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+
+    report = fast_crawl(site, corpus)
+
+    assert report.fetched == FULL_CRAWL_PAGES and report.new_posts == 0
+    assert _snapshot(corpus) == before
+
+
 def test_a_changed_page_is_downloaded_again(site, corpus):
     fast_crawl(site, corpus)
     site.data["page_size"] = 3  # the site re-paginates: every listing page changes
