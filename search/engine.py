@@ -11,7 +11,7 @@ import threading
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from whoosh import scoring, sorting
+from whoosh import scoring
 from whoosh.query import Every
 
 from search import highlight
@@ -110,6 +110,7 @@ class _Snapshot:
     posts: dict[int, Post] = field(default_factory=dict)
     docnum_of: dict[str, int] = field(default_factory=dict)
     facets: FacetIndex = field(default_factory=FacetIndex)
+    newest_first: list[int] = field(default_factory=list)
 
     @classmethod
     def open(cls, root: Path) -> "_Snapshot":
@@ -120,6 +121,9 @@ class _Snapshot:
             snapshot.posts[docnum] = post
             snapshot.docnum_of[post.id] = docnum
             snapshot.facets.add(docnum, post)
+        snapshot.newest_first = sorted(
+            snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
+        )
         return snapshot
 
 
@@ -176,18 +180,8 @@ class SearchEngine:
         hits: list[Hit] = []
         page = request.page
         if final:
-            last_page = -(-len(final) // request.page_size)
-            page = min(page, last_page)
-            results = searcher.search_page(
-                query,
-                page,
-                pagelen=request.page_size,
-                filter=final,
-                sortedby=_sort_facet(request.sort, browsing),
-                terms=not browsing,
-            )
-            highlight.configure(results.results)
-            hits = [self._hit(snapshot, hit, browsing) for hit in results]
+            page = min(page, -(-len(final) // request.page_size))
+            hits = self._page_of_hits(snapshot, request, query, final, page, browsing)
         return SearchResponse(
             request=request,
             total=len(final),
@@ -199,18 +193,28 @@ class SearchEngine:
             searched_query=parsed.text,
         )
 
-    def _hit(self, snapshot: _Snapshot, hit, browsing: bool) -> Hit:
+    def _page_of_hits(self, snapshot: _Snapshot, request: SearchRequest, query, final: set[int], page: int, browsing: bool):
+        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
+        searcher = snapshot.searcher
+        if request.sort == "relevance" and not browsing:
+            return [self._hit(snapshot, hit) for hit in searcher.search_page(
+                query, page, pagelen=request.page_size, filter=final, terms=True
+            )]
+        by_date = snapshot.newest_first if request.sort != "oldest" else reversed(snapshot.newest_first)
+        ordered = [docnum for docnum in by_date if docnum in final]
+        shown = ordered[(page - 1) * request.page_size: page * request.page_size]
+        if browsing:
+            return [_unscored_hit(snapshot.posts[docnum]) for docnum in shown]
+        scored = {hit.docnum: hit for hit in searcher.search(query, filter=set(shown), limit=None, terms=True)}
+        return [self._hit(snapshot, scored[docnum]) for docnum in shown]
+
+    @staticmethod
+    def _hit(snapshot: _Snapshot, hit) -> Hit:
         post = snapshot.posts[hit.docnum]
-        highlights = {}
-        for name in _SUMMARY_FIELDS:
-            text = getattr(post, name)
-            marked = "" if browsing else hit.highlights(name, text=text, top=2)
-            highlights[name] = marked or highlight.fallback_snippet(text)
-        matched = ()
-        if not browsing and hit.results.has_matched_terms():
-            fields = {fieldname for fieldname, _ in hit.matched_terms()}
-            matched = tuple(label for name, label in FIELD_LABELS.items() if name in fields)
-        return Hit(post=post, score=float(hit.score or 0.0), highlights=highlights, matched_fields=matched)
+        highlights = {name: highlight.marked_snippet(hit, name, getattr(post, name)) for name in _SUMMARY_FIELDS}
+        fields = {fieldname for fieldname, _ in hit.matched_terms()} if hit.results.has_matched_terms() else set()
+        matched = tuple(label for name, label in FIELD_LABELS.items() if name in fields)
+        return Hit(post=post, score=float(hit.score), highlights=highlights, matched_fields=matched)
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -337,9 +341,7 @@ def _has_word_prefix(label: str, prefix: str) -> bool:
     return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
 
 
-def _sort_facet(sort: str, browsing: bool):
-    if sort == "newest" or (sort == "relevance" and browsing):
-        return sorting.FieldFacet("issue_date", reverse=True)
-    if sort == "oldest":
-        return sorting.FieldFacet("issue_date")
-    return None
+def _unscored_hit(post: Post) -> Hit:
+    """A post listed without a query (browsing): no score, the start of its texts."""
+    highlights = {name: highlight.fallback_snippet(getattr(post, name)) for name in _SUMMARY_FIELDS}
+    return Hit(post=post, score=0.0, highlights=highlights, matched_fields=())

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from html import escape
 
-from whoosh.highlight import ContextFragmenter, Formatter, get_text
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
 
 SNIPPET_CHARS = 240
-_FRAGMENTER = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+_CONTEXT = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
+_WHOLE = WholeFragmenter()
 
 
 class MarkFormatter(Formatter):
@@ -21,15 +22,23 @@ class MarkFormatter(Formatter):
         return escape(text, quote=True)
 
 
+_FORMATTER = MarkFormatter()
+
+
+def marked_snippet(hit, fieldname: str, text: str) -> str:
+    """The best fragments of ``text`` with the hit's matched words marked; a short text whole.
+
+    Falls back to the start of the text when nothing in it matched.
+    """
+    results = hit.results
+    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
+    results.formatter = _FORMATTER
+    return hit.highlights(fieldname, text=text, top=2) or fallback_snippet(text)
+
+
 def fallback_snippet(text: str) -> str:
     """The start of a text, escaped, for when nothing in it matched."""
     if len(text) <= SNIPPET_CHARS:
         return escape(text, quote=True)
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return escape(cut, quote=True) + " …"
-
-
-def configure(results) -> None:
-    """Make a Whoosh Results object highlight our way."""
-    results.fragmenter = _FRAGMENTER
-    results.formatter = MarkFormatter()

@@ -17,13 +17,17 @@ from functools import lru_cache
 from whoosh import qparser
 from whoosh.query import AndNot, Not, NullQuery, Or, Query, Term
 
-from search.analysis import STOP_AND_QUESTION_WORDS
+from search.analysis import STOP_AND_QUESTION_WORDS, content_analyzer
 from search.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, build_schema
 from search.thesaurus import find_expansions
 
 MAX_QUERY_CHARS = 500
 EXPANSION_WEIGHT = 0.7
 LOOSE_WORDS_WEIGHT = 0.4
+MAX_ALTERNATIVES = 10
+_ALTERNATIVES_CONSIDERED = 32
+_ANALYZER = content_analyzer()
+_WORD = re.compile(r"\w+")
 # How much matching one more word of a long question counts (Whoosh OrGroup factor).
 _OR_BONUS = 0.9
 
@@ -37,6 +41,7 @@ _LEXEME = re.compile(
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\]")
 _MIN_PREFIX_LETTERS = 3
+_ONE_WORD_IN_QUOTES = re.compile(r'^"[^\s"\-]+"$')
 _SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
 
 
@@ -119,11 +124,13 @@ def _negations_exclude(query: Query) -> Query:
 
 
 def _lex(text: str) -> list[tuple[str, str]]:
-    """(kind, text) pieces: "fielded", "phrase", "paren", "operator", "signed" or "word"."""
+    """(kind, text) pieces: "fielded", "phrase", "exact", "paren", "operator", "signed" or "word"."""
     lexemes = []
     for match in _LEXEME.finditer(text):
         kind, value = match.lastgroup, match.group(0)
-        if kind == "word":
+        if kind == "phrase" and _ONE_WORD_IN_QUOTES.match(value):
+            kind, value = "exact", value.strip('"')  # "burnout": that word, no synonyms
+        elif kind == "word":
             if value in _OPERATORS:
                 kind = "operator"
             elif value[0] in "+-" and len(value) > 1:
@@ -173,10 +180,10 @@ def _expanded(words: list[str]) -> list[str]:
         return []
     out: list[str] = []
     position = 0
-    for expansion in find_expansions(words):
+    for expansion in find_expansions(words, max_alternatives=_ALTERNATIVES_CONSIDERED):
         out.extend(words[position:expansion.start])
         typed = words[expansion.start:expansion.start + len(expansion.matched)]
-        alternatives = [f'"{phrase}"^{EXPANSION_WEIGHT}' for phrase in expansion.alternatives]
+        alternatives = _weighted_alternatives(expansion.alternatives, typed_terms=_terms(" ".join(typed)))
         if len(typed) > 1:
             # A typed concept ("online therapy"): its exact phrase counts fully, its loose words less.
             as_typed = [f'"{" ".join(typed)}"', f"({' '.join(typed)})^{LOOSE_WORDS_WEIGHT}"]
@@ -186,3 +193,38 @@ def _expanded(words: list[str]) -> list[str]:
         position = expansion.start + len(expansion.matched)
     out.extend(words[position:])
     return out
+
+
+def _weighted_alternatives(phrases: tuple[str, ...], *, typed_terms: tuple[str, ...]) -> list[str]:
+    """Thesaurus phrases as query syntax, each weighing less than the typed word.
+
+    Whoosh scores a phrase as the sum of its terms, so a phrase's weight is divided by its terms; and
+    a phrase that contains a shorter one already searched ("major depressive disorder" holds "major
+    depress(ion)") is dropped, since the shorter one finds it and the two would add up.
+    """
+    searched = [typed_terms]
+    alternatives: list[str] = []
+    for phrase in sorted(phrases, key=lambda phrase: len(_terms(phrase))):
+        pieces = _WORD.findall(phrase)
+        terms = _terms(phrase)
+        if not terms or any(len(piece) == 1 for piece in pieces):
+            continue  # the analyzer drops letters of it ("e-therapy" would become "therapy")
+        if any(_contains(terms, known) for known in searched):
+            continue
+        searched.append(terms)
+        weight = f"{EXPANSION_WEIGHT / len(terms):.3f}"
+        # One word stays unquoted: Whoosh drops the field weights of a quoted single word.
+        alternatives.append(f"{phrase}^{weight}" if len(pieces) == 1 else f'"{phrase}"^{weight}')
+        if len(alternatives) == MAX_ALTERNATIVES:
+            break
+    return alternatives
+
+
+def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    """Whether ``part`` occurs in ``terms`` as a contiguous run."""
+    return any(terms[i:i + len(part)] == part for i in range(len(terms) - len(part) + 1))
+
+
+@lru_cache(maxsize=4096)
+def _terms(text: str) -> tuple[str, ...]:
+    return tuple(token.text for token in _ANALYZER(text))

@@ -9,7 +9,7 @@ from search.analysis import content_analyzer, name_analyzer, vocabulary_analyzer
 from search.post import Post
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Field weights for plain words (BM25F): title and practice implications above the summary.
 FIELD_BOOSTS: dict[str, float] = {
@@ -48,7 +48,7 @@ def build_schema() -> Schema:
         topics=TEXT(analyzer=text, multitoken_query="phrase"),
         types=TEXT(analyzer=text, multitoken_query="phrase"),
         doi=ID(),
-        year=NUMERIC(int, bits=16, sortable=True, signed=False),
+        year=NUMERIC(int, sortable=True),
         issue_date=ID(sortable=True),
         vocabulary=TEXT(analyzer=vocabulary_analyzer(), phrase=False),
         record=STORED(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-import warnings
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,6 @@ from search.post import Post
 from search.request import SearchRequest
 from search.store import write_index
 
-# When a hypothesis test fails, hypothesis imports libcst to write a patch; libcst imports
-# mypy_extensions, whose DeprecationWarning (an error under filterwarnings=error) then aborts the
-# whole pytest session with INTERNALERROR. Import it here once, quietly, so a failure is reported.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", DeprecationWarning)
-    try:
-        import libcst  # noqa: F401
-    except ImportError:
-        pass
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEED_IDS = {
