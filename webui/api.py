@@ -6,7 +6,6 @@ from flask import Blueprint, abort, jsonify, request, url_for
 from search.request import InvalidRequest
 from search.store import IndexUnavailable
 from webui.pages import engine, find_post
-from webui.searching import run_search
 from webui.state import UrlState, request_from_args
 
 bp = Blueprint("api", __name__)
@@ -21,7 +20,7 @@ def search():
         search_request = request_from_args(request.args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    return jsonify(run_search(engine(), search_request).to_dict())
+    return jsonify(engine().search(search_request).to_dict())
 
 
 @bp.get("/api/posts/<post_id>")

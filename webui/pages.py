@@ -11,7 +11,6 @@ from search.post import Post
 from search.request import InvalidRequest
 from webui import citations
 from webui.formatting import month_label
-from webui.searching import run_search
 from webui.state import ResultsPage, UrlState, request_from_args
 
 bp = Blueprint("pages", __name__)
@@ -67,7 +66,7 @@ def search():
         search_request = request_from_args(request.args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    page = ResultsPage.build(run_search(engine(), search_request))
+    page = ResultsPage.build(engine().search(search_request))
     return render_template("search.html", page=page, query=search_request.query)
 
 
@@ -80,7 +79,7 @@ def atom():
         abort(400, description=str(error))
     if not request.args.get("page_size"):
         search_request = replace(search_request, page_size=FEED_SIZE)
-    response = run_search(engine(), search_request)
+    response = engine().search(search_request)
     state = UrlState.of(search_request)
     updated = max((hit.post.issue_date for hit in response.hits), default=None)
     body = render_template(
