@@ -181,7 +181,7 @@ class SearchEngine:
         page = request.page
         if final:
             page = min(page, -(-len(final) // request.page_size))
-            hits = self._page_of_hits(snapshot, request, query, final, page, browsing)
+            hits = self._page_of_hits(snapshot, request, parsed, query, final, page, browsing)
         return SearchResponse(
             request=request,
             total=len(final),
@@ -193,11 +193,15 @@ class SearchEngine:
             searched_query=parsed.text,
         )
 
-    def _page_of_hits(self, snapshot: _Snapshot, request: SearchRequest, query, final: set[int], page: int, browsing: bool):
+    def _page_of_hits(
+        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, query, final: set[int], page: int,
+        browsing: bool,
+    ) -> list[Hit]:
         """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
         searcher = snapshot.searcher
+        terms = parsed.highlight_terms
         if request.sort == "relevance" and not browsing:
-            return [self._hit(snapshot, hit) for hit in searcher.search_page(
+            return [self._hit(snapshot, hit, terms) for hit in searcher.search_page(
                 query, page, pagelen=request.page_size, filter=final, terms=True
             )]
         by_date = snapshot.newest_first if request.sort != "oldest" else reversed(snapshot.newest_first)
@@ -206,12 +210,12 @@ class SearchEngine:
         if browsing:
             return [_unscored_hit(snapshot.posts[docnum]) for docnum in shown]
         scored = {hit.docnum: hit for hit in searcher.search(query, filter=set(shown), limit=None, terms=True)}
-        return [self._hit(snapshot, scored[docnum]) for docnum in shown]
+        return [self._hit(snapshot, scored[docnum], terms) for docnum in shown]
 
     @staticmethod
-    def _hit(snapshot: _Snapshot, hit) -> Hit:
+    def _hit(snapshot: _Snapshot, hit, terms: frozenset[str]) -> Hit:
         post = snapshot.posts[hit.docnum]
-        highlights = {name: highlight.marked_snippet(hit, name, getattr(post, name)) for name in _SUMMARY_FIELDS}
+        highlights = {name: highlight.marked_snippet(getattr(post, name), terms) for name in _SUMMARY_FIELDS}
         fields = {fieldname for fieldname, _ in hit.matched_terms()} if hit.results.has_matched_terms() else set()
         matched = tuple(label for name, label in FIELD_LABELS.items() if name in fields)
         return Hit(post=post, score=float(hit.score), highlights=highlights, matched_fields=matched)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from html import escape
 
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text
+from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
+
+from search.analysis import content_analyzer
 
 SNIPPET_CHARS = 240
 _CONTEXT = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
@@ -23,17 +25,16 @@ class MarkFormatter(Formatter):
 
 
 _FORMATTER = MarkFormatter()
+_ANALYZER = content_analyzer()
 
 
-def marked_snippet(hit, fieldname: str, text: str) -> str:
-    """The best fragments of ``text`` with the hit's matched words marked; a short text whole.
-
-    Falls back to the start of the text when nothing in it matched.
-    """
-    results = hit.results
-    results.fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
-    results.formatter = _FORMATTER
-    return hit.highlights(fieldname, text=text, top=2) or fallback_snippet(text)
+def marked_snippet(text: str, terms: frozenset[str]) -> str:
+    """The best fragments of ``text`` with the words whose analysed terms are in ``terms`` marked;
+    a short text whole. Falls back to the start of the text when nothing in it matched."""
+    if not terms:
+        return fallback_snippet(text)
+    fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
+    return highlight(text, terms, _ANALYZER, fragmenter, _FORMATTER, top=2) or fallback_snippet(text)
 
 
 def fallback_snippet(text: str) -> str:

@@ -53,6 +53,9 @@ class ParsedQuery:
     text: str                      # the text searched (cut to MAX_QUERY_CHARS)
     plain_words: tuple[str, ...]   # words typed outside fields and phrases, for "Did you mean"
     notice: str | None = None      # something the user should be told (query cut, syntax ignored)
+    # Analysed terms worth marking in snippets: what was typed (not negated) and one-word synonyms.
+    # Words of multi-word synonyms are left out: "out" of "burned out" alone is no match to show.
+    highlight_terms: frozenset[str] = frozenset()
 
     @property
     def is_empty(self) -> bool:
@@ -71,7 +74,7 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery(Term("doi", doi.group(1).lower()), text, (), notice)
     lexemes = _lex(text)
     plain_words = tuple(word for kind, word in lexemes if kind == "word" and _SPELLABLE.match(word))
-    rewritten = _rewrite(lexemes)
+    rewritten, highlight_terms = _rewrite(lexemes)
     try:
         query = _negations_exclude(_parser().parse(rewritten))
     except Exception:  # Whoosh raises IndexError, AssertionError, RecursionError... on odd syntax
@@ -81,7 +84,7 @@ def parse_query(text: str) -> ParsedQuery:
             query = _parser().parse(words_only)
         except Exception:
             query = NullQuery
-    return ParsedQuery(query, text, tuple(dict.fromkeys(plain_words)), notice)
+    return ParsedQuery(query, text, tuple(dict.fromkeys(plain_words)), notice, frozenset(highlight_terms))
 
 
 def spelling_candidates(parsed: ParsedQuery) -> list[str]:
@@ -153,37 +156,57 @@ def _clean_word(word: str) -> str:
     return word
 
 
-def _rewrite(lexemes: list[tuple[str, str]]) -> str:
-    """Lexemes back to query syntax, each run of plain words with its thesaurus alternatives.
+def _rewrite(lexemes: list[tuple[str, str]]) -> tuple[str, set[str]]:
+    """Lexemes back to query syntax, each run of plain words with its thesaurus alternatives;
+    and the terms to highlight.
 
     ``-word`` becomes ``NOT word``; ``+word`` is the word (every word already counts).
     """
     pieces: list[str] = []
+    highlight_terms: set[str] = set()
     run: list[str] = []
+    negate_next = False
     for kind, value in lexemes:
         if kind == "word":
-            run.append(value)
+            if not negate_next:
+                run.append(value)
+                continue
+            pieces.extend(_expanded(run, highlight_terms))
+            run = []
+            pieces.append(value)  # a negated word is searched for, never marked
+            negate_next = False
             continue
-        pieces.extend(_expanded(run))
+        pieces.extend(_expanded(run, highlight_terms))
         run = []
+        negate_next = kind == "operator" and value == "NOT"
         if kind == "signed":
             sign, value = value[0], value[1:]
             pieces.append(f"NOT {value}" if sign == "-" else value)
-        else:
-            pieces.append(value)
-    pieces.extend(_expanded(run))
-    return " ".join(pieces)
+            if sign == "+":
+                highlight_terms.update(_terms(value))
+            continue
+        if kind in ("phrase", "exact", "fielded"):
+            highlight_terms.update(_terms(value.split(":", 1)[1] if kind == "fielded" else value))
+        pieces.append(value)
+    pieces.extend(_expanded(run, highlight_terms))
+    return " ".join(pieces), highlight_terms
 
 
-def _expanded(words: list[str]) -> list[str]:
+def _expanded(words: list[str], highlight_terms: set[str]) -> list[str]:
+    """Plain words with their thesaurus alternatives; adds the terms to highlight."""
     if not words:
         return []
+    for word in words:
+        highlight_terms.update(_terms(word))
     out: list[str] = []
     position = 0
     for expansion in find_expansions(words, max_alternatives=_ALTERNATIVES_CONSIDERED):
         out.extend(words[position:expansion.start])
         typed = words[expansion.start:expansion.start + len(expansion.matched)]
         alternatives = _weighted_alternatives(expansion.alternatives, typed_terms=_terms(" ".join(typed)))
+        for alternative in alternatives:
+            if not alternative.startswith('"'):
+                highlight_terms.update(_terms(alternative.split("^")[0]))
         if len(typed) > 1:
             # A typed concept ("online therapy"): its exact phrase counts fully, its loose words less.
             as_typed = [f'"{" ".join(typed)}"', f"({' '.join(typed)})^{LOOSE_WORDS_WEIGHT}"]
