@@ -21,7 +21,7 @@ from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
 from search.request import SearchRequest
 from search.schema import DEFAULT_FIELDS, post_from_record
-from search.store import current_build, open_current
+from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 
 # Field -> how the results page names it in "matched in".
@@ -116,15 +116,36 @@ class _Snapshot:
     def open(cls, root: Path) -> "_Snapshot":
         build, ix = open_current(root)
         snapshot = cls(build=build, searcher=ix.searcher(weighting=scoring.BM25F()))
-        for docnum, stored in snapshot.searcher.reader().iter_docs():
-            post = post_from_record(stored["record"])
-            snapshot.posts[docnum] = post
-            snapshot.docnum_of[post.id] = docnum
-            snapshot.facets.add(docnum, post)
+        try:
+            for docnum, stored in snapshot.searcher.reader().iter_docs():
+                post = post_from_record(stored["record"])
+                snapshot.posts[docnum] = post
+                snapshot.docnum_of[post.id] = docnum
+                snapshot.facets.add(docnum, post)
+        except BaseException:
+            snapshot.searcher.close()  # a damaged or vanished build: release its files
+            raise
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
         return snapshot
+
+
+def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
+    """Open the current build. A build swapped out (and deleted) while opening is followed to the new one;
+    damaged files raise IndexUnavailable (a 503), never an arbitrary Whoosh error."""
+    for attempt in range(attempts):
+        try:
+            return _Snapshot.open(root)
+        except Exception as error:
+            now = current_build(root)
+            if now != build and attempt + 1 < attempts:
+                build = now
+                continue
+            if isinstance(error, IndexUnavailable):
+                raise
+            raise IndexUnavailable(f"the index at {now} cannot be read ({error!r}): rebuild it with `python run.py index`") from error
+    raise AssertionError("unreachable")
 
 
 class SearchEngine:
@@ -144,7 +165,7 @@ class SearchEngine:
         """
         build = current_build(self.root)
         if self._snapshot is None or build != self._snapshot.build:
-            old, self._snapshot = self._snapshot, _Snapshot.open(self.root)
+            old, self._snapshot = self._snapshot, _open_snapshot(self.root, build)
             if old is not None:
                 old.searcher.close()
         return self._snapshot
