@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
+from indexer.topics import TOPIC_PHRASES
 from search.post import Post
 from search.taxonomy import DEFAULT_TOPICS
 
@@ -100,7 +101,9 @@ RESEARCH_TYPES: tuple[str, ...] = (
 )
 _TYPE_WEIGHTS = (30, 14, 22, 16, 10, 6, 2)
 
-# The vocabulary of the field, slotted into sentence and title templates.
+# The vocabulary of the field, slotted into sentence and title templates. Within each list the
+# earlier entries are drawn more often (Zipf weights), so a few terms are common and most are rare,
+# as in real text; ``focus`` is drawn from the post's own topics (indexer.topics phrases).
 VOCABULARY: dict[str, tuple[str, ...]] = {
     "population": (
         "adult outpatients", "adolescents", "university students", "older adults", "veterans", "couples",
@@ -108,6 +111,14 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "psychotherapy trainees", "community clinic clients", "refugees", "people with eating disorders",
         "patients with borderline personality disorder", "clients with panic disorder", "parents",
         "patients on a waiting list", "clients with substance use problems", "health professionals",
+        "children", "nurses", "physicians", "graduate students", "inpatients", "military personnel",
+        "perinatal women", "new mothers", "fathers", "Indigenous clients", "immigrants", "sexual minority clients",
+        "transgender adults", "unemployed adults", "people experiencing homelessness", "prisoners",
+        "athletes", "caregivers", "cancer survivors", "people with diabetes", "people living with HIV",
+        "patients with psychosis", "clients with social anxiety", "people with obsessive-compulsive disorder",
+        "patients with treatment-resistant depression", "survivors of childhood abuse", "bereaved adults",
+        "workers on sick leave", "emerging adults", "school counsellors", "novice therapists",
+        "experienced therapists", "couples in distress", "adolescents who self-harm",
     ),
     "intervention": (
         "cognitive-behavioural therapy", "interpersonal psychotherapy", "psychodynamic therapy",
@@ -117,13 +128,26 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "motivational interviewing", "brief dynamic therapy", "telepsychology", "internet-delivered CBT",
         "routine outcome monitoring", "clinical supervision", "deliberate practice", "pharmacotherapy",
         "combination treatment", "psychoeducation", "couple therapy", "family therapy",
+        "cognitive processing therapy", "prolonged exposure", "compassion-focused therapy",
+        "transference-focused psychotherapy", "solution-focused brief therapy", "narrative therapy",
+        "person-centred therapy", "metacognitive therapy", "problem-solving therapy", "guided self-help",
+        "stepped care", "collaborative care", "walk-in single sessions", "video therapy", "app-based support",
+        "peer support", "yoga", "aerobic exercise", "antidepressant medication", "ketamine-assisted therapy",
+        "trauma-focused CBT", "parent training", "attachment-based family therapy", "integrative therapy",
+        "measurement-based care", "brief psychodynamic psychotherapy", "cognitive remediation",
     ),
     "outcome": (
         "depressive symptoms", "anxiety", "burnout", "well-being", "dropout", "symptom distress",
         "quality of life", "relapse", "treatment response", "deterioration", "suicidal ideation",
         "functioning", "self-esteem", "emotion regulation", "reflective functioning", "attendance",
-        "recovery", "remission", "interpersonal problems", "therapeutic alliance", "client satisfaction",
-        "behaviour problems", "post-traumatic stress", "insomnia", "work engagement",
+        "recovery", "remission", "interpersonal problems", "client satisfaction",
+        "behaviour problems", "post-traumatic stress", "insomnia", "work engagement", "loneliness",
+        "rumination", "worry", "panic attacks", "hopelessness", "self-harm", "alcohol use", "binge eating",
+        "psychological flexibility", "resilience", "compassion fatigue", "vicarious trauma",
+        "occupational stress", "sick leave", "return to work", "health care costs", "hospital admissions",
+        "medication adherence", "marital satisfaction", "parenting stress", "social functioning",
+        "perceived stress", "reliable improvement", "clinically significant change", "early response",
+        "sudden gains", "premature termination", "no-shows", "negative effects",
     ),
     "construct": (
         "the working alliance", "therapist empathy", "attachment security", "mentalizing",
@@ -132,22 +156,51 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "clinic effects", "resistance", "reactance", "common factors", "self-reflection",
         "socioeconomic deprivation", "placebo response", "adherence", "therapist competence",
         "shame", "perfectionism", "hope", "goal consensus", "collaboration", "negative process",
+        "therapist self-disclosure", "cultural humility", "facilitative interpersonal skills",
+        "therapist anxiety", "epistemic trust", "personal therapy", "therapist caseload", "supervisor support",
+        "client motivation", "readiness to change", "homework compliance", "emotional arousal",
+        "insight", "corrective experiences", "repair of ruptures", "therapist responsiveness",
+        "professional self-doubt", "the real relationship", "transference interpretations",
+        "client attachment avoidance", "attachment anxiety", "childhood adversity", "comorbidity",
+        "symptom severity at intake", "personality pathology", "therapist age", "therapist experience",
     ),
     "design": (
         "randomized controlled trial", "meta-analysis", "naturalistic study", "survey",
         "qualitative study", "cohort study", "multilevel analysis", "practice-based study",
         "systematic review", "longitudinal study", "pilot trial", "secondary analysis",
+        "non-inferiority trial", "cluster randomized trial", "case series", "benchmarking study",
+        "network meta-analysis", "mixed-methods study", "cross-sectional survey", "registry study",
     ),
     "setting": (
         "community mental health clinics", "university counselling centres", "private practice",
         "primary care", "inpatient units", "a national psychological therapies service", "online settings",
-        "hospital outpatient clinics", "training clinics", "rural and remote areas",
+        "hospital outpatient clinics", "training clinics", "rural and remote areas", "schools",
+        "workplaces", "military health services", "forensic settings", "emergency departments",
+        "residential treatment", "employee assistance programs", "a psychotherapy research network",
+        "specialist trauma services", "eating disorder services",
+    ),
+    "measure": (
+        "the Outcome Questionnaire-45", "the PHQ-9", "the GAD-7", "the Working Alliance Inventory",
+        "the Beck Depression Inventory", "the CORE-OM", "the Reflective Functioning Questionnaire",
+        "the Maslach Burnout Inventory", "the Hamilton Rating Scale for Depression", "the PCL-5",
+        "the Inventory of Interpersonal Problems", "the Session Rating Scale", "the Experiences in Close Relationships scale",
+        "the WHO-5 Well-Being Index", "the Difficulties in Emotion Regulation Scale", "weekly symptom ratings",
+        "clinician ratings", "structured clinical interviews", "session recordings", "diary entries",
+    ),
+    "method": (
+        "multilevel models", "effect sizes", "growth curve models", "mediation analyses",
+        "moderator analyses", "propensity score matching", "latent class analysis", "survival analysis",
+        "thematic analysis", "intention-to-treat analyses", "hierarchical linear modelling",
+        "random-effects models", "dyadic data analysis", "machine learning", "reliable change indices",
+        "cross-lagged panel models", "network analysis", "interpretative phenomenological analysis",
     ),
     "timepoint": (
         "post-treatment", "six-month follow-up", "twelve-month follow-up", "the fourth session",
-        "mid-treatment", "two-year follow-up", "intake", "termination",
+        "mid-treatment", "two-year follow-up", "intake", "termination", "the third session",
+        "three-month follow-up", "five-year follow-up", "discharge",
     ),
-    "direction": ("greater", "smaller", "faster", "slower", "larger", "more durable", "fewer", "lower", "higher"),
+    "direction": ("greater", "smaller", "faster", "slower", "larger", "more durable", "fewer", "lower", "higher",
+                  "modest", "negligible", "substantial"),
     "clinician_action": (
         "monitor progress session by session", "ask clients for feedback on the alliance",
         "attend to ruptures early", "discuss treatment preferences at intake",
@@ -156,8 +209,13 @@ VOCABULARY: dict[str, tuple[str, ...]] = {
         "plan termination collaboratively", "offer telepsychology when travel is a barrier",
         "measure outcomes routinely", "address shame directly", "invite clients to set goals",
         "consider combining medication and psychotherapy", "practise mentalizing in training",
+        "explore client expectations early", "validate ambivalence about change", "use session-by-session alerts",
+        "schedule booster sessions", "tailor treatment to cultural background", "assess suicide risk at every session",
+        "protect time for self-care", "record sessions for deliberate practice", "involve family members when appropriate",
     ),
 }
+_VOCABULARY_WEIGHTS = {name: [1.0 / rank ** 0.5 for rank in range(1, len(values) + 1)]
+                       for name, values in VOCABULARY.items()}
 
 _SENTENCE_TEMPLATES: tuple[str, ...] = (
     "In this {design}, {population} receiving {intervention} reported {direction} improvement in {outcome} than those in usual care.",
@@ -171,6 +229,12 @@ _SENTENCE_TEMPLATES: tuple[str, ...] = (
     "Rates of {outcome} differed across {setting}, even after controlling for case mix.",
     "Participants completed measures of {outcome} and {construct} at intake and at {timepoint}.",
     "The link between {construct} and {outcome} was stronger for {population} than for other clients.",
+    "The study focused on {focus} and its relation to {outcome} in {setting}.",
+    "Outcomes were assessed with {measure} and analysed with {method}.",
+    "Findings on {focus} were consistent across {setting} and {setting2}.",
+    "Previous research on {focus} has relied mostly on {measure}.",
+    "Using {method}, the authors separated the effects of {focus} from those of {construct}.",
+    "Clients reported that {focus} mattered more to them than {construct}.",
     "Qualitative interviews with {population} described {construct} as a turning point in {intervention}.",
 )
 
@@ -180,6 +244,8 @@ _IMPLICATION_TEMPLATES: tuple[str, ...] = (
     "Practitioners who offer {intervention} could {clinician_action} to reduce {outcome}.",
     "Training programs might teach trainees to {clinician_action}.",
     "Paying attention to {construct} may help prevent {outcome} among {population}.",
+    "Therapists may wish to keep {focus} in mind when working in {setting}.",
+    "Routine use of {measure} can help clinicians notice {focus} early.",
 )
 
 _TITLE_TEMPLATES: tuple[str, ...] = (
@@ -190,6 +256,8 @@ _TITLE_TEMPLATES: tuple[str, ...] = (
     "{outcome_cap} after {intervention} in {setting}",
     "What predicts {outcome} among {population}?",
     "{construct_cap}, {construct2} and therapy outcomes",
+    "{focus_cap} and {outcome} in {setting}",
+    "What {population} say about {focus}",
 )
 
 _ARTICLE_TITLE_TEMPLATES: tuple[str, ...] = (
@@ -197,6 +265,7 @@ _ARTICLE_TITLE_TEMPLATES: tuple[str, ...] = (
     "{intervention_cap} versus {intervention2} for {population}: a {design}",
     "The association between {construct} and {outcome} among {population}",
     "{outcome_cap} in {setting}: a {design}",
+    "{focus_cap} in {intervention}: a {design}",
 )
 
 _SLOT = re.compile(r"\{(\w+?)(2)?(_cap)?\}")
@@ -221,17 +290,56 @@ def _zipf_weights(count: int, exponent: float) -> list[float]:
 
 _SURNAME_WEIGHTS = _zipf_weights(len(SURNAMES), 0.8)
 _JOURNAL_WEIGHTS = _zipf_weights(len(JOURNALS), 1.0)
-_TOPIC_WEIGHTS = _zipf_weights(len(DEFAULT_TOPICS), 0.6)
+# Topics from the most written about to the least (a guess at the blog's mix), Zipf-weighted.
+_TOPICS_BY_POPULARITY: tuple[str, ...] = (
+    "Therapist Factors", "Alliance and Therapeutic Relationship", "Outcomes and Deterioration", "Training",
+    "Depression and Depressive Symptoms", "Client Factors", "Efficacy of Treatments", "Anxiety Disorders",
+    "Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)", "Feedback and Progress Monitoring",
+    "Attendance, Attrition, and Drop-Out", "Attachment", "Practice-Based Research and Practice Research Networks",
+    "Psychodynamic Therapy (PDT)", "Trauma and/or PTSD", "Treatment Length and Frequency", "Group Psychotherapy",
+    "Personality Disorders", "Common Factors", "Empathy", "Long-term Outcomes", "Medications/Pharmacotherapy",
+    "Self-Reflection and Awareness", "Client Preferences", "Termination", "Suicide and Crisis Intervention",
+    "Illness and Medical Comorbidities", "Combination Therapy", "Cost-effectiveness",
+    "Interpersonal Psychotherapy (IPT)", "Resistance and Reactance", "Transference and Countertransference",
+    "Placebo Effect", "Neuroscience and Brain", "Adherance", "Miscellaneous",
+)
+assert sorted(_TOPICS_BY_POPULARITY) == sorted(DEFAULT_TOPICS)
+_TOPIC_WEIGHTS = _zipf_weights(len(_TOPICS_BY_POPULARITY), 0.8)
 _MONTHS = [(year, month) for year in range(2013, 2027) for month in range(1, 13)]
 
 
-def _fill(template: str, rng: random.Random) -> str:
+# How many values of each list one post draws (its "cast"): a summary keeps returning to a few
+# outcomes and constructs, which keeps each term's document frequency realistic.
+_CAST_SIZE = {"population": 2, "intervention": 2, "outcome": 3, "construct": 3, "design": 2, "setting": 2,
+              "measure": 2, "method": 2, "timepoint": 2, "direction": 3, "clinician_action": 3}
+
+
+def _cast(rng: random.Random, focus: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    cast: dict[str, tuple[str, ...]] = {"focus": tuple(rng.sample(focus, min(len(focus), 3)))}
+    for name, size in _CAST_SIZE.items():
+        chosen: list[str] = []
+        while len(chosen) < size:
+            value = rng.choices(VOCABULARY[name], weights=_VOCABULARY_WEIGHTS[name])[0]
+            if value not in chosen:
+                chosen.append(value)
+        cast[name] = tuple(chosen)
+    return cast
+
+
+def _draw(name: str, rng: random.Random, cast: dict[str, tuple[str, ...]]) -> str:
+    return rng.choice(cast[name])
+
+
+def _fill(template: str, rng: random.Random, cast: dict[str, tuple[str, ...]]) -> str:
     def slot(match: re.Match) -> str:
         name, second, cap = match.groups()
-        value = rng.choice(VOCABULARY[name])
+        value = _draw(name, rng, cast)
         if second:  # a second, different draw from the same list
-            others = [v for v in VOCABULARY[name] if v != value]
-            value = rng.choice(others)
+            for _ in range(8):
+                other = _draw(name, rng, cast)
+                if other != value:
+                    value = other
+                    break
         return value[0].upper() + value[1:] if cap else value
 
     return _SLOT.sub(slot, template)
@@ -250,14 +358,19 @@ def _initials(rng: random.Random) -> str:
     return " ".join(f"{rng.choice(letters)}." for _ in range(rng.choice((1, 1, 2))))
 
 
-def _text(rng: random.Random, seed_pool: tuple[str, ...], templates: tuple[str, ...], low: int, high: int) -> str:
-    sentences = []
-    for _ in range(rng.randint(low, high)):
-        if rng.random() < 0.5:
-            sentences.append(rng.choice(seed_pool))
-        else:
-            sentences.append(_fill(rng.choice(templates), rng))
+def _text(rng: random.Random, seed_pool: tuple[str, ...], seed_count: int, templates: tuple[str, ...],
+          count: int, cast: dict[str, tuple[str, ...]]) -> str:
+    """``count`` sentences: ``seed_count`` of them from the real posts, the others from templates."""
+    sentences = [_fill(rng.choice(templates), rng, cast) for _ in range(count - seed_count)]
+    for _ in range(seed_count):
+        sentences.insert(rng.randint(0, len(sentences)), rng.choice(seed_pool))
     return " ".join(sentences)
+
+
+def _focus(topics: list[str]) -> tuple[str, ...]:
+    """Phrases of the post's topics (what its text is about), or the vocabulary's constructs."""
+    phrases = [phrase for topic in topics for phrase in TOPIC_PHRASES.get(topic, ()) if len(phrase) > 3]
+    return tuple(phrases) or VOCABULARY["construct"]
 
 
 def post_at(index: int, seed: int = DEFAULT_SEED) -> Post:
@@ -276,13 +389,14 @@ def post_at(index: int, seed: int = DEFAULT_SEED) -> Post:
     authors = [f"{_spelled(surname)}, {_initials(rng)}" for surname in surnames]
     journal = rng.choices(JOURNALS, weights=_JOURNAL_WEIGHTS)[0]
     topics: list[str] = []
-    for topic in rng.choices(DEFAULT_TOPICS, weights=_TOPIC_WEIGHTS, k=rng.randint(1, 3)):
+    for topic in rng.choices(_TOPICS_BY_POPULARITY, weights=_TOPIC_WEIGHTS, k=rng.randint(1, 3)):
         if topic not in topics:
             topics.append(topic)
     types = tuple(dict.fromkeys(rng.choices(RESEARCH_TYPES, weights=_TYPE_WEIGHTS, k=rng.choice((0, 1, 1, 1, 2)))))
     sample_size = None if rng.random() < 0.2 else int(math.exp(rng.uniform(math.log(12), math.log(30_000))))
 
-    article_title = _fill(rng.choice(_ARTICLE_TITLE_TEMPLATES), rng)
+    cast = _cast(rng, _focus(topics))
+    article_title = _fill(rng.choice(_ARTICLE_TITLE_TEMPLATES), rng, cast)
     volume = str(year - 1990 + rng.randint(0, 40))
     issue = str(rng.randint(1, 12))
     first_page = rng.randint(1, 1200)
@@ -294,7 +408,7 @@ def post_at(index: int, seed: int = DEFAULT_SEED) -> Post:
     if doi:
         citation += f" https://doi.org/{doi}"
 
-    title = f"{_fill(rng.choice(_TITLE_TEMPLATES), rng)} {TITLE_MARK}"
+    title = f"{_fill(rng.choice(_TITLE_TEMPLATES), rng, cast)} {TITLE_MARK}"
     return Post(
         id=f"{ID_PREFIX}{index:06d}",
         url=None,
@@ -309,8 +423,8 @@ def post_at(index: int, seed: int = DEFAULT_SEED) -> Post:
         issue=issue,
         pages=pages,
         doi=doi,
-        summary=_text(rng, summary_pool, _SENTENCE_TEMPLATES, 12, 18),
-        implications=_text(rng, implication_pool, _IMPLICATION_TEMPLATES, 3, 6),
+        summary=_text(rng, summary_pool, rng.choice((0, 1, 1, 2)), _SENTENCE_TEMPLATES, rng.randint(13, 18), cast),
+        implications=_text(rng, implication_pool, rng.choice((0, 0, 1)), _IMPLICATION_TEMPLATES, rng.randint(3, 6), cast),
         topics=tuple(topics),
         research_types=types,
         sample_size=sample_size,

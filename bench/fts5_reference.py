@@ -1,0 +1,261 @@
+"""The reference engine: SQLite FTS5 from Python's ``sqlite3``, doing what our search call does.
+
+Same documents, same query words, same page: ``porter`` tokenizer, ``bm25()`` with our field weights
+(title 3, implications 2, summary 1, citation 1.2, authors 1.5, journal 1, topics 1.5), the top 10
+with ``snippet()`` of the summary and the implications, the total, disjunctive ``GROUP BY`` counts
+for the five facets (topic, type and author through join tables; journal and year in ``docs``) and
+a vocabulary look-up of each plain word (the cheap half of our "Did you mean" check).
+
+What it does not do (and ours does): thesaurus expansion, British/American folding, compound
+splitting and Snowball stemming (FTS5's porter is close), spelling correction of unknown words.
+Stop and question words are dropped from the reference's queries with our own list, so both engines
+search for the same content words.
+"""
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from search.analysis import STOP_AND_QUESTION_WORDS
+from search.post import Post
+from search.schema import FIELD_BOOSTS
+
+FTS_COLUMNS = ("title", "summary", "implications", "citation", "authors", "journal", "topics")
+assert set(FTS_COLUMNS) == set(FIELD_BOOSTS), "the reference searches the same fields as our plain words"
+BM25_WEIGHTS = ", ".join(f"{FIELD_BOOSTS[column]:g}" for column in FTS_COLUMNS)
+SUMMARY_COLUMN = FTS_COLUMNS.index("summary")
+IMPLICATIONS_COLUMN = FTS_COLUMNS.index("implications")
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+MAX_FACET_VALUES = 50
+PAGE_SIZE = 10
+
+# Facet -> (table, value column) for multi-valued facets kept in join tables.
+JOIN_FACETS = {"topic": "f_topic", "type": "f_type", "author": "f_author"}
+DOC_FACETS = {"journal": "journal", "year": "year"}
+FACETS = ("topic", "type", "journal", "author", "year")
+
+_SCHEMA = f"""
+CREATE TABLE docs(doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, issue_date TEXT, year INTEGER,
+                  journal TEXT, record TEXT NOT NULL);
+CREATE VIRTUAL TABLE fts USING fts5({", ".join(FTS_COLUMNS)}, tokenize='{TOKENIZER}');
+CREATE TABLE f_topic(value TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(value, doc)) WITHOUT ROWID;
+CREATE TABLE f_type(value TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(value, doc)) WITHOUT ROWID;
+CREATE TABLE f_author(value TEXT NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY(value, doc)) WITHOUT ROWID;
+CREATE TABLE words(word TEXT PRIMARY KEY) WITHOUT ROWID;
+"""
+_INDEXES = """
+CREATE INDEX f_topic_doc ON f_topic(doc, value);
+CREATE INDEX f_type_doc ON f_type(doc, value);
+CREATE INDEX f_author_doc ON f_author(doc, value);
+CREATE INDEX docs_journal ON docs(journal);
+CREATE INDEX docs_year ON docs(year);
+"""
+_VOCABULARY_WORD = re.compile(r"[^\W\d_]{2,}")
+_SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
+_TOKEN = re.compile(r"\w+")
+_LEXEME = re.compile(r'(?P<fielded>[A-Za-z_]+:(?:"[^"]*"?|[^\s"]+))|(?P<phrase>"[^"]*"?)|(?P<word>[^\s"]+)')
+_FIELD_COLUMNS = {"author": "authors", "authors": "authors", "journal": "journal", "title": "title",
+                  "topic": "topics", "topics": "topics", "implications": "implications", "summary": "summary"}
+
+
+def has_fts5() -> bool:
+    try:
+        connection = sqlite3.connect(":memory:")
+        connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='porter')")
+        connection.close()
+        return True
+    except sqlite3.OperationalError:
+        return False
+
+
+def build(posts: Iterable[Post], path: str | Path) -> int:
+    """Write an FTS5 database of ``posts`` to ``path`` (replaced). Returns the number of posts."""
+    path = Path(path)
+    path.unlink(missing_ok=True)
+    connection = sqlite3.connect(path)
+    count = 0
+    try:
+        connection.executescript(_SCHEMA)
+        vocabulary: set[str] = set()
+        with connection:
+            for doc, post in enumerate(posts, start=1):
+                connection.execute(
+                    "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)",
+                    (doc, post.id, post.issue_date, post.year, post.journal,
+                     json.dumps(post.to_dict(), ensure_ascii=False)),
+                )
+                connection.execute(
+                    f"INSERT INTO fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (doc, post.title, post.summary, post.implications,
+                     " ".join(filter(None, (post.citation, post.article_title))),
+                     " ; ".join(post.authors), post.journal or "", " ; ".join(post.topics)),
+                )
+                for table, values in (("f_topic", post.topics), ("f_type", post.research_types),
+                                      ("f_author", post.authors)):
+                    connection.executemany(f"INSERT OR IGNORE INTO {table} VALUES (?, ?)",
+                                           [(value, doc) for value in values])
+                text = " ".join((post.title, post.summary, post.implications, post.citation or ""))
+                vocabulary.update(word.lower() for word in _VOCABULARY_WORD.findall(text))
+                count += 1
+            connection.executemany("INSERT INTO words VALUES (?)", [(word,) for word in sorted(vocabulary)])
+            connection.executescript(_INDEXES)
+            connection.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        connection.execute("ANALYZE")
+    finally:
+        connection.close()
+    return count
+
+
+@dataclass(frozen=True)
+class Translated:
+    """A workload query as FTS5 sees it: a MATCH expression and/or a year condition."""
+
+    match: str | None
+    years: tuple[int, ...] = ()
+    plain_words: tuple[str, ...] = ()
+
+    @property
+    def is_empty(self) -> bool:
+        return self.match is None and not self.years
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _content_tokens(text: str) -> list[str]:
+    return [token for token in _TOKEN.findall(text.lower()) if len(token) > 1 and token not in STOP_AND_QUESTION_WORDS]
+
+
+def translate(query: str) -> Translated:
+    """Our query syntax (the subset the workload uses) -> FTS5: plain words OR-ed (stop words dropped),
+    phrases quoted, ``author:``/``journal:`` to column filters, ``year:`` to a condition on ``docs``."""
+    parts: list[str] = []
+    years: list[int] = []
+    plain: list[str] = []
+    for match in _LEXEME.finditer(query):
+        kind, value = match.lastgroup, match.group(0)
+        if kind == "fielded":
+            name, raw = value.split(":", 1)
+            raw = raw.strip('"')
+            if name.lower() in ("year", "py") and raw.isdigit():
+                years.append(int(raw))
+                continue
+            column = _FIELD_COLUMNS.get(name.lower())
+            tokens = _TOKEN.findall(raw.lower())
+            if column and tokens:
+                parts.append(f"{column} : {_quoted(' '.join(tokens))}")
+            continue
+        if kind == "phrase":
+            tokens = _TOKEN.findall(value.strip('"').lower())
+            if tokens:
+                parts.append(_quoted(" ".join(tokens)))
+            continue
+        word = value.strip("?!.,;:")
+        if _SPELLABLE.match(word):
+            plain.append(word)
+        tokens = _content_tokens(word)
+        if tokens:
+            parts.append(_quoted(" ".join(tokens)))  # a hyphenated word is a phrase, as in ours
+    unique = list(dict.fromkeys(parts))
+    return Translated(" OR ".join(unique) if unique else None, tuple(years), tuple(dict.fromkeys(plain)))
+
+
+@dataclass(frozen=True)
+class ReferenceResult:
+    total: int
+    hits: list[dict]
+    facets: dict[str, list[tuple[str, int]]]
+    unknown_words: tuple[str, ...]
+
+
+class Fts5Reference:
+    """One connection to a database written by :func:`build`; ``search`` is the full call."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.connection = sqlite3.connect(path, check_same_thread=False)
+        self.connection.execute("CREATE TEMP TABLE m(doc INTEGER PRIMARY KEY)")
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def search(self, query: str, filters: Mapping[str, Iterable[str]] | None = None) -> ReferenceResult:
+        execute = self.connection.execute
+        translated = translate(query)
+        selections = {facet: tuple(values) for facet, values in (filters or {}).items() if values}
+
+        execute("DELETE FROM m")
+        if translated.match is not None:
+            execute("INSERT INTO m SELECT rowid FROM fts WHERE fts MATCH ?", (translated.match,))
+        if translated.years:
+            marks = ", ".join("?" * len(translated.years))
+            execute(f"INSERT OR IGNORE INTO m SELECT doc FROM docs WHERE year IN ({marks})", translated.years)
+        if not query.strip():
+            execute("INSERT INTO m SELECT doc FROM docs")  # browsing: every post
+
+        where, params = _conditions(selections)
+        total = execute(f"SELECT count(*) FROM m WHERE {where}", params).fetchone()[0]
+
+        if translated.match is not None:
+            rows = execute(
+                f"SELECT d.record, bm25(fts, {BM25_WEIGHTS}) AS score,"
+                f" snippet(fts, {SUMMARY_COLUMN}, '<mark>', '</mark>', ' … ', 32),"
+                f" snippet(fts, {IMPLICATIONS_COLUMN}, '<mark>', '</mark>', ' … ', 32)"
+                f" FROM fts JOIN docs d ON d.doc = fts.rowid"
+                f" WHERE fts MATCH ? AND fts.rowid IN (SELECT m.doc FROM m WHERE {where})"
+                f" ORDER BY score LIMIT {PAGE_SIZE}",
+                (translated.match, *params),
+            ).fetchall()
+        else:
+            rows = execute(
+                f"SELECT d.record, 0.0, substr(fts.summary, 1, 240), substr(fts.implications, 1, 240)"
+                f" FROM m JOIN docs d ON d.doc = m.doc JOIN fts ON fts.rowid = m.doc"
+                f" WHERE {where} ORDER BY d.issue_date DESC, d.id DESC LIMIT {PAGE_SIZE}",
+                params,
+            ).fetchall()
+        hits = [{"post": json.loads(record), "score": -score, "summary": summary, "implications": implications}
+                for record, score, summary, implications in rows]
+
+        facets = {}
+        for facet in FACETS:
+            where, params = _conditions(selections, ignoring=facet)
+            if facet in JOIN_FACETS:
+                sql = (f"SELECT t.value, count(*) AS c FROM m JOIN {JOIN_FACETS[facet]} t ON t.doc = m.doc"
+                       f" WHERE {where} GROUP BY t.value ORDER BY c DESC, t.value LIMIT {MAX_FACET_VALUES}")
+            else:
+                column = DOC_FACETS[facet]
+                sql = (f"SELECT d.{column}, count(*) AS c FROM m JOIN docs d ON d.doc = m.doc"
+                       f" WHERE d.{column} IS NOT NULL AND {where}"
+                       f" GROUP BY d.{column} ORDER BY c DESC, d.{column} LIMIT {MAX_FACET_VALUES}")
+            facets[facet] = [(str(value), count) for value, count in execute(sql, params)]
+
+        unknown = tuple(
+            word for word in translated.plain_words
+            if word.lower() not in STOP_AND_QUESTION_WORDS
+            and execute("SELECT 1 FROM words WHERE word = ?", (word.lower(),)).fetchone() is None
+        )
+        return ReferenceResult(total, hits, facets, unknown)
+
+
+def _conditions(selections: Mapping[str, tuple[str, ...]], *, ignoring: str | None = None) -> tuple[str, list]:
+    """SQL restricting ``m.doc`` to the selections (OR within a facet, AND across), except ``ignoring``."""
+    clauses: list[str] = []
+    params: list = []
+    for facet, values in selections.items():
+        if facet == ignoring:
+            continue
+        marks = ", ".join("?" * len(values))
+        if facet in JOIN_FACETS:
+            clauses.append(f"m.doc IN (SELECT doc FROM {JOIN_FACETS[facet]} WHERE value IN ({marks}))")
+            params += list(values)
+        elif facet == "year":
+            clauses.append(f"m.doc IN (SELECT doc FROM docs WHERE year IN ({marks}))")
+            params += [int(value) for value in values]
+        else:
+            clauses.append(f"m.doc IN (SELECT doc FROM docs WHERE journal IN ({marks}))")
+            params += list(values)
+    return (" AND ".join(clauses) or "1"), params
