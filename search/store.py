@@ -7,7 +7,11 @@ Layout of an index root::
 
 A reader follows ``current`` and sees the old index or the new one, never a half-written one; a
 build that fails leaves ``current`` untouched. ``pprnet-index.json`` records the schema version, so
-an index written by another version is reported as unusable instead of being misread.
+an index written by another version is reported as unusable instead of being misread, and the name and
+size of every index file, so a deleted or truncated file is reported (``index_problem``) before Whoosh
+reads it. A reader reads each index file whole into memory when it opens the index (no ``mmap``, no file
+handle kept): a file damaged under a running reader cannot touch it (with ``mmap``, truncating a file
+in place killed the process with SIGBUS), and nothing is left open for the garbage collector to close.
 """
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import BufferFile
 
 from search.post import Post
 from search.schema import SCHEMA_VERSION, build_schema, document_for
@@ -32,6 +38,19 @@ _WRITER_MEMORY_MB = 256
 
 class IndexUnavailable(Exception):
     """There is no usable index at the given root; the message says why and how to fix it."""
+
+
+class _InMemoryStorage(FileStorage):
+    """A read-only Whoosh storage that reads each file whole when it is opened (see the module notes)."""
+
+    supports_mmap = False
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, supports_mmap=False, readonly=True)
+
+    def open_file(self, name, **kwargs):
+        with open(self._fpath(name), "rb") as handle:
+            return BufferFile(handle.read(), name=name)
 
 
 def write_index(
@@ -60,6 +79,7 @@ def write_index(
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "post_count": count,
             "source": source or {},
+            "files": _file_sizes(partial),
         }
         (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
         os.rename(partial, final)
@@ -87,6 +107,15 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
     writer.commit()
     ix.close()
     return count
+
+
+def _file_sizes(directory: Path) -> dict[str, int]:
+    """Name -> size of the index files (not locks): what a reader checks before trusting the build."""
+    return {
+        entry.name: entry.stat().st_size
+        for entry in sorted(directory.iterdir())
+        if entry.is_file() and entry.name != META_FILE and not entry.name.endswith("LOCK")
+    }
 
 
 def _point_current_at(root: Path, build: Path) -> None:
@@ -128,20 +157,75 @@ def read_meta(root: str | os.PathLike) -> dict | None:
         return None
 
 
-def open_current(root: str | os.PathLike) -> tuple[Path, whoosh_index.Index]:
-    """Open the current index. Raises IndexUnavailable with a reason a person can act on."""
+def _damage(build: Path, meta: dict) -> str | None:
+    """Why the files of ``build`` do not match its metadata (missing, truncated, grown), or None.
+    Builds made before file sizes were recorded are not checked."""
+    for name, size in (meta.get("files") or {}).items():
+        try:
+            actual = (build / name).stat().st_size
+        except OSError:
+            return f"the index file {name} is missing"
+        if actual != size:
+            return f"the index file {name} has {actual} bytes, not the {size} it was written with"
+    return None
+
+
+def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
     build = current_build(root)
     if build is None or not build.is_dir():
-        raise IndexUnavailable(f"no index at {root}: run `python run.py index` to build it")
+        return build, f"no index at {root}: run `python run.py index` to build it"
     meta = read_meta(root)
     if meta is None:
-        raise IndexUnavailable(f"the index at {build} has no readable {META_FILE}: rebuild it with `python run.py index`")
+        return build, f"the index at {build} has no readable {META_FILE}: rebuild it with `python run.py index`"
     if meta.get("schema_version") != SCHEMA_VERSION:
-        raise IndexUnavailable(
+        return build, (
             f"the index at {build} was written by schema version {meta.get('schema_version')}, "
             f"this program reads version {SCHEMA_VERSION}: rebuild it with `python run.py index`"
         )
+    damage = _damage(build, meta)
+    if damage:
+        return build, f"the index at {build} is damaged ({damage}): rebuild it with `python run.py index`"
+    return build, None
+
+
+def index_problem(root: str | os.PathLike) -> str | None:
+    """Why the current index cannot be used (missing, other schema version, damaged files), or None.
+
+    Cheap (a few ``stat`` calls): for health checks. A swap between looking and checking is retried."""
+    for _ in range(3):
+        build, problem = _check(root)
+        if problem is None or current_build(root) == build:
+            return problem
+    return problem
+
+
+def verify_index(root: str | os.PathLike) -> str | None:
+    """Like :func:`index_problem`, then also open the index and read every stored document: the
+    thorough check made once before serving. Returns the problem, or None when the index is usable."""
+    problem = index_problem(root)
+    if problem:
+        return problem
     try:
-        return build, whoosh_index.open_dir(str(build))
+        _, ix = open_current(root)
+        try:
+            with ix.reader() as reader:
+                for _ in reader.iter_docs():
+                    pass
+        finally:
+            ix.close()
+    except IndexUnavailable as error:
+        return str(error)
+    except Exception as error:  # Whoosh raises many kinds for damaged files
+        return f"the index at {current_build(root)} cannot be read ({error!r}): rebuild it with `python run.py index`"
+    return None
+
+
+def open_current(root: str | os.PathLike) -> tuple[Path, whoosh_index.Index]:
+    """Open the current index. Raises IndexUnavailable with a reason a person can act on."""
+    build, problem = _check(root)
+    if problem:
+        raise IndexUnavailable(problem)
+    try:
+        return build, _InMemoryStorage(str(build)).open_index()
     except Exception as error:  # Whoosh raises many kinds for damaged files
         raise IndexUnavailable(f"the index at {build} cannot be opened ({error}): rebuild it with `python run.py index`") from error
