@@ -7,7 +7,10 @@ is a module-level class or function: Whoosh pickles the analyzers into the index
 """
 from __future__ import annotations
 
-from whoosh.analysis import CharsetFilter, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+import re
+from functools import lru_cache
+
+from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
 
@@ -40,55 +43,76 @@ CLOSED_COMPOUNDS: dict[str, tuple[str, ...]] = {
 }
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
+# Between two parts of one field value: positions jump, so no phrase matches across the break.
+SEGMENT_BREAK = "\u2029"
+_SEGMENT_GAP = 10
 
 
-class CompoundSplitFilter(Filter):
-    """Splits closed compounds into their parts, one position each, and renumbers what follows."""
+class ContentAnalyzer(Analyzer):
+    """The content chain in one pass, each distinct word analysed once and remembered.
 
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
+    Equivalent to ``RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map) | compound split |
+    spelling fold | StopFilter | StemFilter``, but a word costs one dictionary look-up once seen:
+    analysis is the hot path of indexing and of highlighting. Positions count the kept terms.
+    """
 
-    def __call__(self, tokens):
-        shift = 0
-        for token in tokens:
-            parts = CLOSED_COMPOUNDS.get(token.text)
-            if parts is None:
-                if token.positions:
-                    token.pos += shift
-                yield token
-                continue
-            first_position = token.pos + shift if token.positions else None
-            for offset, part in enumerate(parts):
-                token.text = part
-                if first_position is not None:
-                    token.pos = first_position + offset
-                yield token
-            shift += len(parts) - 1
-
-
-class SpellingFoldFilter(Filter):
-    """British spellings to American ("behaviour" -> "behavior"), token by token."""
+    def __init__(self) -> None:
+        self._pattern = re.compile(WORD_PATTERN)
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
 
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold_spelling(token.text)
-            yield token
+    def __getstate__(self):
+        return {}
+
+    def __setstate__(self, state):
+        self.__init__()
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        position = start_pos
+        has_breaks = positions and SEGMENT_BREAK in value
+        previous_end = 0
+        for match in self._pattern.finditer(value):
+            if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
+                position += _SEGMENT_GAP
+            previous_end = match.end()
+            for term, part in analyse_word(match.group(0)):
+                if term is None:
+                    if removestops:
+                        continue
+                    token.text, token.stopped = part, True
+                else:
+                    token.text, token.stopped = term, False
+                token.boost = 1.0
+                if keeporiginal:
+                    token.original = match.group(0)
+                if positions:
+                    token.pos = position
+                if chars:
+                    token.startchar = start_char + match.start()
+                    token.endchar = start_char + match.end()
+                if term is not None:
+                    position += 1
+                yield token
 
 
-def content_analyzer():
-    """The analyzer of every prose field (title, summary, implications, citation, topics, types)."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | CompoundSplitFilter()
-        | SpellingFoldFilter()
-        | StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2)
-        | StemFilter(stemfn=stem, cachesize=-1)
-    )
+@lru_cache(maxsize=200_000)
+def analyse_word(raw: str) -> tuple[tuple[str | None, str], ...]:
+    """One tokenised word -> ``(term, part)`` for each of its parts; ``term`` is None for a stop word."""
+    folded = raw.lower().translate(accent_map)
+    analysed = []
+    for part in CLOSED_COMPOUNDS.get(folded, (folded,)):
+        part = fold_spelling(part)
+        stopped = len(part) < 2 or part in STOP_AND_QUESTION_WORDS
+        analysed.append((None if stopped else stem(part), part))
+    return tuple(analysed)
+
+
+def content_analyzer() -> ContentAnalyzer:
+    """The analyzer of every prose field (the catch-all text, title, implications, topics, types)."""
+    return ContentAnalyzer()
 
 
 def name_analyzer():
@@ -99,8 +123,3 @@ def name_analyzer():
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2)
     )
-
-
-def vocabulary_analyzer():
-    """The spelling vocabulary: real lowercase words, never stems, for "Did you mean"."""
-    return RegexTokenizer(r"[^\W\d_]{2,}(?:['’][^\W\d_]+)?") | LowercaseFilter()

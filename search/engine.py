@@ -9,20 +9,21 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import scoring
-from whoosh.query import Every
 
 from search import highlight
-from search.analysis import content_analyzer
+from search.analysis import content_analyzer, name_analyzer
 from search.facets import FacetCount, FacetIndex
 from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
 from search.request import SearchRequest
-from search.schema import DEFAULT_FIELDS, post_from_record
+from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
+from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 # Field -> how the results page names it in "matched in".
 FIELD_LABELS = {
@@ -38,6 +39,8 @@ FIELD_LABELS = {
     "doi": "DOI",
 }
 _SUMMARY_FIELDS = ("summary", "implications")
+_CONTENT_ANALYZER = content_analyzer()
+_NAME_ANALYZER = name_analyzer()
 _MORE_LIKE_THIS_TERMS = 12
 
 
@@ -111,6 +114,7 @@ class _Snapshot:
     docnum_of: dict[str, int] = field(default_factory=dict)
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: list[int] = field(default_factory=list)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
 
     @classmethod
     def open(cls, root: Path) -> "_Snapshot":
@@ -125,6 +129,7 @@ class _Snapshot:
         except BaseException:
             snapshot.searcher.close()  # a damaged or vanished build: release its files
             raise
+        snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
@@ -155,7 +160,6 @@ class SearchEngine:
         self.root = Path(root)
         self._lock = threading.RLock()
         self._snapshot: _Snapshot | None = None
-        self._analyzer = content_analyzer()
 
     # -- snapshot management -------------------------------------------------------------
     def _current(self) -> _Snapshot:
@@ -191,10 +195,12 @@ class SearchEngine:
             return response
 
     def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
-        searcher = snapshot.searcher
-        browsing = not parsed.text
-        query = Every() if browsing else parsed.query
-        matching = set() if parsed.is_empty and not browsing else set(searcher.docs_for_query(query))
+        if not parsed.text:
+            matching = set(snapshot.posts)  # browsing: every post
+        elif parsed.is_empty:
+            matching = set()
+        else:
+            matching = set(snapshot.searcher.docs_for_query(parsed.query))
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
         facets = snapshot.facets.counts(matching, filters)
@@ -202,7 +208,7 @@ class SearchEngine:
         page = request.page
         if final:
             page = min(page, -(-len(final) // request.page_size))
-            hits = self._page_of_hits(snapshot, request, parsed, query, final, page, browsing)
+            hits = self._page_of_hits(snapshot, request, parsed, final, page, restricted=allowed is not None)
         return SearchResponse(
             request=request,
             total=len(final),
@@ -215,31 +221,26 @@ class SearchEngine:
         )
 
     def _page_of_hits(
-        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, query, final: set[int], page: int,
-        browsing: bool,
+        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, final: set[int], page: int,
+        restricted: bool,
     ) -> list[Hit]:
-        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
-        searcher = snapshot.searcher
-        terms = parsed.highlight_terms
-        if request.sort == "relevance" and not browsing:
-            return [self._hit(snapshot, hit, terms) for hit in searcher.search_page(
-                query, page, pagelen=request.page_size, filter=final, terms=True
-            )]
-        by_date = snapshot.newest_first if request.sort != "oldest" else reversed(snapshot.newest_first)
-        ordered = [docnum for docnum in by_date if docnum in final]
-        shown = ordered[(page - 1) * request.page_size: page * request.page_size]
-        if browsing:
-            return [_unscored_hit(snapshot.posts[docnum]) for docnum in shown]
-        scored = {hit.docnum: hit for hit in searcher.search(query, filter=set(shown), limit=None, terms=True)}
-        return [self._hit(snapshot, scored[docnum], terms) for docnum in shown]
+        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score.
 
-    @staticmethod
-    def _hit(snapshot: _Snapshot, hit, terms: frozenset[str]) -> Hit:
-        post = snapshot.posts[hit.docnum]
-        highlights = {name: highlight.marked_snippet(getattr(post, name), terms) for name in _SUMMARY_FIELDS}
-        fields = {fieldname for fieldname, _ in hit.matched_terms()} if hit.results.has_matched_terms() else set()
-        matched = tuple(label for name, label in FIELD_LABELS.items() if name in fields)
-        return Hit(post=post, score=float(hit.score), highlights=highlights, matched_fields=matched)
+        Only the page is scored in date order; in relevance order Whoosh keeps the top page*size.
+        """
+        size = request.page_size
+        if not parsed.text:
+            return [_unscored_hit(snapshot.posts[docnum]) for docnum in _in_date_order(snapshot, request, final, page)]
+        searcher = snapshot.searcher
+        if request.sort == "relevance":
+            results = searcher.search(parsed.query, limit=page * size, filter=final if restricted else None)
+            scored = [(hit.docnum, hit.score) for hit in results[(page - 1) * size:page * size]]
+        else:
+            shown = _in_date_order(snapshot, request, final, page)
+            scores = {hit.docnum: hit.score for hit in searcher.search(parsed.query, filter=set(shown), limit=None)}
+            scored = [(docnum, scores[docnum]) for docnum in shown]
+        query_terms = _terms_by_field(parsed.query)
+        return [_hit(snapshot.posts[docnum], score, parsed.highlight_terms, query_terms) for docnum, score in scored]
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -251,21 +252,21 @@ class SearchEngine:
 
     def _spelling_suggestion(self, snapshot: _Snapshot, parsed: ParsedQuery) -> str | None:
         """The query with unknown words replaced by the closest indexed real words, or None."""
-        searcher = snapshot.searcher
         corrections = {}
         for word in spelling_candidates(parsed):
-            if self._is_known(searcher, word):
+            if self._is_known(snapshot, word):
                 continue
-            correction = _closest_word(searcher, word)
+            correction = _closest_word(snapshot.vocabulary, word)
             if correction:
                 corrections[word] = correction
         return replace_words(parsed.text, corrections) if corrections else None
 
-    def _is_known(self, searcher, word: str) -> bool:
-        if searcher.doc_frequency("vocabulary", word.lower()):
+    def _is_known(self, snapshot: _Snapshot, word: str) -> bool:
+        """In the vocabulary, or analysed to a term the index has (a spelling variant, a stop word)."""
+        if word in snapshot.vocabulary:
             return True
-        terms = [token.text for token in self._analyzer(word.lower())]
-        return not terms or any(searcher.doc_frequency(name, term) for name in DEFAULT_FIELDS for term in terms)
+        terms = [token.text for token in _CONTENT_ANALYZER(word.lower())]
+        return not terms or any(snapshot.searcher.doc_frequency(CATCH_ALL_FIELD, term) for term in terms)
 
     # -- posts ----------------------------------------------------------------------------
     def post(self, post_id: str) -> Post | None:
@@ -284,7 +285,7 @@ class SearchEngine:
             post = snapshot.posts[docnum]
             text = " ".join((post.title, post.summary, post.implications))
             results = snapshot.searcher.more_like(
-                docnum, "summary", text=text, top=limit, numterms=_MORE_LIKE_THIS_TERMS
+                docnum, CATCH_ALL_FIELD, text=text, top=limit, numterms=_MORE_LIKE_THIS_TERMS
             )
             return [snapshot.posts[hit.docnum] for hit in results]
 
@@ -344,19 +345,14 @@ class SearchEngine:
             return found[:limit]
 
 
-def _closest_word(searcher, word: str) -> str | None:
+def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
     """An indexed real word one or two edits away (one for short words), same first letter.
 
     Words typed in capitals are taken as acronyms and never corrected.
     """
     if word.isupper():
         return None
-    lowered = word.lower()
-    max_edits = 1 if len(lowered) <= 5 else 2
-    for candidate in searcher.suggest("vocabulary", lowered, limit=5, maxdist=max_edits):
-        if candidate[0] == lowered[0]:
-            return candidate
-    return None
+    return vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
 
 
 def _has_word_prefix(label: str, prefix: str) -> bool:
@@ -364,6 +360,60 @@ def _has_word_prefix(label: str, prefix: str) -> bool:
     if folded.startswith(prefix):
         return True
     return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
+
+
+def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: set[int], page: int) -> list[int]:
+    """The page's documents, newest (or oldest) first."""
+    by_date = reversed(snapshot.newest_first) if request.sort == "oldest" else snapshot.newest_first
+    ordered = [docnum for docnum in by_date if docnum in final]
+    return ordered[(page - 1) * request.page_size: page * request.page_size]
+
+
+def _terms_by_field(query) -> dict[str, set[str]]:
+    terms: dict[str, set[str]] = {}
+    for fieldname, text in query.iter_all_terms(phrases=True):
+        if isinstance(text, str):
+            terms.setdefault(fieldname, set()).add(text)
+    return terms
+
+
+def _hit(post: Post, score: float, highlight_terms: frozenset[str], query_terms: dict[str, set[str]]) -> Hit:
+    highlights = {name: highlight.marked_snippet(getattr(post, name), highlight_terms) for name in _SUMMARY_FIELDS}
+    return Hit(post=post, score=float(score), highlights=highlights,
+               matched_fields=_matched_fields(post, highlights, query_terms))
+
+
+def _matched_fields(post: Post, highlights: dict[str, str], query_terms: dict[str, set[str]]) -> tuple[str, ...]:
+    """Where the query matched, in FIELD_LABELS order: words of the catch-all field are looked for in
+    each part of the post; fielded words in their field. Summary and implications: where marked."""
+    plain = query_terms.get(CATCH_ALL_FIELD, set())
+    short_fields = {
+        "title": post.title,
+        "authors": " ".join(post.authors),
+        "journal": post.journal or "",
+        "citation": " ".join(filter(None, (post.citation, post.article_title))),
+        "topics": " ".join(post.topics),
+        "types": " ".join(post.research_types),
+    }
+    matched = set()
+    for name, value in short_fields.items():
+        wanted = plain | query_terms.get(name, set())
+        if wanted and value and not wanted.isdisjoint(_analysed_terms(value, name == "authors")):
+            matched.add(name)
+    for name in _SUMMARY_FIELDS:
+        if "<mark>" in highlights[name] or (name in query_terms and name == "implications"):
+            matched.add(name)
+    matched.update(name for name in ("year", "doi") if name in query_terms)
+    return tuple(label for name, label in FIELD_LABELS.items() if name in matched)
+
+
+@lru_cache(maxsize=50_000)
+def _analysed_terms(text: str, is_names: bool) -> frozenset[str]:
+    """The content terms of a short text, and for names also their lowercase name tokens."""
+    terms = {token.text for token in _CONTENT_ANALYZER(text)}
+    if is_names:
+        terms |= {token.text for token in _NAME_ANALYZER(text)}
+    return frozenset(terms)
 
 
 def _unscored_hit(post: Post) -> Hit:

@@ -1,6 +1,6 @@
 """Query understanding: what a user typed -> a Whoosh query that never raises.
 
-Plain words search every prose field with field weights and an OR that rewards matching more words,
+Plain words search the catch-all field (every prose field, weighted by repetition: see schema) with
 so a clinician's question works as a query (stop and question words are dropped by the analyzer).
 ``author:``, ``journal:``, ``year:``, ``topic:``, ``type:``, ``title:``, ``implications:``, quoted
 phrases, AND/OR/NOT and ``-word`` are Whoosh syntax. Before parsing, the text is lexed so that plain
@@ -18,7 +18,7 @@ from whoosh import qparser
 from whoosh.query import AndNot, Not, NullQuery, Or, Query, Term
 
 from search.analysis import STOP_AND_QUESTION_WORDS, content_analyzer
-from search.schema import DEFAULT_FIELDS, FIELD_ALIASES, FIELD_BOOSTS, build_schema
+from search.schema import FIELD_ALIASES, PLAIN_WORD_FIELDS, build_schema
 from search.thesaurus import find_expansions
 
 MAX_QUERY_CHARS = 500
@@ -107,7 +107,7 @@ def replace_words(text: str, corrections: dict[str, str]) -> str:
 @lru_cache(maxsize=1)
 def _parser() -> qparser.QueryParser:
     parser = qparser.QueryParser(None, build_schema(), group=qparser.OrGroup.factory(_OR_BONUS))
-    parser.add_plugin(qparser.MultifieldPlugin(DEFAULT_FIELDS, fieldboosts=FIELD_BOOSTS))
+    parser.add_plugin(qparser.MultifieldPlugin(tuple(PLAIN_WORD_FIELDS), fieldboosts=PLAIN_WORD_FIELDS))
     parser.add_plugin(qparser.FieldAliasPlugin({field: list(aliases) for field, aliases in FIELD_ALIASES.items()}))
     parser.remove_plugin_class(qparser.FuzzyTermPlugin)
     return parser

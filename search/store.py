@@ -29,6 +29,7 @@ from whoosh.filedb.structfile import BufferFile
 
 from search.post import Post
 from search.schema import SCHEMA_VERSION, build_schema, document_for
+from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
@@ -92,12 +93,15 @@ def write_index(
 
 
 def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[[int], None] | None) -> int:
+    """Index the posts and save their spelling vocabulary beside the index."""
     ix = whoosh_index.create_in(str(directory), build_schema())
+    vocabulary = Vocabulary()
     count = 0
     writer = ix.writer(limitmb=_WRITER_MEMORY_MB)
     try:
         for post in posts:
             writer.add_document(**document_for(post))
+            vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
             count += 1
             if progress:
                 progress(count)
@@ -106,6 +110,7 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
         raise
     writer.commit()
     ix.close()
+    vocabulary.save(directory / VOCABULARY_FILE)
     return count
 
 
