@@ -331,15 +331,17 @@ def _draw(name: str, rng: random.Random, cast: dict[str, tuple[str, ...]]) -> st
 
 
 def _fill(template: str, rng: random.Random, cast: dict[str, tuple[str, ...]]) -> str:
+    used: dict[str, str] = {}
+
     def slot(match: re.Match) -> str:
         name, second, cap = match.groups()
         value = _draw(name, rng, cast)
-        if second:  # a second, different draw from the same list
-            for _ in range(8):
-                other = _draw(name, rng, cast)
-                if other != value:
-                    value = other
+        if second:  # differs from the first slot of the same list ("Compared with X, Y ...")
+            for _ in range(16):
+                if value != used.get(name):
                     break
+                value = _draw(name, rng, cast)
+        used.setdefault(name, value)
         return value[0].upper() + value[1:] if cap else value
 
     return _SLOT.sub(slot, template)

@@ -106,17 +106,22 @@ def _question(rng: random.Random) -> str:
 
 
 def _phrase(rng: random.Random, post) -> str:
+    """2-4 consecutive words exactly as they stand in one sentence of the post (no punctuation or
+    numbers inside), starting and ending with a content word."""
     sentences = re.split(r"(?<=[.?!])\s+", f"{post.summary} {post.implications}")
-    for _ in range(100):
-        tokens = re.findall(r"[A-Za-z][A-Za-z'’]*", rng.choice(sentences))
+    for _ in range(200):
+        tokens = rng.choice(sentences).split()
         length = rng.randint(2, 4)
         if len(tokens) < length:
             continue
         start = rng.randrange(len(tokens) - length + 1)
         window = tokens[start:start + length]
+        window[-1] = window[-1].rstrip(".,;:?!")
+        if not all(re.fullmatch(r"[A-Za-z]+", word) for word in window):
+            continue
         if all(len(word) >= 3 and word.lower() not in STOP_AND_QUESTION_WORDS for word in (window[0], window[-1])):
             return '"' + " ".join(window) + '"'
-    return '"' + " ".join(tokens[:2]) + '"'
+    return '"' + post.title.split()[0] + '"'  # pragma: no cover - every post has such windows
 
 
 def _fielded(rng: random.Random, post) -> str:
