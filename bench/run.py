@@ -338,12 +338,19 @@ def _children(pid: int) -> set[int]:
         return found
 
 
-def _get(url: str, timeout: float) -> tuple[int, int]:
+def _get(url: str, timeout: float) -> tuple[int, bytes]:
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
-            return response.status, len(response.read())
+            return response.status, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, len(error.read())
+        return error.code, error.read()
+
+
+def _log_tail(path: Path, chars: int = 1500) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")[-chars:]
+    except OSError:
+        return ""
 
 
 def _url(base: str, endpoint: str, query: Query) -> str:
@@ -383,16 +390,21 @@ def serve_and_measure(index_root: Path, endpoint: str, workload: list[Query], wa
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             started = _now()
+            last = "no answer"
             while True:
                 if process.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited with {process.returncode}: see {log_path}")
+                    raise RuntimeError(f"gunicorn exited with {process.returncode}: {_log_tail(log_path)}")
                 if time.monotonic() > deadline or _now() - started > 90:
-                    raise RuntimeError("gunicorn did not become healthy in time")
+                    raise RuntimeError(f"gunicorn did not become healthy in time (last /healthz: {last})")
                 try:
-                    if _get(f"{base}/healthz", 5)[0] == 200:
+                    status, body = _get(f"{base}/healthz", 5)
+                    if status == 200:
                         break
-                except OSError:
-                    pass
+                    last = f"{status} {body[:300].decode('utf-8', 'replace')}"
+                    if status == 503 and _now() - started > 15:  # the app runs but cannot use the index
+                        raise RuntimeError(f"the app reports the index unavailable: {last}")
+                except OSError as error:
+                    last = repr(error)
                 time.sleep(0.2)
             startup_s = _now() - started
             workers |= _children(process.pid)
@@ -409,7 +421,7 @@ def serve_and_measure(index_root: Path, endpoint: str, workload: list[Query], wa
                     break
                 begin = _now()
                 try:
-                    status, _ = _get(_url(base, endpoint, query), timeout)
+                    status = _get(_url(base, endpoint, query), timeout)[0]
                 except OSError as error:  # timeouts, refused connections
                     status = type(error).__name__
                 times.append((_now() - begin) * 1000)
@@ -565,8 +577,13 @@ def run_benchmark(
             results = {}
             for endpoint in ("/search", "/api/search"):
                 log(f"[{served:>7,} posts] HTTP {endpoint}: gunicorn -w 2 on 127.0.0.1 ...")
-                results[endpoint] = serve_and_measure(index_root, endpoint, workload, warm, deadline=deadline,
-                                                      timeout=http_timeout, log_path=workdir / "gunicorn.log")
+                try:
+                    results[endpoint] = serve_and_measure(index_root, endpoint, workload, warm, deadline=deadline,
+                                                          timeout=http_timeout, log_path=workdir / "gunicorn.log")
+                except RuntimeError as error:  # reported, and the rest of the results are still written
+                    results[endpoint] = {"endpoint": endpoint, "failed": str(error)}
+                    log(f"[{served:>7,} posts] HTTP {endpoint} failed: {error}")
+                    continue
                 latency = results[endpoint]["latency_ms"]
                 log(f"[{served:>7,} posts] HTTP {endpoint}: p50 {latency.get('p50', 0):.1f} / p95 "
                     f"{latency.get('p95', 0):.1f} ms, {results[endpoint]['errors']} errors,"
@@ -618,6 +635,8 @@ def check_targets(report: dict) -> list[dict]:
     http = report.get("http")
     if http:
         for endpoint, result in http["endpoints"].items():
+            if "failed" in result:
+                continue
             if http["posts"] <= 500:
                 check(f"{http['posts']} posts: HTTP {endpoint} p95 <= 30 ms", result["latency_ms"].get("p95"),
                       TARGETS["http_p95_ms_seed"])
@@ -715,6 +734,9 @@ def markdown(report: dict) -> str:
             "|---|---:|---:|---:|---:|---:|---|---:|",
         ]
         for endpoint, result in http["endpoints"].items():
+            if "failed" in result:
+                lines.append(f"| `{endpoint}` | failed: {result['failed'][:200]} | | | | | | |")
+                continue
             latency = result["latency_ms"]
             rss = ", ".join(_ms(status.get("vmrss_mb")) for status in result["worker_rss_mb"].values())
             lines.append(
