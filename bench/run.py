@@ -771,6 +771,7 @@ def draw_chart(report: dict, path: Path) -> bool:
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib import ticker
     except ImportError:
         return False
     sizes = [result["posts"] for result in report["sizes"].values()]
@@ -783,15 +784,23 @@ def draw_chart(report: dict, path: Path) -> bool:
         values = [result["queries"]["all"][f"{engine}_ms"].get(stat) for result in report["sizes"].values()]
         label = f"{'pprnet-search (Whoosh)' if engine == 'ours' else 'SQLite FTS5 reference'} {stat}"
         axes.plot(sizes, values, style, marker="o", color=colour, label=label)
+        if stat == "p95":
+            for size, value in zip(sizes, values):
+                axes.annotate(f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms", (size, value),
+                              textcoords="offset points", xytext=(6, 4), fontsize=8, color=colour)
     axes.set_xscale("log")
     axes.set_yscale("log")
     axes.set_xticks(sizes)
     axes.set_xticklabels([f"{size:,}" for size in sizes])
+    axes.xaxis.set_minor_formatter(ticker.NullFormatter())
+    axes.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
+    axes.yaxis.set_minor_formatter(ticker.NullFormatter())
     axes.set_xlabel("corpus size (synthetic posts)")
     axes.set_ylabel("latency of the full search call (ms)")
     axes.set_title(f"Search latency against corpus size, {report['date']}")
     axes.grid(True, which="both", alpha=0.3)
-    axes.legend()
+    axes.margins(x=0.15)
+    axes.legend(fontsize=8, loc="upper left")
     figure.tight_layout()
     figure.savefig(path, dpi=120)
     plt.close(figure)
