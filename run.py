@@ -1,7 +1,7 @@
 """pprnet-search command line: extract, index, search and serve (see README.md).
 
-``python run.py`` with no arguments builds the index from ``corpus/`` when it is missing or older
-than the corpus, then serves the web UI.
+``python run.py`` with no arguments builds the index from ``corpus/`` when it is missing, older
+than the corpus, or cannot be read (damaged files, another schema version), then serves the web UI.
 """
 from __future__ import annotations
 
@@ -167,15 +167,34 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_default(args: argparse.Namespace) -> int:
-    """Build the index from corpus/ when it is missing or older than the corpus, then serve."""
+def rebuild_reason(corpus: Path, index: Path) -> str | None:
+    """Why the default command must build the index before serving, or None when it can serve it as
+    it is: the index is missing, cannot be read (a missing or truncated file, unreadable metadata,
+    another schema version: checked by opening it and reading every stored post), or is older than
+    the corpus."""
     from indexer.build import index_is_current
+    from search.store import verify_index
 
-    if not index_is_current(args.corpus, args.index):
-        print(f"Building the index from {args.corpus} ...", file=sys.stderr)
+    problem = verify_index(index)
+    if problem:
+        return problem
+    if not index_is_current(corpus, index):
+        return f"the index is older than the corpus in {corpus}"
+    return None
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """Build the index from corpus/ when it is missing, stale or unreadable, then serve."""
+    from search.store import verify_index
+
+    reason = rebuild_reason(args.corpus, args.index)
+    if reason:
+        print(f"Building the index from {args.corpus} ({reason}) ...", file=sys.stderr)
         status = cmd_index(args)
         if status:
-            return status
+            if verify_index(args.index) is not None:
+                return status
+            print("warning: the rebuild failed; serving the index that was there", file=sys.stderr)
     return cmd_serve(args)
 
 
@@ -233,7 +252,9 @@ def main(argv: list[str] | None = None) -> int:
         )
     # Post text is full of curly quotes and dashes: never die on a terminal that cannot show them.
     for stream in (sys.stdout, sys.stderr):
-        stream.reconfigure(errors="replace")
+        reconfigure = getattr(stream, "reconfigure", None)  # absent on io.StringIO (output captured in-process)
+        if reconfigure:
+            reconfigure(errors="replace")
     try:
         return args.handler(args)
     except BrokenPipeError:  # output piped into `head`: stop quietly

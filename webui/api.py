@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, request, url_for
 
 from search.request import InvalidRequest
-from search.store import IndexUnavailable
+from search.store import IndexUnavailable, index_problem
 from webui.pages import engine, find_post
 from webui.state import UrlState, request_from_args
 
@@ -46,9 +46,15 @@ def suggest():
 
 @bp.get("/healthz")
 def healthz():
-    """200 with index stats, or 503 when there is no usable index."""
+    """200 with index stats, or 503 when there is no usable index: missing, written by another schema
+    version, or damaged on disk (a missing or truncated file), even while this process still serves
+    the copy it loaded before the damage."""
+    eng = engine()
     try:
-        stats = engine().stats()
+        stats = eng.stats()
     except IndexUnavailable as error:
         return jsonify(status="unavailable", reason=str(error)), 503
+    problem = index_problem(eng.root)
+    if problem:
+        return jsonify(status="unavailable", reason=problem, serving=stats), 503
     return jsonify(status="ok", **stats)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
@@ -34,6 +35,18 @@ def find_post(post_id: str) -> Post:
     if post is None:
         abort(404)
     return post
+
+
+def web_url(url: str | None) -> str | None:
+    """``url`` when it is an http(s) address, else None: a link taken from a page (its canonical URL)
+    may be ``javascript:`` or ``data:``, which escaping does not make safe to follow."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return None
+    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def corpus_line(stats: dict) -> str:
@@ -120,6 +133,7 @@ def post(post_id: str):
     return render_template(
         "post.html",
         post=found,
+        original_url=web_url(found.url),
         related=related,
         apa=citations.apa_segments(found),
         doi_url=citations.doi_url(found),

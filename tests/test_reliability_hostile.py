@@ -1,0 +1,637 @@
+"""Hostile input, hostile content and hostile paths (issue 7, items 1-3).
+
+1. A property test (hypothesis) throws arbitrary query text and parameters at ``/search``,
+   ``/search.atom``, ``/api/search``, ``/api/suggest`` (Flask test client) and at ``run.py search``
+   (``run.main`` in-process): unicode of every class, control characters and NUL, 10,000-character
+   queries, unbalanced quotes and parentheses, ``field:`` with no value, ranges, wildcards alone,
+   every operator alone, unknown fields, huge or negative page numbers, repeated parameters, raw
+   bytes that are not UTF-8. Every answer is 200 or 400 (414 only for a query string over the limit)
+   with well-formed HTML, XML or JSON, no trace, within ``TIME_LIMIT``. ``bench/fuzz_long.py`` runs
+   the same checks for 20,000 examples.
+2. Hostile content: posts whose every text field carries ``<script>``, ``javascript:`` URLs,
+   ``"onerror=`` attributes and HTML entities render inert on the results page (facets and chips
+   too), the post page, the Atom feed, the JSON API and autocomplete; and in Chromium (no dialog,
+   no element or handler from content, no ``javascript:`` link), for the pieces
+   ``tests/test_browser.py`` does not drive (facets, chips, the post page's links, feed and JSON).
+3. Paths: ``/posts/<id>`` (and ``.bib``/``.ris``, and ``/static/``) with ``..``, encoded dots and
+   slashes, very long and unicode ids give 404 and read no file.
+"""
+from __future__ import annotations
+
+import builtins
+import contextlib
+import io
+import json
+import os
+import re
+import time
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import quote, quote_from_bytes, urlencode
+
+import pytest
+from bs4 import BeautifulSoup
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import run
+from indexer.build import build_index
+from search.post import Post
+from search.store import write_index
+from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, create_app
+
+TIME_LIMIT = 2.0  # seconds, per request or CLI call
+EXAMPLES = 500
+PROJECT = Path(__file__).resolve().parent.parent
+WEBUI = PROJECT / "webui"
+
+# --------------------------------------------------------------------------------------------------
+# Well-formedness checks shared with bench/fuzz_long.py
+# --------------------------------------------------------------------------------------------------
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _Balance(HTMLParser):
+    """Every non-void element is closed, in order; the document starts with a doctype."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.doctype = False
+
+    def handle_decl(self, decl: str) -> None:
+        self.doctype = self.doctype or decl.lower() == "doctype html"
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag not in _VOID:
+            self.stack.append(tag)
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        if tag not in _VOID:
+            self.errors.append(f"self-closed <{tag}/>")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in _VOID:
+            self.errors.append(f"end tag of void <{tag}>")
+        elif not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+        else:
+            self.stack.pop()
+
+
+def assert_valid_html(text: str) -> BeautifulSoup:
+    """Well-formed, in the site's look (header, main, footer, search form), no trace."""
+    checker = _Balance()
+    checker.feed(text)
+    checker.close()
+    assert checker.doctype, text[:200]
+    assert not checker.errors, checker.errors[:5]
+    assert not checker.stack, f"unclosed: {checker.stack}"
+    assert "Traceback" not in text
+    page = BeautifulSoup(text, "html.parser")
+    assert page.select_one("main#main") and page.select_one("header") and page.select_one("footer")
+    assert page.select_one("form[role=search] input#q")
+    return page
+
+
+def assert_search_json(data: dict) -> None:
+    assert isinstance(data["total"], int) and data["total"] >= 0
+    assert isinstance(data["hits"], list) and len(data["hits"]) <= data["page_size"] <= 50
+    assert 1 <= data["page"] and isinstance(data["facets"], dict)
+
+
+def check_http(client, path: str, query_string: str) -> int:
+    """Send one GET and check the answer. Returns the status."""
+    started = time.perf_counter()
+    response = client.get(f"{path}?{query_string}" if query_string else path)
+    elapsed = time.perf_counter() - started
+    try:
+        assert elapsed < TIME_LIMIT, f"{path}?{query_string[:200]} took {elapsed:.2f} s"
+        status = response.status_code
+        if len(query_string) > MAX_QUERY_STRING_BYTES:
+            assert status == 414, (path, status)
+        else:
+            assert status in (200, 400), (path, status, query_string[:300])
+        body = response.get_data(as_text=True)
+        assert "Traceback" not in body and 'File "' not in body
+        if path.startswith("/api/"):
+            assert response.mimetype == "application/json"
+            data = json.loads(body)
+            if status != 200:
+                assert isinstance(data["error"], str)
+            elif path == "/api/search":
+                assert_search_json(data)
+            else:
+                assert isinstance(data["suggestions"], list) and len(data["suggestions"]) <= 8
+                for entry in data["suggestions"]:
+                    assert entry["url"].startswith("/")
+        elif path == "/search.atom" and status == 200:
+            assert response.mimetype == "application/atom+xml"
+            root = ET.fromstring(response.data)
+            assert root.tag == "{http://www.w3.org/2005/Atom}feed"
+        else:
+            assert response.mimetype == "text/html"
+            assert_valid_html(body)
+        return status
+    finally:
+        response.close()
+
+
+def run_cli(argv: list[str]) -> tuple[int, str, str, float]:
+    """``run.main(argv)`` in-process with stdout and stderr captured as a strict UTF-8 terminal would
+    take them (run.main switches them to errors="replace"). Returns (status, out, err, seconds)."""
+    out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")
+    err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")
+    started = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = run.main(argv)
+        except SystemExit as exit_:  # argparse rejects an option value: a usage error, status 2
+            status = exit_.code
+    elapsed = time.perf_counter() - started
+    out.flush()
+    err.flush()
+    texts = out.buffer.getvalue().decode("utf-8"), err.buffer.getvalue().decode("utf-8")
+    return status, *texts, elapsed
+
+
+def check_cli(index: Path, options: list[str], words: list[str]) -> int:
+    status, out, err, elapsed = run_cli(["search", "--index", str(index), *options, "--", *words])
+    assert elapsed < TIME_LIMIT, (words, elapsed)
+    assert status in (0, 2), (status, err[-500:])
+    assert "Traceback" not in err and "Traceback" not in out
+    if status == 0 and "--json" in options:
+        assert_search_json(json.loads(out))
+    if status == 2:
+        assert out == "" and "error" in err
+    return status
+
+
+# --------------------------------------------------------------------------------------------------
+# Strategies (shared with bench/fuzz_long.py)
+# --------------------------------------------------------------------------------------------------
+OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO", "+", "-", "(", ")", '"', "'", "*", "?", "~", "^",
+             ":", "[", "]", "{", "}", "\\", "/", "&&", "||", "!", "<", ">", "=", "%", "&", ";", "#", "…", "–")
+FIELDS = ("author", "journal", "year", "topic", "type", "title", "implications", "summary", "doi", "citation",
+          "authors", "topics", "types", "vocabulary", "nosuchfield", "AUTHOR", "Title", "x.y", "_", "a-b")
+WORDS = ("burnout", "supervision", "therapist", "mentalizing", "Firth", "Barkham", "2020", "10.1002/cpp.2494",
+         "well-being", "CBT", "telepsychology", "the", "what", "a", "theraputic", "résumé", "ΨΥΧΗ", "心理",
+         "🙂", "\u202e", "\u200b", "ﬁ", "İ", "ß", "<script>alert(1)</script>", "javascript:alert(1)", '"onerror=x')
+_ANY_CHAR = st.characters(exclude_categories=("Cs",))  # every class but surrogates (no UTF-8 for them)
+_CONTROL = st.characters(max_codepoint=0x1F) | st.sampled_from("\x7f\x85\u2028\u2029\ufeff\ufffe\uffff")
+_WORD = st.sampled_from(WORDS) | st.text(_ANY_CHAR, min_size=1, max_size=12)
+_NUMBER = st.integers(-(10**30), 10**30).map(str) | st.sampled_from(["*", "", "0", "-1", "2020", "1e9", "١٢"])
+
+ATOM = st.one_of(
+    st.sampled_from(OPERATORS),
+    _WORD,
+    st.sampled_from(FIELDS).map(lambda field: field + ":"),  # a field with no value
+    st.tuples(st.sampled_from(FIELDS), _WORD).map(lambda pair: f"{pair[0]}:{pair[1]}"),
+    st.tuples(st.sampled_from(FIELDS), st.sampled_from("[{"), _NUMBER, _NUMBER, st.sampled_from(["]", "}", ""]))
+    .map(lambda t: f"{t[0]}:{t[1]}{t[2]} TO {t[3]}{t[4]}"),  # ranges, open and unclosed
+    st.sampled_from(["*", "?", "**", "*?", "?*", "a*", "ab*", "the*", "th?r*", "*ing", "?x", "x^9", "x~2", "x^-1"]),
+    st.tuples(st.sampled_from('"('), _WORD).map("".join),  # unbalanced
+)
+_COMPOSED = st.lists(ATOM, max_size=25).map(" ".join)
+_LONG = st.tuples(st.one_of(ATOM, st.sampled_from(["(", '"', "NOT ", "a* ", "x" * 100])), st.integers(1, 10_000)).map(
+    lambda pair: (pair[0] * pair[1])[:10_000]  # up to 10,000 characters
+)
+QUERY = st.one_of(
+    _COMPOSED,
+    st.text(_ANY_CHAR, max_size=300),
+    st.text(_CONTROL | _ANY_CHAR, max_size=50),
+    _LONG,
+    st.sampled_from(["", " ", "\x00", "NOT NOT x", "NOT AND x", "x ANDNOT ANDNOT y", "(" * 1000 + "x", '"' * 3,
+                     "OR (", "year:[2020 TO", "author:", "*", "?", "x" * 10_000]),
+)
+# As the command line gets it: also lone surrogates (bytes that were not UTF-8, via surrogateescape).
+CLI_QUERY = QUERY | st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF) | _ANY_CHAR, max_size=30)
+
+_PARAM_VALUE = st.one_of(
+    st.text(_ANY_CHAR | _CONTROL, max_size=40),
+    _NUMBER,
+    st.sampled_from(["relevance", "newest", "oldest", "RANDOM", "1", "50", "51", "0", "-5", "99999999999999999999",
+                     "9" * 5000, " 2 ", "NaN", "Training", "Firth, N.", "survey", "Psychotherapy Research"]),
+)
+PARAMS = st.lists(
+    st.tuples(
+        st.sampled_from(["q", "page", "page_size", "sort", "topic", "type", "journal", "author", "year", "unknown",
+                         "q[]", "", "Q", "page ", "callback"]),
+        _PARAM_VALUE,
+    ),
+    max_size=8,
+)
+
+
+def _encode(pairs: list[tuple[str, str]]) -> str:
+    return urlencode(pairs, quote_via=quote)
+
+
+QUERY_STRING = st.one_of(
+    st.tuples(QUERY, PARAMS).map(lambda qp: _encode([("q", qp[0]), *qp[1]])),
+    st.tuples(QUERY, QUERY).map(lambda qq: _encode([("q", qq[0]), ("q", qq[1])])),  # repeated parameter
+    st.binary(max_size=300).map(lambda raw: "q=" + quote_from_bytes(raw)),  # not UTF-8
+    st.binary(max_size=100).map(lambda raw: quote_from_bytes(raw, safe="=&")),  # not even key=value
+)
+PATHS = st.sampled_from(["/search", "/search.atom", "/api/search", "/api/suggest"])
+
+CLI_OPTION = st.one_of(
+    st.just("--json"),
+    st.tuples(st.sampled_from(["--sort", "--page", "--topic", "--type", "--journal", "--author", "--year"]),
+              _PARAM_VALUE).map(lambda pair: f"{pair[0]}={pair[1]}"),
+)
+CLI_OPTIONS = st.lists(CLI_OPTION, max_size=5)
+CLI_WORDS = st.one_of(CLI_QUERY.map(lambda q: [q]), st.lists(CLI_QUERY, max_size=5))
+
+FUZZ_SETTINGS = dict(deadline=None, database=None, print_blob=True,
+                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                            HealthCheck.filter_too_much])
+
+
+# --------------------------------------------------------------------------------------------------
+# 1. Hostile queries
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def seed_app(index_root):
+    app = create_app({"INDEX_DIR": str(index_root)})  # not TESTING: errors are handled as in production
+    yield app
+    app.extensions[ENGINE_KEY].close()
+
+
+@pytest.fixture(scope="module")
+def seed_client(seed_app):
+    return seed_app.test_client()
+
+
+def test_checks_catch_what_they_are_for():
+    """The well-formedness check fails on the faults it exists to find."""
+    with pytest.raises(AssertionError):
+        assert_valid_html("<!doctype html><html><body><main id=main><p>x</b></main></body></html>")
+    with pytest.raises(AssertionError):
+        assert_valid_html("<html><body></body></html>")
+
+
+def test_every_page_of_the_site_is_well_formed(seed_client):
+    for url in ("/", "/search", "/search?q=burnout", "/search?q=burnout&topic=Training&sort=newest", "/topics",
+                "/about", "/posts/2020-08-why-does-where-a-patient-lives-affect", "/nope", "/search?page=0"):
+        response = seed_client.get(url)
+        assert_valid_html(response.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("query", ["*", "?", "AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "(", ")", '"', "author:",
+                                   "nosuchfield:x", "year:[2019 TO", "year:[* TO *]", "year:{0 TO 9999}",
+                                   "NOT NOT x", "x ANDNOT ANDNOT y", "(" * 1000, "\x00", "x" * 10_000])
+def test_named_hostile_queries(seed_client, index_root, query):
+    for path in ("/search", "/search.atom", "/api/search", "/api/suggest"):
+        check_http(seed_client, path, _encode([("q", query)]))
+    check_cli(index_root, ["--json"], [query])
+
+
+@settings(max_examples=EXAMPLES, **FUZZ_SETTINGS)
+@given(path=PATHS, query_string=QUERY_STRING)
+def test_http_endpoints_survive_arbitrary_parameters(seed_client, path, query_string):
+    check_http(seed_client, path, query_string)
+
+
+@settings(max_examples=EXAMPLES, **FUZZ_SETTINGS)
+@given(options=CLI_OPTIONS, words=CLI_WORDS)
+def test_cli_search_survives_arbitrary_arguments(index_root, options, words):
+    check_cli(index_root, options, words)
+
+
+def test_cli_search_in_process_with_plain_string_capture(index_root):
+    """run.main works when the caller captures output with io.StringIO (no ``reconfigure``)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = run.main(["search", "--index", str(index_root), "--json", "--", "burnout"])
+    assert status == 0 and json.loads(out.getvalue())["total"] == 3
+
+
+# --------------------------------------------------------------------------------------------------
+# 2. Hostile content
+# --------------------------------------------------------------------------------------------------
+SCRIPT = '<script>alert("xss")</script>'
+HOSTILE_ID = "2021-01-burnout-script-alert-xss"
+HOSTILE_POST = Post(
+    id=HOSTILE_ID,
+    url="javascript:alert(document.cookie)",
+    issue_date="2021-01",
+    title=f'Burnout {SCRIPT} "onerror=alert(1) &amp; &lt;b&gt;bold&lt;/b&gt; Resilience',
+    citation=f'Smith, <img src=x onerror=alert(2)>. (2020). Resilience {SCRIPT}. J. <b>Evil</b>, 1(2), 3–4. javascript:alert(3)',
+    authors=('Smith, <img src=x onerror="alert(4)">', '"onerror=alert(5) x="', "O'Hara, &amp; J."),
+    year=2020,
+    article_title=f"Resilience {SCRIPT}",
+    journal='Journal of <script>alert(6)</script> "Testing"',
+    volume='1"><script>alert(7)</script>',
+    issue="<b>IssueTwo</b>",
+    pages="3–4",
+    doi='10.1000/x"><script>alert(8)</script>',
+    summary=(f"Resilience matters for therapists. {SCRIPT} <img src=x onerror=alert(9)> &lt;i&gt;entities&lt;/i&gt; "
+             "&#60;script&#62; In this study of 120 therapists, resilience predicted lower burnout.\n\n"
+             "<a href=\"javascript:alert(10)\">click</a> second paragraph about supervision."),
+    implications=f'Therapists should attend to resilience "onerror=alert(11) {SCRIPT} and seek supervision.',
+    topics=("Training", '<svg onload="alert(12)">'),
+    topics_source="site",
+    research_types=('survey"><img src=x onerror=alert(13)>',),
+    sample_size=120,
+)
+HOSTILE_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>PPRNet Blog</title>
+<link rel="canonical" href="javascript:alert(14)"></head>
+<body><main>
+<h2>February 2021</h2>
+<h3>Entities &amp;lt;script&amp;gt;alert(15)&amp;lt;/script&amp;gt; and &lt;iframe src="javascript:alert(16)"&gt; Alliance</h3>
+<p>Jones, B. &lt;script&gt;alert(17)&lt;/script&gt;, &amp; Lee, C. (2019). Alliance "onerror=alert(18). Psychotherapy, 5(1), 1–9.</p>
+<p>The alliance predicts outcome. &lt;img src=x onerror=alert(19)&gt; javascript:alert(20) In this study of 80 clients, alliance
+predicted outcome.</p>
+<p><strong>Practice Implications:</strong></p>
+<p>Therapists should repair ruptures &lt;svg onload=alert(21)&gt; in the alliance.</p>
+</main></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_index(tmp_path_factory) -> Path:
+    """Two posts: one written directly with every field hostile, one extracted from a hostile page."""
+    corpus = tmp_path_factory.mktemp("reliability-hostile-corpus")
+    (corpus / "hostile.html").write_text(HOSTILE_PAGE, encoding="utf-8")
+    from indexer.extract import extract_paths
+
+    extracted = extract_paths([corpus]).posts
+    assert len(extracted) == 1
+    index = tmp_path_factory.mktemp("reliability-hostile-index")
+    write_index([HOSTILE_POST, *extracted], index)
+    return index
+
+
+@pytest.fixture(scope="module")
+def hostile_client(hostile_index):
+    app = create_app({"INDEX_DIR": str(hostile_index)})
+    yield app.test_client()
+    app.extensions[ENGINE_KEY].close()
+
+
+def _extracted_id(client) -> str:
+    return next(hit["id"] for hit in client.get("/api/search?q=alliance").get_json()["hits"])
+
+
+_HOSTILE_INNER_TEXTS = ("Evil", "bold", "IssueTwo", "entities", "click")
+
+
+def assert_inert(text: str) -> BeautifulSoup:
+    """No element, attribute or URL that came from content can run."""
+    page = assert_valid_html(text)
+    for script in page.find_all("script"):
+        assert script.get("src") == "/static/app.js" and not script.string, script
+    for element in page.find_all(True):
+        assert element.name not in ("img", "svg", "iframe", "object", "embed"), element
+        if element.name in ("b", "i", "a"):  # the site's own italics (APA journal) are fine; content's are not
+            assert element.get_text() not in _HOSTILE_INNER_TEXTS, element
+        assert not [name for name in element.attrs if name.lower().startswith("on")], element
+        for name in ("href", "src", "action", "formaction"):
+            value = str(element.get(name, "")).strip().lower()
+            if element.name == "link" and element.get("rel") == ["icon"] and value == "data:,":
+                continue  # the site's own empty favicon
+            assert not value.startswith(("javascript:", "data:", "vbscript:")), element
+    for mark in page.select("mark"):
+        assert not mark.find(True)
+    return page
+
+
+def test_hostile_index_holds_the_hostile_text(hostile_client):
+    data = hostile_client.get(f"/api/posts/{HOSTILE_ID}").get_json()
+    assert data == json.loads(json.dumps(HOSTILE_POST.to_dict()))  # JSON consumers get it exactly back
+
+
+@pytest.mark.parametrize("query_string", [
+    "q=burnout", "q=resilience", "q=alliance", "q=script", "q=alert", "q=onerror", "q=javascript",
+    "q=" + quote(SCRIPT), "author=" + quote(HOSTILE_POST.authors[0]), "journal=" + quote(HOSTILE_POST.journal),
+    "topic=" + quote(HOSTILE_POST.topics[1]) + "&type=" + quote(HOSTILE_POST.research_types[0]),
+    "q=supervision&sort=newest&author=" + quote(HOSTILE_POST.authors[1]),
+])
+def test_results_page_facets_and_chips_are_inert(hostile_client, query_string):
+    response = hostile_client.get(f"/search?{query_string}")
+    assert response.status_code == 200
+    page = assert_inert(response.get_data(as_text=True))
+    assert page.select("article.result")
+    if "q=burnout" in query_string:
+        assert SCRIPT in page.select_one("article.result h2 a").get_text()  # shown as text, not dropped
+        facet_text = page.select_one("aside#facets").get_text()
+        assert HOSTILE_POST.journal in facet_text and HOSTILE_POST.topics[1] in facet_text
+
+
+def test_post_pages_are_inert_and_link_only_to_the_web(hostile_client):
+    for post_id in (HOSTILE_ID, _extracted_id(hostile_client)):
+        response = hostile_client.get(f"/posts/{post_id}")
+        assert response.status_code == 200
+        page = assert_inert(response.get_data(as_text=True))
+        for link in page.select("a[href]"):
+            assert link["href"].startswith(("/", "#", "https://", "http://")), link
+    page = BeautifulSoup(hostile_client.get(f"/posts/{HOSTILE_ID}").get_data(as_text=True), "html.parser")
+    assert page.h1.get_text() == HOSTILE_POST.title
+    assert "&lt;i&gt;entities&lt;/i&gt; &#60;script&#62;" in page.select_one("section.summary").get_text()
+
+
+def test_exports_are_downloads_not_pages(hostile_client):
+    for suffix, mimetype in ((".bib", "application/x-bibtex"), (".ris", "application/x-research-info-systems")):
+        response = hostile_client.get(f"/posts/{HOSTILE_ID}{suffix}")
+        assert response.status_code == 200 and response.mimetype == mimetype
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_atom_feed_is_inert(hostile_client):
+    for query in ("", "burnout", "alliance", quote(SCRIPT)):
+        response = hostile_client.get(f"/search.atom?q={query}")
+        assert response.status_code == 200
+        root = ET.fromstring(response.data)
+        atom = "{http://www.w3.org/2005/Atom}"
+        for element in root.iter():
+            assert not element.tag.startswith("{http://www.w3.org/1999/xhtml}"), element.tag
+            assert not [name for name in element.attrib if name.lower().startswith("on")]
+        for link in root.iter(f"{atom}link"):
+            assert link.get("href", "").startswith("http://localhost/"), link.attrib
+        if query == "burnout":
+            entry = root.find(f"{atom}entry")
+            assert entry.find(f"{atom}title").text == HOSTILE_POST.title
+            for child in entry:
+                assert child.get("type") in (None, "text", "application/atom+xml", "text/html") or child.tag.endswith("link")
+                if child.get("type") == "html":  # pragma: no cover - the feed uses text content
+                    assert "<script" not in (child.text or "")
+
+
+def test_json_api_escapes_markup(hostile_client):
+    urls = ["/api/search?q=burnout", "/api/search?q=alliance", f"/api/posts/{HOSTILE_ID}", "/api/suggest?q=burnout",
+            "/api/suggest?q=smith", "/api/suggest?q=journal", "/api/suggest?q=entities", "/api/search?q=" + quote(SCRIPT)]
+    for url in urls:
+        response = hostile_client.get(url)
+        assert response.status_code == 200 and response.mimetype == "application/json", url
+        assert not set(b"<>'") & set(response.data), url  # \u003c, \u003e, \u0027: never markup if sniffed
+        json.loads(response.data)
+    suggestions = hostile_client.get("/api/suggest?q=smith").get_json()["suggestions"]
+    assert any(s["kind"] == "author" and s["label"] == HOSTILE_POST.authors[0] for s in suggestions)
+    for s in suggestions + hostile_client.get("/api/suggest?q=burnout").get_json()["suggestions"]:
+        assert s["url"].startswith("/") and not s["url"].startswith("//"), s
+
+
+# --------------------------------------------------------------------------------------------------
+# 2b. The same in Chromium: what test_browser.py does not drive (facets, chips, post links)
+# --------------------------------------------------------------------------------------------------
+_STATE_JS = """() => ({
+  pwned: typeof window.__pwned,
+  scripts: Array.from(document.scripts).filter(s => !s.src.endsWith('/static/app.js')).map(s => s.outerHTML),
+  handlers: Array.from(document.querySelectorAll('*'))
+    .filter(e => Array.from(e.attributes).some(a => a.name.toLowerCase().startsWith('on')))
+    .map(e => e.outerHTML.slice(0, 160)),
+  injected: Array.from(document.querySelectorAll('img, svg, iframe, object, embed, b, i, a'))
+    .filter(e => e.matches('img, svg, iframe, object, embed') || ['Evil', 'bold', 'IssueTwo', 'entities', 'click'].includes(e.textContent))
+    .map(e => e.outerHTML.slice(0, 160)),
+  badLinks: Array.from(document.querySelectorAll('a[href], link[href]:not([rel=icon]), form[action]'))
+    .map(e => e.getAttribute('href') || e.getAttribute('action'))
+    .filter(u => /^\\s*(javascript|data|vbscript):/i.test(u)),
+})"""
+
+
+@pytest.mark.browser
+def test_hostile_content_is_inert_in_chromium(hostile_index):
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from werkzeug.serving import make_server
+
+    app = create_app({"INDEX_DIR": str(hostile_index)})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    dialogs: list[str] = []
+    errors: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu", "--no-first-run"]
+            )
+            try:
+                # CSP bypassed: escaping alone must make the content inert; the CSP is the second wall.
+                context = browser.new_context(base_url=base, bypass_csp=True)
+                context.set_default_timeout(10_000)
+                page = context.new_page()
+                page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+                page.on("pageerror", lambda error: errors.append(str(error)))
+                urls = [
+                    "/search?q=burnout",
+                    "/search?author=" + quote(HOSTILE_POST.authors[0]) + "&journal=" + quote(HOSTILE_POST.journal),
+                    "/search?topic=" + quote(HOSTILE_POST.topics[1]),
+                    f"/posts/{HOSTILE_ID}",
+                    "/search?q=alliance",
+                    f"/posts/{_extracted_id(app.test_client())}",
+                ]
+                for url in urls:
+                    page.goto(url)
+                    page.wait_for_load_state("load")
+                    page.locator("main#main").hover()
+                    for link in page.locator("main a").all()[:40]:
+                        link.hover()
+                    state = page.evaluate(_STATE_JS)
+                    assert state == {"pwned": "undefined", "scripts": [], "handlers": [], "injected": [],
+                                     "badLinks": []}, url
+                # Chips and facet labels show the hostile values as text.
+                page.goto(urls[1])
+                chips = page.locator("#chips a.chip").all_inner_texts()
+                assert any(HOSTILE_POST.authors[0] in chip for chip in chips), chips
+                # Autocomplete renders a hostile author label as text.
+                page.goto("/")
+                page.locator("#q").press_sequentially("smith", delay=30)
+                option = page.locator("#suggestions [role=option]").filter(has_text="onerror")
+                option.first.wait_for()
+                assert page.evaluate(_STATE_JS)["injected"] == []
+                context.close()
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        app.extensions[ENGINE_KEY].close()
+    assert dialogs == [] and errors == []
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. Paths and identifiers
+# --------------------------------------------------------------------------------------------------
+FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
+ODD_IDS = [
+    "..", "...", "%2e%2e", "%2E%2E%2F", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..%2f..%2f..%2fetc%2fpasswd",
+    "%252e%252e%252fetc%252fpasswd", "..%5c..%5cwindows%5cwin.ini", "....%2f%2f....%2f%2fetc%2fpasswd",
+    "%2Fetc%2Fpasswd", "a%2Fb", "%00", "x%00.html", "%0d%0aSet-Cookie:x=1", "~root", "%C0%AE%C0%AE%C0%AF",
+    "x" * 201, "x" * 10_000, "caf%C3%A9", "%E2%80%AE" + "x" * 5, "%F0%9F%99%82" * 60, "%FF%FE",
+    FIRTH + "%2f..", FIRTH + "%00", FIRTH.upper(), " " + FIRTH, "..%2f" + FIRTH, FIRTH + ".bib", FIRTH + ".ris",
+    "..%2fpprnet-index.json", "..%2f..%2frun.py", "current", "builds",
+]
+
+
+class _FileSpy:
+    """Records every file the app opens while a request runs (builtins.open and os.open)."""
+
+    def __init__(self, monkeypatch) -> None:
+        self.opened: list[str] = []
+        real_open, real_os_open = builtins.open, os.open
+
+        def spy_open(file, *args, **kwargs):
+            self.opened.append(os.fspath(file) if not isinstance(file, int) else f"fd:{file}")
+            return real_open(file, *args, **kwargs)
+
+        def spy_os_open(path, *args, **kwargs):
+            self.opened.append(os.fspath(path))
+            return real_os_open(path, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", spy_open)
+        monkeypatch.setattr(io, "open", spy_open)
+        monkeypatch.setattr(os, "open", spy_os_open)
+
+
+@pytest.mark.parametrize("post_id", ODD_IDS)
+def test_odd_post_ids_are_404_and_read_no_file(seed_client, monkeypatch, post_id):
+    for warm in ("/nope", f"/posts/{FIRTH}"):
+        seed_client.get(warm)  # templates compiled, snapshot open: a request then opens nothing
+    spy = _FileSpy(monkeypatch)
+    for prefix in ("/posts/", "/api/posts/"):
+        for suffix in ("", ".bib", ".ris", ".BIB", ".bib.bib", "%2ebib", ".ris%00"):
+            if prefix == "/api/posts/" and suffix:
+                continue
+            url = f"{prefix}{post_id}{suffix}"
+            if post_id in (FIRTH + ".bib", FIRTH + ".ris") and suffix in ("", ".bib", ".ris"):
+                continue  # a real export of a real post (with ".bib" also meaning the double suffix below)
+            response = seed_client.get(url)
+            assert response.status_code == 404, (url, response.status_code)
+            body = response.get_data(as_text=True)
+            assert "root:" not in body and "schema_version" not in body and "def main" not in body
+            if prefix == "/posts/":
+                assert_valid_html(body)
+            else:
+                assert json.loads(body)["error"]
+    assert spy.opened == [], spy.opened
+
+
+@pytest.mark.parametrize("path", [
+    "/static/..%2frun.py", "/static/%2e%2e/run.py", "/static/%2e%2e%2f%2e%2e%2fpyproject.toml",
+    "/static/..%5c..%5crun.py", "/static/%00", "/static/app.js%00", "/static/" + "x" * 5000,
+    "/static/..%252f..%252frun.py", "/static//etc/passwd", "/static/%2fetc%2fpasswd", "/posts/", "/posts",
+    "/posts/%2e%2e/%2e%2e/etc/passwd", "/api/posts/", "/api/posts/%2e%2e%2f%2e%2e%2frun.py",
+])
+def test_traversal_outside_static_is_404(seed_client, path):
+    with seed_client.get(path) as response:
+        assert response.status_code in (404, 308), (path, response.status_code)
+        if response.status_code == 308:  # werkzeug's slash redirect stays on the site
+            assert response.headers["Location"].startswith(("/", "http://localhost/"))
+            return
+        body = response.get_data()
+    assert b"[build-system]" not in body and b"def main" not in body and b"root:x" not in body
+
+
+def test_real_exports_still_work(seed_client):
+    for suffix in (".bib", ".ris"):
+        with seed_client.get(f"/posts/{FIRTH}{suffix}") as response:
+            assert response.status_code == 200
