@@ -14,8 +14,7 @@ from pathlib import Path
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
 from indexer.manifest import MANIFEST_NAME
-from search.store import read_meta, write_index
-from search.schema import SCHEMA_VERSION
+from search.store import index_problem, read_meta, write_index
 
 
 @dataclass(frozen=True)
@@ -39,13 +38,12 @@ def corpus_fingerprint(corpus: str | os.PathLike) -> str:
 
 
 def index_is_current(corpus: str | os.PathLike, index_root: str | os.PathLike) -> bool:
-    """True when the index exists, has this program's schema and was built from this corpus as it is."""
-    meta = read_meta(index_root)
-    return bool(
-        meta
-        and meta.get("schema_version") == SCHEMA_VERSION
-        and meta.get("source", {}).get("corpus_fingerprint") == corpus_fingerprint(corpus)
-    )
+    """True when the index is usable by this program (schema, analysis, files intact) and was built
+    from this corpus as it is."""
+    if index_problem(index_root) is not None:
+        return False
+    meta = read_meta(index_root) or {}
+    return meta.get("source", {}).get("corpus_fingerprint") == corpus_fingerprint(corpus)
 
 
 def build_index(

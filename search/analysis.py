@@ -7,6 +7,7 @@ is a module-level class or function: Whoosh pickles the analyzers into the index
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import lru_cache
 
@@ -15,7 +16,8 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
 
 from search.spelling import fold_spelling
-from search.stemming import stem
+from search.stemming import STEM_EXCEPTIONS, stem
+from search.thesaurus import SYNONYM_GROUPS
 
 # Words that carry no content in a clinician's question ("how do I help clients who ...").
 QUESTION_WORDS = frozenset(
@@ -72,11 +74,14 @@ class ContentAnalyzer(Analyzer):
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         position = start_pos
-        has_breaks = positions and SEGMENT_BREAK in value
+        has_breaks = SEGMENT_BREAK in value
+        emit_concepts = mode == "index"
+        recent: list[str] = []  # the last kept terms, for concept tokens
         previous_end = 0
         for match in self._pattern.finditer(value):
             if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
                 position += _SEGMENT_GAP
+                recent.clear()
             previous_end = match.end()
             for term, part in analyse_word(match.group(0)):
                 if term is None:
@@ -93,9 +98,16 @@ class ContentAnalyzer(Analyzer):
                 if chars:
                     token.startchar = start_char + match.start()
                     token.endchar = start_char + match.end()
-                if term is not None:
-                    position += 1
                 yield token
+                if term is None:
+                    continue
+                position += 1
+                if emit_concepts:
+                    recent.append(term)
+                    del recent[:-MAX_CONCEPT_TERMS]
+                    for concept in _concepts_ending(recent):
+                        token.text = concept
+                        yield token
 
 
 @lru_cache(maxsize=200_000)
@@ -108,6 +120,37 @@ def analyse_word(raw: str) -> tuple[tuple[str | None, str], ...]:
         stopped = len(part) < 2 or part in STOP_AND_QUESTION_WORDS
         analysed.append((None if stopped else stem(part), part))
     return tuple(analysed)
+
+
+def _phrase_terms(phrase: str) -> tuple[str, ...]:
+    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term, _ in analyse_word(word) if term)
+
+
+# Multi-word phrases of the thesaurus, as analysed terms. At index time each occurrence of one is also
+# indexed as a single "concept" term (its terms joined by spaces, which no word contains), so the
+# query parser can look a phrase up as one term instead of matching positions (search.query).
+CONCEPTS: frozenset[tuple[str, ...]] = frozenset(
+    terms for group in SYNONYM_GROUPS for phrase in group if len(terms := _phrase_terms(phrase)) >= 2
+)
+MAX_CONCEPT_TERMS = max(map(len, CONCEPTS))
+
+
+def concept_term(terms: tuple[str, ...]) -> str:
+    return " ".join(terms)
+
+
+def _concepts_ending(recent: list[str]):
+    for length in range(2, len(recent) + 1):
+        tail = tuple(recent[-length:])
+        if tail in CONCEPTS:
+            yield concept_term(tail)
+
+
+# Everything above that decides which terms a text yields: an index written with other rules is rebuilt.
+ANALYSIS_FINGERPRINT = hashlib.sha256(
+    repr((sorted(CONCEPTS), sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
+          sorted(STEM_EXCEPTIONS.items()), WORD_PATTERN)).encode()
+).hexdigest()[:16]
 
 
 def content_analyzer() -> ContentAnalyzer:

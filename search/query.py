@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh import qparser
-from whoosh.query import AndNot, Not, NullQuery, Or, Query, Term
+from whoosh.query import AndNot, Not, NullQuery, Or, Phrase, Query, Term
 
-from search.analysis import STOP_AND_QUESTION_WORDS, content_analyzer
+from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, ContentAnalyzer, concept_term, content_analyzer
 from search.schema import FIELD_ALIASES, PLAIN_WORD_FIELDS, build_schema
 from search.thesaurus import find_expansions
 
@@ -76,7 +76,7 @@ def parse_query(text: str) -> ParsedQuery:
     plain_words = tuple(word for kind, word in lexemes if kind == "word" and _SPELLABLE.match(word))
     rewritten, highlight_terms = _rewrite(lexemes)
     try:
-        query = _negations_exclude(_parser().parse(rewritten))
+        query = _concepts_as_terms(_negations_exclude(_parser().parse(rewritten)))
     except Exception:  # Whoosh raises IndexError, AssertionError, RecursionError... on odd syntax
         words_only = " ".join(word for kind, word in lexemes if kind == "word")
         notice = "Some of the search syntax could not be understood, so the words were searched on their own."
@@ -104,6 +104,11 @@ def replace_words(text: str, corrections: dict[str, str]) -> str:
     return _LEXEME.sub(swap, text)
 
 
+_CONCEPT_FIELDS = frozenset(
+    name for name, field in build_schema().items() if isinstance(getattr(field, "analyzer", None), ContentAnalyzer)
+)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> qparser.QueryParser:
     parser = qparser.QueryParser(None, build_schema(), group=qparser.OrGroup.factory(_OR_BONUS))
@@ -111,6 +116,17 @@ def _parser() -> qparser.QueryParser:
     parser.add_plugin(qparser.FieldAliasPlugin({field: list(aliases) for field, aliases in FIELD_ALIASES.items()}))
     parser.remove_plugin_class(qparser.FuzzyTermPlugin)
     return parser
+
+
+def _concepts_as_terms(query: Query) -> Query:
+    """An exact phrase of the thesaurus becomes its concept term, indexed as one (search.analysis):
+    one posting list read instead of a positional match over every document with the words."""
+    if isinstance(query, Phrase):
+        words = tuple(query.words)
+        if query.slop == 1 and words in CONCEPTS and query.fieldname in _CONCEPT_FIELDS:
+            return Term(query.fieldname, concept_term(words), boost=query.boost)
+        return query
+    return query if query.is_leaf() else query.apply(_concepts_as_terms)
 
 
 def _negations_exclude(query: Query) -> Query:
@@ -221,9 +237,10 @@ def _expanded(words: list[str], highlight_terms: set[str]) -> list[str]:
 def _weighted_alternatives(phrases: tuple[str, ...], *, typed_terms: tuple[str, ...]) -> list[str]:
     """Thesaurus phrases as query syntax, each weighing less than the typed word.
 
-    Whoosh scores a phrase as the sum of its terms, so a phrase's weight is divided by its terms; and
-    a phrase that contains a shorter one already searched ("major depressive disorder" holds "major
-    depress(ion)") is dropped, since the shorter one finds it and the two would add up.
+    Every multi-word phrase of the thesaurus is looked up as one concept term (see
+    ``_concepts_as_terms``), so each alternative is one term at EXPANSION_WEIGHT. A phrase that contains
+    a shorter one already searched ("major depressive disorder" holds "major depress(ion)") is dropped,
+    since the shorter one finds it and the two would add up.
     """
     searched = [typed_terms]
     alternatives: list[str] = []
@@ -235,7 +252,7 @@ def _weighted_alternatives(phrases: tuple[str, ...], *, typed_terms: tuple[str, 
         if any(_contains(terms, known) for known in searched):
             continue
         searched.append(terms)
-        weight = f"{EXPANSION_WEIGHT / len(terms):.3f}"
+        weight = f"{EXPANSION_WEIGHT:g}"
         # One word stays unquoted: Whoosh drops the field weights of a quoted single word.
         alternatives.append(f"{phrase}^{weight}" if len(pieces) == 1 else f'"{phrase}"^{weight}')
         if len(alternatives) == MAX_ALTERNATIVES:

@@ -27,6 +27,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
+from search.analysis import ANALYSIS_FINGERPRINT
 from search.post import Post
 from search.schema import SCHEMA_VERSION, build_schema, document_for
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -77,6 +78,7 @@ def write_index(
         count = _write_documents(partial, posts, progress)
         meta = {
             "schema_version": SCHEMA_VERSION,
+            "analysis": ANALYSIS_FINGERPRINT,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "post_count": count,
             "source": source or {},
@@ -186,6 +188,11 @@ def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
         return build, (
             f"the index at {build} was written by schema version {meta.get('schema_version')}, "
             f"this program reads version {SCHEMA_VERSION}: rebuild it with `python run.py index`"
+        )
+    if meta.get("analysis") != ANALYSIS_FINGERPRINT:
+        return build, (
+            f"the index at {build} was written with other text analysis (thesaurus, stop words): "
+            "rebuild it with `python run.py index`"
         )
     damage = _damage(build, meta)
     if damage:
