@@ -17,6 +17,7 @@ from whoosh import scoring
 from search import highlight
 from search.analysis import content_analyzer, name_analyzer
 from search.facets import FacetCount, FacetIndex
+from search.matching import MatchingDocuments
 from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
 from search.request import SearchRequest
@@ -115,6 +116,7 @@ class _Snapshot:
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: list[int] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    matching: MatchingDocuments | None = None
 
     @classmethod
     def open(cls, root: Path) -> "_Snapshot":
@@ -130,6 +132,7 @@ class _Snapshot:
             snapshot.searcher.close()  # a damaged or vanished build: release its files
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
+        snapshot.matching = MatchingDocuments(snapshot.searcher, len(snapshot.posts))
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
@@ -200,7 +203,7 @@ class SearchEngine:
         elif parsed.is_empty:
             matching = set()
         else:
-            matching = set(snapshot.searcher.docs_for_query(parsed.query))
+            matching = set(snapshot.matching.of(parsed.query))
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
         facets = snapshot.facets.counts(matching, filters)
