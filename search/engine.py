@@ -43,6 +43,7 @@ _SUMMARY_FIELDS = ("summary", "implications")
 _CONTENT_ANALYZER = content_analyzer()
 _NAME_ANALYZER = name_analyzer()
 _MORE_LIKE_THIS_TERMS = 12
+_CACHED_RESPONSES = 256
 
 
 @dataclass(frozen=True)
@@ -117,6 +118,7 @@ class _Snapshot:
     newest_first: list[int] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     matching: MatchingDocuments | None = None
+    responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
 
     @classmethod
     def open(cls, root: Path) -> "_Snapshot":
@@ -185,17 +187,27 @@ class SearchEngine:
 
     # -- searching ----------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
+        """The full search call; repeated requests (paging back, toggling a facet back, the browse
+        page) are answered from a small cache that lives as long as the index snapshot."""
         with self._lock:
             snapshot = self._current()
-            filters = self._canonical_filters(snapshot, request)
-            parsed = parse_query(request.query)
-            suggestion = self._spelling_suggestion(snapshot, parsed)
-            response = self._run(snapshot, request, filters, parsed, suggestion)
-            if response.total == 0 and suggestion:
-                retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
-                if retried.total:
-                    return replace(retried, corrected=True)
+            key = request.cache_key()
+            response = snapshot.responses.pop(key, None) or self._search(snapshot, request)
+            snapshot.responses[key] = response  # most recently used last
+            if len(snapshot.responses) > _CACHED_RESPONSES:
+                del snapshot.responses[next(iter(snapshot.responses))]
             return response
+
+    def _search(self, snapshot: _Snapshot, request: SearchRequest) -> SearchResponse:
+        filters = self._canonical_filters(snapshot, request)
+        parsed = parse_query(request.query)
+        suggestion = self._spelling_suggestion(snapshot, parsed)
+        response = self._run(snapshot, request, filters, parsed, suggestion)
+        if response.total == 0 and suggestion:
+            retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
+            if retried.total:
+                return replace(retried, corrected=True)
+        return response
 
     def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
         if not parsed.text:

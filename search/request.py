@@ -26,6 +26,11 @@ class SearchRequest:
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
 
+    def cache_key(self) -> tuple:
+        """A hashable form of the request (filters are a mapping)."""
+        filters = tuple(sorted((facet, tuple(values)) for facet, values in self.filters.items()))
+        return (self.query, filters, self.sort, self.page, self.page_size)
+
     @classmethod
     def from_params(
         cls,
