@@ -475,14 +475,16 @@ def machine_info() -> dict:
 
 
 def git_info() -> dict:
+    """The commit measured, and which engine files had uncommitted changes (others may be editing)."""
     def git(*args: str) -> str:
         try:
-            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout.strip()
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10).stdout
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    return {"commit": git("rev-parse", "HEAD"),
-            "uncommitted_engine_files": git("status", "--porcelain", "--", "search", "indexer", "webui").splitlines()}
+    status = git("status", "--porcelain", "--", "search", "indexer", "webui")
+    return {"commit": git("rev-parse", "HEAD").strip(),
+            "uncommitted_engine_files": [line[3:] for line in status.splitlines() if len(line) > 3]}
 
 
 def _class_table(rows: list[dict]) -> dict:
@@ -661,7 +663,7 @@ def markdown(report: dict) -> str:
         f"Whoosh-Reloaded {machine.get('whoosh', '?')}. Load average {machine['loadavg_start']} at the start, "
         f"{machine.get('loadavg_end')} at the end.",
         f"Code: {report['git']['commit'][:12] or '?'}"
-        + (f" with uncommitted changes in {', '.join(line[3:] for line in report['git']['uncommitted_engine_files'])}"
+        + (f" with uncommitted changes in {', '.join(report['git']['uncommitted_engine_files'])}"
            if report["git"]["uncommitted_engine_files"] else "") + ".",
         f"Workload: {config['queries']} queries ({', '.join(f'{n} {c}' for c, n in config['class_counts'].items())}),"
         f" page 1 of {config['page_size']}; {config['warmup_queries']} warm-up queries of another seed first."
