@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bench import fts5_reference, synth
-from bench.run import run_benchmark, summary
+from bench.run import run_benchmark, summary, warmup_queries
 from bench.workload import class_counts, make_workload
 
 pytestmark = pytest.mark.skipif(not fts5_reference.has_fts5(), reason="this sqlite3 has no FTS5")
@@ -52,6 +52,14 @@ def test_workload_mix_is_the_specified_one():
             assert len(query.filters) == 2
         if query.cls == "question":
             assert 5 <= len(query.q.split()) <= 12
+
+
+def test_warmup_never_repeats_a_measured_query():
+    workload = make_workload(300, 10_000)
+    warm = warmup_queries(workload, 100, 10_000, synth.DEFAULT_SEED)
+    assert 80 <= len(warm) <= 100
+    measured = {(query.q, tuple(sorted(query.filters.items()))) for query in workload}
+    assert not measured & {(query.q, tuple(sorted(query.filters.items()))) for query in warm}
 
 
 def test_translation_to_fts5():
