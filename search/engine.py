@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 from whoosh import scoring
 
 from search import highlight
@@ -22,6 +23,7 @@ from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
 from search.request import SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
+from search.scoring import TermScorer, top_documents
 from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -117,6 +119,7 @@ class _Snapshot:
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: list[int] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    scorer: TermScorer | None = None
     matching: MatchingDocuments | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
 
@@ -134,7 +137,8 @@ class _Snapshot:
             snapshot.searcher.close()  # a damaged or vanished build: release its files
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
-        snapshot.matching = MatchingDocuments(snapshot.searcher, len(snapshot.posts))
+        snapshot.scorer = TermScorer(snapshot.searcher, len(snapshot.posts))
+        snapshot.matching = MatchingDocuments(snapshot.searcher, snapshot.scorer, len(snapshot.posts))
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
@@ -210,12 +214,17 @@ class SearchEngine:
         return response
 
     def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
+        scores = None  # every document's score, when the query is made of terms (search.scoring)
         if not parsed.text:
             matching = set(snapshot.posts)  # browsing: every post
         elif parsed.is_empty:
             matching = set()
         else:
-            matching = set(snapshot.matching.of(parsed.query))
+            scores = snapshot.scorer.scores(parsed.query)
+            if scores is not None:
+                matching = set(np.flatnonzero(scores).tolist())
+            else:
+                matching = set(snapshot.matching.of(parsed.query))
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
         facets = snapshot.facets.counts(matching, filters)
@@ -223,7 +232,7 @@ class SearchEngine:
         page = request.page
         if final:
             page = min(page, -(-len(final) // request.page_size))
-            hits = self._page_of_hits(snapshot, request, parsed, final, page, restricted=allowed is not None)
+            hits = self._page_of_hits(snapshot, request, parsed, scores, final, page, restricted=allowed is not None)
         return SearchResponse(
             request=request,
             total=len(final),
@@ -236,24 +245,27 @@ class SearchEngine:
         )
 
     def _page_of_hits(
-        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, final: set[int], page: int,
-        restricted: bool,
+        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, scores: np.ndarray | None,
+        final: set[int], page: int, restricted: bool,
     ) -> list[Hit]:
-        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score.
-
-        Only the page is scored in date order; in relevance order Whoosh keeps the top page*size.
-        """
+        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
         size = request.page_size
+        start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            return [_unscored_hit(snapshot.posts[docnum]) for docnum in _in_date_order(snapshot, request, final, page)]
-        searcher = snapshot.searcher
+            return [_unscored_hit(snapshot.posts[docnum]) for docnum in _in_date_order(snapshot, request, final)[start:stop]]
         if request.sort == "relevance":
-            results = searcher.search(parsed.query, limit=page * size, filter=final if restricted else None)
-            scored = [(hit.docnum, hit.score) for hit in results[(page - 1) * size:page * size]]
+            if scores is not None:
+                scored = top_documents(scores, _mask(final, len(scores)) if restricted else None, start, stop)
+            else:
+                results = snapshot.searcher.search(parsed.query, limit=stop, filter=final if restricted else None)
+                scored = [(hit.docnum, hit.score) for hit in results[start:stop]]
         else:
-            shown = _in_date_order(snapshot, request, final, page)
-            scores = {hit.docnum: hit.score for hit in searcher.search(parsed.query, filter=set(shown), limit=None)}
-            scored = [(docnum, scores[docnum]) for docnum in shown]
+            shown = _in_date_order(snapshot, request, final)[start:stop]
+            if scores is not None:
+                scored = [(docnum, float(scores[docnum])) for docnum in shown]
+            else:
+                by_doc = {hit.docnum: hit.score for hit in snapshot.searcher.search(parsed.query, filter=set(shown), limit=None)}
+                scored = [(docnum, by_doc[docnum]) for docnum in shown]
         query_terms = _terms_by_field(parsed.query)
         return [_hit(snapshot.posts[docnum], score, parsed.highlight_terms, query_terms) for docnum, score in scored]
 
@@ -377,11 +389,16 @@ def _has_word_prefix(label: str, prefix: str) -> bool:
     return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
 
 
-def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: set[int], page: int) -> list[int]:
-    """The page's documents, newest (or oldest) first."""
+def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: set[int]) -> list[int]:
+    """The documents of ``final``, newest (or oldest) first."""
     by_date = reversed(snapshot.newest_first) if request.sort == "oldest" else snapshot.newest_first
-    ordered = [docnum for docnum in by_date if docnum in final]
-    return ordered[(page - 1) * request.page_size: page * request.page_size]
+    return [docnum for docnum in by_date if docnum in final]
+
+
+def _mask(documents: set[int], size: int) -> np.ndarray:
+    mask = np.zeros(size, dtype=bool)
+    mask[list(documents)] = True
+    return mask
 
 
 def _terms_by_field(query) -> dict[str, set[str]]:
