@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.filters import STOP_WORDS
+from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
 
 from search.spelling import fold_spelling
@@ -104,10 +105,46 @@ class ContentAnalyzer(Analyzer):
                 position += 1
                 if emit_concepts:
                     recent.append(term)
-                    del recent[:-MAX_CONCEPT_TERMS]
-                    for concept in _concepts_ending(recent):
-                        token.text = concept
-                        yield token
+                    if term in _CONCEPTS_BY_LAST_TERM:
+                        for concept in _concepts_ending(recent, term):
+                            token.text = concept
+                            yield token
+
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """What ``__call__`` yields in index mode, as term -> positions, without a Token per word:
+        the writer's fast path (see ContentPositions)."""
+        positions: dict[str, list[int]] = {}
+        position = 0
+        has_breaks = SEGMENT_BREAK in value
+        recent: list[str] = []
+        previous_end = 0
+        for match in self._pattern.finditer(value):
+            if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
+                position += _SEGMENT_GAP
+                recent.clear()
+            previous_end = match.end()
+            for term, _ in analyse_word(match.group(0)):
+                if term is None:
+                    continue
+                positions.setdefault(term, []).append(position)
+                recent.append(term)
+                if term in _CONCEPTS_BY_LAST_TERM:
+                    for concept in _concepts_ending(recent, term):
+                        positions.setdefault(concept, []).append(position)
+                position += 1
+        return positions
+
+
+class ContentPositions(Positions):
+    """Whoosh's ``Positions`` format, fed by ``ContentAnalyzer.term_positions`` when indexing."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not isinstance(analyzer, ContentAnalyzer) or not isinstance(value, str):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        for word, positions in analyzer.term_positions(value).items():
+            yield word, len(positions), len(positions) * self.field_boost, self.encode(positions)
 
 
 @lru_cache(maxsize=200_000)
@@ -132,18 +169,22 @@ def _phrase_terms(phrase: str) -> tuple[str, ...]:
 CONCEPTS: frozenset[tuple[str, ...]] = frozenset(
     terms for group in SYNONYM_GROUPS for phrase in group if len(terms := _phrase_terms(phrase)) >= 2
 )
-MAX_CONCEPT_TERMS = max(map(len, CONCEPTS))
 
 
 def concept_term(terms: tuple[str, ...]) -> str:
     return " ".join(terms)
 
 
-def _concepts_ending(recent: list[str]):
-    for length in range(2, len(recent) + 1):
-        tail = tuple(recent[-length:])
-        if tail in CONCEPTS:
-            yield concept_term(tail)
+_CONCEPTS_BY_LAST_TERM: dict[str, list[tuple[str, ...]]] = {}
+for _concept in CONCEPTS:
+    _CONCEPTS_BY_LAST_TERM.setdefault(_concept[-1], []).append(_concept)
+
+
+def _concepts_ending(recent: list[str], last: str):
+    """The concept terms that the kept terms up to ``last`` (its end) complete."""
+    for concept in _CONCEPTS_BY_LAST_TERM[last]:
+        if len(recent) >= len(concept) and tuple(recent[-len(concept):]) == concept:
+            yield concept_term(concept)
 
 
 # Everything above that decides which terms a text yields: an index written with other rules is rebuilt.

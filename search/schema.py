@@ -5,7 +5,7 @@ import json
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import SEGMENT_BREAK, content_analyzer, name_analyzer
+from search.analysis import SEGMENT_BREAK, ContentPositions, content_analyzer, name_analyzer
 from search.post import Post
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
@@ -43,21 +43,27 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
 
 def build_schema() -> Schema:
     """Prose fields are analysed alike; the whole Post is stored once, as JSON, in ``record``."""
-    text = content_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        text=TEXT(analyzer=text, multitoken_query="phrase"),
-        title=TEXT(analyzer=text, multitoken_query="phrase"),
-        implications=TEXT(analyzer=text, multitoken_query="phrase"),
+        text=_prose(),
+        title=_prose(),
+        implications=_prose(),
         authors=TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
-        journal=TEXT(analyzer=text, multitoken_query="phrase"),
-        topics=TEXT(analyzer=text, multitoken_query="phrase"),
-        types=TEXT(analyzer=text, multitoken_query="phrase"),
+        journal=_prose(),
+        topics=_prose(),
+        types=_prose(),
         doi=ID(),
         year=NUMERIC(int, sortable=True),
         issue_date=ID(sortable=True),
         record=STORED(),
     )
+
+
+def _prose() -> TEXT:
+    """A prose field: the content analyzer, positions for phrases, and the writer's fast path."""
+    field = TEXT(analyzer=content_analyzer(), multitoken_query="phrase")
+    field.format = ContentPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def document_for(post: Post) -> dict:
