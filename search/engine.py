@@ -18,7 +18,6 @@ from whoosh import scoring
 from search import highlight
 from search.analysis import content_analyzer, name_analyzer
 from search.facets import FacetCount, FacetIndex
-from search.matching import MatchingDocuments
 from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
 from search.request import SearchRequest
@@ -120,7 +119,6 @@ class _Snapshot:
     newest_first: list[int] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
-    matching: MatchingDocuments | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
 
     @classmethod
@@ -138,7 +136,6 @@ class _Snapshot:
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
         snapshot.scorer = TermScorer(snapshot.searcher, len(snapshot.posts))
-        snapshot.matching = MatchingDocuments(snapshot.searcher, snapshot.scorer, len(snapshot.posts))
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
@@ -214,17 +211,14 @@ class SearchEngine:
         return response
 
     def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
-        scores = None  # every document's score, when the query is made of terms (search.scoring)
+        scores = None  # every document's score (search.scoring); None when browsing
         if not parsed.text:
             matching = set(snapshot.posts)  # browsing: every post
         elif parsed.is_empty:
             matching = set()
         else:
             scores = snapshot.scorer.scores(parsed.query)
-            if scores is not None:
-                matching = set(np.flatnonzero(scores).tolist())
-            else:
-                matching = set(snapshot.matching.of(parsed.query))
+            matching = set(np.flatnonzero(scores).tolist())
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
         facets = snapshot.facets.counts(matching, filters)
@@ -254,18 +248,10 @@ class SearchEngine:
         if not parsed.text:
             return [_unscored_hit(snapshot.posts[docnum]) for docnum in _in_date_order(snapshot, request, final)[start:stop]]
         if request.sort == "relevance":
-            if scores is not None:
-                scored = top_documents(scores, _mask(final, len(scores)) if restricted else None, start, stop)
-            else:
-                results = snapshot.searcher.search(parsed.query, limit=stop, filter=final if restricted else None)
-                scored = [(hit.docnum, hit.score) for hit in results[start:stop]]
+            scored = top_documents(scores, _mask(final, len(scores)) if restricted else None, start, stop)
         else:
             shown = _in_date_order(snapshot, request, final)[start:stop]
-            if scores is not None:
-                scored = [(docnum, float(scores[docnum])) for docnum in shown]
-            else:
-                by_doc = {hit.docnum: hit.score for hit in snapshot.searcher.search(parsed.query, filter=set(shown), limit=None)}
-                scored = [(docnum, by_doc[docnum]) for docnum in shown]
+            scored = [(docnum, float(scores[docnum])) for docnum in shown]
         query_terms = _terms_by_field(parsed.query)
         return [_hit(snapshot.posts[docnum], score, parsed.highlight_terms, query_terms) for docnum, score in scored]
 

@@ -86,15 +86,17 @@ class FacetIndex:
     ) -> dict[str, list[FacetCount]]:
         """For each facet, value counts over ``matching`` narrowed by the other facets' selections."""
         bitmaps = self._value_bitmaps()
-        base_bits: dict[int, int] = {}  # id(base set) -> its bitmap; facets often share one base
+        # The base of a facet depends on which other facets have a selection; facets often share one.
+        base_bits: dict[tuple[str, ...], int] = {}
         result = {}
         for facet in FACETS:
             others = self.allowed(selections, ignoring=facet)
             base = matching if others is None else matching & others
             if facet in bitmaps:
-                bits = base_bits.get(id(base))
+                restricting = tuple(name for name, values in selections.items() if values and name != facet)
+                bits = base_bits.get(restricting)
                 if bits is None:
-                    bits = base_bits[id(base)] = _bitmap(base, self._size)
+                    bits = base_bits[restricting] = _bitmap(base, self._size)
                 counter = {value: (value_bits & bits).bit_count() for value, value_bits in bitmaps[facet].items()}
                 counter = {value: count for value, count in counter.items() if count}
             else:

@@ -1,20 +1,22 @@
-"""BM25F scores as Whoosh computes them, added up as arrays from per-term scores cached per snapshot.
+"""Every document's score for a query, as Whoosh computes it, from score vectors added up with numpy.
 
-For the queries the parser produces (terms with boosts, combined by OR, AND and AND NOT) Whoosh's
-score of a document is the boosted sum of its terms' BM25F scores. This module computes each term's
-scores once (from its posting list, read a block at a time, and the documents' field lengths), keeps
-them in an LRU bounded by postings, and combines a query's terms as dense numpy vectors: one vector
-operation per term instead of a Python step per matching document. Other queries (phrases, ranges,
-wildcards) give None and the engine asks Whoosh.
+Whoosh scores a document by walking a tree of matchers one document at a time; for OR, AND and
+AND NOT the score is the (boosted) sum of the children's scores. Here each term's BM25F scores are
+computed once (from its posting list, read a block at a time, and the documents' field lengths),
+kept in an LRU bounded by postings, and a query's scores are combined as dense vectors: one vector
+operation per term instead of a Python step per matching document. Other leaves (phrases, ranges,
+wildcards) are scored by their own Whoosh matcher. A score of 0 means no match.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.query import And, AndNot, NullQuery, Or, Query, Term
+from whoosh.query import And, AndNot, Not, NullQuery, Or, Query, Term
 
 _CACHED_POSTINGS = 4_000_000
+# A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
+_MATCHED_WITHOUT_SCORE = 1e-9
 
 
 class TermScorer:
@@ -29,8 +31,8 @@ class TermScorer:
         self._terms: OrderedDict[tuple[str, object], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached_postings = 0
 
-    def scores(self, query: Query) -> np.ndarray | None:
-        """The query's score for every document, or None when the query is not made of terms."""
+    def scores(self, query: Query) -> np.ndarray:
+        """The query's score for every document (0 where it does not match)."""
         if query is NullQuery:
             return np.zeros(self._size)
         if isinstance(query, Term):
@@ -38,22 +40,29 @@ class TermScorer:
             vector = np.zeros(self._size)
             vector[documents] = term_scores * query.boost if query.boost != 1.0 else term_scores
             return vector
-        if isinstance(query, (Or, And, AndNot)):
-            children = [self.scores(child) for child in (query.subqueries if not isinstance(query, AndNot) else (query.a, query.b))]
-            if any(child is None for child in children):
-                return None
-            if isinstance(query, AndNot):
-                combined = np.where(children[1] > 0, 0.0, children[0])
-            else:
-                combined = np.sum(children, axis=0)
-                if isinstance(query, And):
-                    combined[np.any(np.asarray(children) <= 0, axis=0)] = 0.0
-            return combined * query.boost if query.boost != 1.0 else combined
-        return None
+        if isinstance(query, (Or, And)):
+            children = [self.scores(child) for child in query.subqueries]
+            if not children:
+                return np.zeros(self._size)
+            combined = np.sum(children, axis=0)
+            if isinstance(query, And):
+                combined[np.any(np.asarray(children) <= 0, axis=0)] = 0.0
+        elif isinstance(query, AndNot):
+            combined = np.where(self.scores(query.b) > 0, 0.0, self.scores(query.a))
+        elif isinstance(query, Not):
+            combined = np.where(self.scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
+        else:
+            return self._whoosh_scores(query)
+        return combined * query.boost if query.boost != 1.0 else combined
 
-    def term_documents(self, fieldname: str, text) -> np.ndarray:
-        """The document numbers that have the term."""
-        return self._term(fieldname, text)[0]
+    def _whoosh_scores(self, query: Query) -> np.ndarray:
+        """Any other query, scored document by document by its Whoosh matcher."""
+        vector = np.zeros(self._size)
+        matcher = query.matcher(self._searcher, self._searcher.context())
+        while matcher.is_active():
+            vector[matcher.id()] = matcher.score() or _MATCHED_WITHOUT_SCORE
+            matcher.next()
+        return vector
 
     def _term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         key = (fieldname, text)
