@@ -7,7 +7,7 @@ The strategies and checks are those of ``tests/test_reliability_hostile.py`` (wh
 in CI): arbitrary query text and parameters against ``/search``, ``/search.atom``, ``/api/search`` and
 ``/api/suggest`` (Flask test client), and arbitrary options and words against ``run.py search``
 (``run.main`` in-process). Each answer must be 200 or 400 (414 over the query-string limit) with
-well-formed HTML, XML or JSON, no trace, within ``TIME_LIMIT`` seconds. A failure is shrunk by
+well-formed HTML, XML or JSON, no trace, within ``TIME_LIMIT`` CPU seconds. A failure is shrunk by
 hypothesis and printed with its reproduction blob; the exit status is then 1. At the end: the status
 counts and the slowest examples. Bounded: ``--examples`` per target, and hypothesis stops early only
 on a failure. Nothing is served on a socket; the index is built in a temporary folder.
