@@ -8,6 +8,7 @@ matching documents once.
 """
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -102,7 +103,7 @@ class FacetIndex:
             else:
                 counter = Counter(chain.from_iterable(map(self._values_of[facet].__getitem__, base)))
             selected = set(selections.get(facet, ()))
-            ranked = sorted(counter.items(), key=_by_count_then_value(facet))[:limit]
+            ranked = heapq.nsmallest(limit, counter.items(), key=_by_count_then_value(facet))
             shown = {value for value, _ in ranked}
             ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]

@@ -1,40 +1,32 @@
-"""Highlighted snippets: matched words in <mark>, every other character HTML-escaped."""
+"""Highlighted snippets: matched words in <mark>, every other character HTML-escaped.
+
+A word is marked when one of its analysed terms (search.analysis) is among the query's highlight
+terms. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best two windows (the most
+distinct matched words, then the most matches), in text order, joined by an ellipsis.
+"""
 from __future__ import annotations
 
+import re
 from html import escape
 
-from whoosh.highlight import ContextFragmenter, Formatter, WholeFragmenter, get_text, highlight
-
-from search.analysis import content_analyzer
+from search.analysis import WORD_PATTERN, analyse_word
 
 SNIPPET_CHARS = 240
-_CONTEXT = ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-_WHOLE = WholeFragmenter()
-
-
-class MarkFormatter(Formatter):
-    """Whoosh formatter: ``<mark>`` around matches, text escaped, fragments joined with an ellipsis."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(get_text(text, token, replace), quote=True)}</mark>"
-
-    def _text(self, text):
-        return escape(text, quote=True)
-
-
-_FORMATTER = MarkFormatter()
-_ANALYZER = content_analyzer()
+_LEAD_CHARS = 70  # context kept before the first match of a window
+_WINDOWS = 2
+_WORD = re.compile(WORD_PATTERN)
+_SEPARATOR = " … "
 
 
 def marked_snippet(text: str, terms: frozenset[str]) -> str:
-    """The best fragments of ``text`` with the words whose analysed terms are in ``terms`` marked;
-    a short text whole. Falls back to the start of the text when nothing in it matched."""
-    if not terms:
+    """The best fragments of ``text`` with matched words marked; the start of it when none match."""
+    matches = [match.span() for match in _WORD.finditer(text) if _is_match(match.group(0), terms)] if terms else []
+    if not matches:
         return fallback_snippet(text)
-    fragmenter = _WHOLE if len(text) <= SNIPPET_CHARS else _CONTEXT
-    return highlight(text, terms, _ANALYZER, fragmenter, _FORMATTER, top=2) or fallback_snippet(text)
+    if len(text) <= SNIPPET_CHARS:
+        return _marked(text, 0, len(text), matches)
+    windows = _best_windows(text, matches)
+    return _SEPARATOR.join(_marked(text, start, end, matches) for start, end in windows)
 
 
 def fallback_snippet(text: str) -> str:
@@ -43,3 +35,52 @@ def fallback_snippet(text: str) -> str:
         return escape(text, quote=True)
     cut = text[:SNIPPET_CHARS].rsplit(" ", 1)[0]
     return escape(cut, quote=True) + " …"
+
+
+def _is_match(word: str, terms: frozenset[str]) -> bool:
+    return any(term in terms for term, _ in analyse_word(word) if term)
+
+
+def _best_windows(text: str, matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    candidates = []
+    for first_start, _ in matches:
+        start = _word_start(text, max(0, first_start - _LEAD_CHARS))
+        end = _word_end(text, min(len(text), start + SNIPPET_CHARS))
+        inside = [text[s:e].lower() for s, e in matches if s >= start and e <= end]
+        candidates.append(((len(set(inside)), len(inside), -start), start, end))
+    chosen: list[tuple[int, int]] = []
+    for _, start, end in sorted(candidates, reverse=True):
+        if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
+            chosen.append((start, end))
+            if len(chosen) == _WINDOWS:
+                break
+    return sorted(chosen)
+
+
+def _word_start(text: str, index: int) -> int:
+    """``index`` moved forward to the start of a word (unless it is already at one or at 0)."""
+    if index == 0 or text[index - 1].isspace():
+        return index
+    space = text.find(" ", index)
+    return index if space == -1 else space + 1
+
+
+def _word_end(text: str, index: int) -> int:
+    """``index`` moved back to the end of a word (unless it is at the end of the text)."""
+    if index >= len(text) or text[index].isspace():
+        return index
+    space = text.rfind(" ", 0, index)
+    return index if space == -1 else space
+
+
+def _marked(text: str, start: int, end: int, matches: list[tuple[int, int]]) -> str:
+    pieces = []
+    position = start
+    for match_start, match_end in matches:
+        if match_start < start or match_end > end:
+            continue
+        pieces.append(escape(text[position:match_start], quote=True))
+        pieces.append(f"<mark>{escape(text[match_start:match_end], quote=True)}</mark>")
+        position = match_end
+    pieces.append(escape(text[position:end], quote=True))
+    return "".join(pieces).strip()

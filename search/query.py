@@ -62,8 +62,9 @@ class ParsedQuery:
         return self.query is NullQuery
 
 
+@lru_cache(maxsize=1024)
 def parse_query(text: str) -> ParsedQuery:
-    """Parse anything a user can type. Never raises."""
+    """Parse anything a user can type. Never raises. (Cached: Whoosh's parser is slow, queries repeat.)"""
     notice = None
     text = text.replace("\x00", " ").strip()
     if len(text) > MAX_QUERY_CHARS:
