@@ -7,6 +7,7 @@ distinct matched words, then the most matches), in text order, joined by an elli
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from html import escape
 
 from search.analysis import WORD_PATTERN, analyse_word
@@ -20,7 +21,7 @@ _SEPARATOR = " … "
 
 def marked_snippet(text: str, terms: frozenset[str]) -> str:
     """The best fragments of ``text`` with matched words marked; the start of it when none match."""
-    matches = [match.span() for match in _WORD.finditer(text) if _is_match(match.group(0), terms)] if terms else []
+    matches = _matches(text, terms) if terms else []
     if not matches:
         return fallback_snippet(text)
     if len(text) <= SNIPPET_CHARS:
@@ -37,8 +38,23 @@ def fallback_snippet(text: str) -> str:
     return escape(cut, quote=True) + " …"
 
 
-def _is_match(word: str, terms: frozenset[str]) -> bool:
-    return any(term in terms for term, _ in analyse_word(word) if term)
+def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the words of ``text`` whose terms include one of ``terms``."""
+    is_match: dict[str, bool] = {}
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match.group(0)
+        matched = is_match.get(word)
+        if matched is None:
+            matched = is_match[word] = not terms.isdisjoint(_terms_of(word))
+        if matched:
+            spans.append(match.span())
+    return spans
+
+
+@lru_cache(maxsize=100_000)
+def _terms_of(word: str) -> frozenset[str]:
+    return frozenset(term for term, _ in analyse_word(word) if term)
 
 
 def _best_windows(text: str, matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
