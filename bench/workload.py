@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from bench import synth
 from search.analysis import STOP_AND_QUESTION_WORDS
+from search.facets import facet_values
 
 CLASSES: dict[str, float] = {"words": 0.40, "question": 0.25, "phrase": 0.15, "fielded": 0.10, "facets": 0.10}
 FILTER_FACETS = ("topic", "type", "journal", "author", "year")
@@ -134,18 +135,8 @@ def _fielded(rng: random.Random, post) -> str:
     return f"year:{post.year}"
 
 
-def _facet_values(post) -> dict[str, tuple[str, ...]]:
-    return {
-        "topic": post.topics,
-        "type": post.research_types,
-        "journal": (post.journal,) if post.journal else (),
-        "author": post.authors,
-        "year": (str(post.year),) if post.year is not None else (),
-    }
-
-
 def _facets(rng: random.Random, post, vocabulary: list[str]) -> tuple[str, dict[str, tuple[str, ...]]]:
-    values = {facet: found for facet, found in _facet_values(post).items() if found}
+    values = {facet: found for facet, found in facet_values(post).items() if found}
     chosen = rng.sample(sorted(values), 2)
     filters = {facet: (rng.choice(values[facet]),) for facet in chosen}
     return _words(rng, post, vocabulary), filters

@@ -74,10 +74,37 @@ class ContentAnalyzer(Analyzer):
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        position = start_pos
+        for match, term, part, position in self._walk(value, start_pos, with_concepts=mode == "index"):
+            if term is None:
+                if removestops:
+                    continue
+                token.text, token.stopped = part, True
+            else:
+                token.text, token.stopped = term, False
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = match.group(0)
+            if positions:
+                token.pos = position
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+    def term_positions(self, value: str) -> dict[str, list[int]]:
+        """What ``__call__`` yields in index mode, as term -> positions, without a Token per word:
+        the writer's fast path (see ContentPositions)."""
+        positions: dict[str, list[int]] = {}
+        for _, term, _, position in self._walk(value, 0, with_concepts=True):
+            if term is not None:
+                positions.setdefault(term, []).append(position)
+        return positions
+
+    def _walk(self, value: str, position: int, *, with_concepts: bool):
+        """``(match, term, part, position)`` for each part of each word (``term`` None for a stop
+        word), then for each concept a kept term completes ``(match, concept, concept, position)``."""
         has_breaks = SEGMENT_BREAK in value
-        emit_concepts = mode == "index"
-        recent: list[str] = []  # the last kept terms, for concept tokens
+        recent: list[str] = []  # the kept terms so far, for concepts
         previous_end = 0
         for match in self._pattern.finditer(value):
             if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
@@ -85,55 +112,15 @@ class ContentAnalyzer(Analyzer):
                 recent.clear()
             previous_end = match.end()
             for term, part in analyse_word(match.group(0)):
-                if term is None:
-                    if removestops:
-                        continue
-                    token.text, token.stopped = part, True
-                else:
-                    token.text, token.stopped = term, False
-                token.boost = 1.0
-                if keeporiginal:
-                    token.original = match.group(0)
-                if positions:
-                    token.pos = position
-                if chars:
-                    token.startchar = start_char + match.start()
-                    token.endchar = start_char + match.end()
-                yield token
+                yield match, term, part, position
                 if term is None:
                     continue
-                position += 1
-                if emit_concepts:
+                if with_concepts:
                     recent.append(term)
                     if term in _CONCEPTS_BY_LAST_TERM:
                         for concept in _concepts_ending(recent, term):
-                            token.text = concept
-                            yield token
-
-
-    def term_positions(self, value: str) -> dict[str, list[int]]:
-        """What ``__call__`` yields in index mode, as term -> positions, without a Token per word:
-        the writer's fast path (see ContentPositions)."""
-        positions: dict[str, list[int]] = {}
-        position = 0
-        has_breaks = SEGMENT_BREAK in value
-        recent: list[str] = []
-        previous_end = 0
-        for match in self._pattern.finditer(value):
-            if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
-                position += _SEGMENT_GAP
-                recent.clear()
-            previous_end = match.end()
-            for term, _ in analyse_word(match.group(0)):
-                if term is None:
-                    continue
-                positions.setdefault(term, []).append(position)
-                recent.append(term)
-                if term in _CONCEPTS_BY_LAST_TERM:
-                    for concept in _concepts_ending(recent, term):
-                        positions.setdefault(concept, []).append(position)
+                            yield match, concept, concept, position
                 position += 1
-        return positions
 
 
 class ContentPositions(Positions):
