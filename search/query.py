@@ -41,6 +41,8 @@ _LEXEME = re.compile(
 _OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 _SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\]")
 _MIN_PREFIX_LETTERS = 3
+# Wildcard words per query: each expands to every matching term (one "the*" scores nearly every post).
+MAX_WILDCARD_WORDS = 3
 _ONE_WORD_IN_QUOTES = re.compile(r'^"[^\s"\-]+"$')
 _SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
 
@@ -146,6 +148,7 @@ def _negations_exclude(query: Query) -> Query:
 def _lex(text: str) -> list[tuple[str, str]]:
     """(kind, text) pieces: "fielded", "phrase", "exact", "paren", "operator", "signed" or "word"."""
     lexemes = []
+    wildcards = 0
     for match in _LEXEME.finditer(text):
         kind, value = match.lastgroup, match.group(0)
         if kind == "phrase" and _ONE_WORD_IN_QUOTES.match(value):
@@ -159,8 +162,33 @@ def _lex(text: str) -> list[tuple[str, str]]:
                 value = _clean_word(value)
                 if not value:
                     continue
+        if kind in ("signed", "fielded"):  # the wildcard rules of plain words hold for -word and field:word
+            head, term = (value[0], value[1:]) if kind == "signed" else value.split(":", 1)
+            if term and term[0] not in '"[{':
+                bounded = _wildcard_rules(term)
+                if not bounded:
+                    continue  # only wildcards: nothing to search
+                if "*" in bounded or "?" in bounded:
+                    wildcards += 1
+                    if wildcards > MAX_WILDCARD_WORDS:
+                        bounded = bounded.replace("*", "").replace("?", "")
+                value = head + bounded if kind == "signed" else f"{head}:{bounded}"
+        elif kind == "word" and ("*" in value or "?" in value):
+            wildcards += 1
+            if wildcards > MAX_WILDCARD_WORDS:
+                value = value.replace("*", "").replace("?", "")
         lexemes.append((kind, value))
     return lexemes
+
+
+def _wildcard_rules(word: str) -> str:
+    """No leading wildcard; a wildcard needs _MIN_PREFIX_LETTERS characters before it."""
+    if "*" not in word and "?" not in word:
+        return word
+    word = word.lstrip("*?")
+    if len(re.match(r"[^*?]*", word).group(0)) < _MIN_PREFIX_LETTERS:
+        word = word.replace("*", "").replace("?", "")
+    return word
 
 
 def _clean_word(word: str) -> str:
