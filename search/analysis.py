@@ -11,9 +11,12 @@ import hashlib
 import re
 from functools import lru_cache
 
+import numpy as np
+
 from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
+from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.support.charset import accent_map
 
 from search.spelling import fold_spelling
@@ -124,7 +127,15 @@ class ContentAnalyzer(Analyzer):
 
 
 class ContentPositions(Positions):
-    """Whoosh's ``Positions`` format, fed by ``ContentAnalyzer.term_positions`` when indexing."""
+    """Whoosh's ``Positions`` format, fed by ``ContentAnalyzer.term_positions`` when indexing, with
+    positions stored as little-endian 32-bit integers instead of a pickled list of deltas: decoding
+    them (phrase matching) is one C call."""
+
+    def encode(self, poslist):
+        return pack_uint(len(poslist)) + np.asarray(poslist, dtype="<u4").tobytes()
+
+    def decode_positions(self, valuestring):
+        return np.frombuffer(valuestring, dtype="<u4", offset=_INT_SIZE).tolist()
 
     def word_values(self, value, analyzer, **kwargs):
         if not isinstance(analyzer, ContentAnalyzer) or not isinstance(value, str):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 import numpy as np
-from whoosh.query import And, AndNot, Not, NullQuery, Or, Query, Term
+from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 
 _CACHED_POSTINGS = 4_000_000
 # A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
@@ -51,9 +51,58 @@ class TermScorer:
             combined = np.where(self.scores(query.b) > 0, 0.0, self.scores(query.a))
         elif isinstance(query, Not):
             combined = np.where(self.scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
+        elif isinstance(query, Phrase) and query.slop == 1 and len(query.words) > 1:
+            combined = self._phrase_scores(query.fieldname, tuple(query.words))
         else:
             return self._whoosh_scores(query)
         return combined * query.boost if query.boost != 1.0 else combined
+
+    def _phrase_scores(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
+        """An exact phrase: the documents with every word, kept where the words stand in a row, scored
+        like Whoosh (the sum of the words' scores)."""
+        vector = np.zeros(self._size)
+        postings = [self._term(fieldname, word) for word in words]
+        candidates = postings[0][0]
+        for documents, _ in postings[1:]:
+            candidates = np.intersect1d(candidates, documents, assume_unique=True)
+        if not len(candidates):
+            return vector
+        wanted = set(candidates.tolist())
+        positions = [self._positions(fieldname, word, wanted) for word in words]
+        matched = [
+            docnum for docnum in wanted
+            if any(all(start + offset in positions[offset][docnum] for offset in range(1, len(words)))
+                   for start in positions[0][docnum])
+        ]
+        if matched:
+            for documents, term_scores in postings:
+                vector[documents] += term_scores
+            keep = np.zeros(self._size, dtype=bool)
+            keep[matched] = True
+            vector[~keep] = 0.0
+        return vector
+
+    def _positions(self, fieldname: str, word: str, documents: set[int]) -> dict[int, set[int]]:
+        """The word's positions in each of ``documents`` (a block of postings read at a time)."""
+        field = self._searcher.schema[fieldname]
+        matcher = self._reader.postings(fieldname, field.to_bytes(word))
+        decode = field.format.decode_positions
+        found: dict[int, set[int]] = {}
+        block_reads = hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values")
+        while matcher.is_active():
+            if not block_reads:
+                if matcher.id() in documents:
+                    found[matcher.id()] = set(decode(matcher.value()))
+                matcher.next()
+                continue
+            matcher._read_ids()
+            if not documents.isdisjoint(matcher._ids):
+                matcher._read_values()
+                for docnum, value in zip(matcher._ids, matcher._values):
+                    if docnum in documents:
+                        found[docnum] = set(decode(value))
+            matcher._next_block()
+        return found
 
     def _whoosh_scores(self, query: Query) -> np.ndarray:
         """Any other query, scored document by document by its Whoosh matcher."""
