@@ -7,7 +7,7 @@ pagination, sort, the JSON and Atom twins); templates only render them. Control 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from flask import url_for
@@ -40,15 +40,8 @@ def _same(a: str, b: str) -> bool:
     return a.strip().casefold() == b.strip().casefold()
 
 
-@dataclass(frozen=True)
-class UrlState:
-    """A search as URL parameters; ``url`` renders it with changes, for any endpoint."""
-
-    query: str = ""
-    filters: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    sort: str = "relevance"
-    page: int = 1
-    page_size: int = DEFAULT_PAGE_SIZE
+class UrlState(SearchRequest):
+    """A search request as URL parameters; ``url`` renders it with changes, for any endpoint."""
 
     @classmethod
     def of(cls, request: SearchRequest) -> "UrlState":
