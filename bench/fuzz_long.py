@@ -2,6 +2,7 @@
 
     python bench/fuzz_long.py                       # seed index, HTTP and CLI, 20,000 examples each
     python bench/fuzz_long.py --examples 2000 --target http --synthetic 2000   # a bigger index
+    python bench/fuzz_long.py --examples 2000 --index /tmp/pprnet-10k            # an existing index
 
 The strategies and checks are those of ``tests/test_reliability_hostile.py`` (which runs 500 examples
 in CI): arbitrary query text and parameters against ``/search``, ``/search.atom``, ``/api/search`` and
@@ -34,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--target", choices=("http", "cli", "both"), default="both")
     parser.add_argument("--synthetic", type=int, default=0, metavar="N",
                         help="fuzz an index of N synthetic posts (bench/synth.py) instead of the seed corpus")
+    parser.add_argument("--index", type=Path, help="fuzz this existing index (e.g. one bench/load.py built)")
     parser.add_argument("--seed", type=int, help="hypothesis seed, to repeat a run")
     args = parser.parse_args(argv)
     if args.examples < 1:
@@ -63,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     failures = 0
     with tempfile.TemporaryDirectory(prefix="pprnet-fuzz-") as scratch:
         index = Path(scratch) / "index"
-        if args.synthetic:
+        if args.index:
+            index = args.index
+        elif args.synthetic:
             from bench.synth import generate_posts
 
             print(f"building a {args.synthetic}-post synthetic index ...", file=sys.stderr, flush=True)
