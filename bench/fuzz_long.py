@@ -74,8 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             write_index(generate_posts(args.synthetic), index)
         else:
             build_index(REPO / "corpus", index)
+        from search.store import index_problem
+
+        problem = index_problem(index)
+        if problem:
+            print(f"error: {problem}", file=sys.stderr)
+            return 2
         app = create_app({"INDEX_DIR": str(index)})
         client = app.test_client()
+        client.get("/healthz")  # open the index once, outside the timed examples
         fuzz_settings = settings(max_examples=args.examples, **hostile.FUZZ_SETTINGS)
 
         @fuzz_settings
