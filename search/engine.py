@@ -109,7 +109,11 @@ class Suggestion:
 
 @dataclass
 class _Snapshot:
-    """One opened index: its searcher and everything precomputed from its stored records."""
+    """One opened index: its searcher and everything precomputed from its stored records.
+
+    ``posts`` holds each post without its summary and implications (memory: the texts are read back
+    with ``full_post`` for the page of hits and the post page); listings return such records.
+    """
 
     build: Path
     searcher: object
@@ -128,7 +132,7 @@ class _Snapshot:
         try:
             for docnum, stored in snapshot.searcher.reader().iter_docs():
                 post = post_from_record(stored["record"])
-                snapshot.posts[docnum] = post
+                snapshot.posts[docnum] = post.replace(summary="", implications="")  # the texts stay on disk
                 snapshot.docnum_of[post.id] = docnum
                 snapshot.facets.add(docnum, post)
         except BaseException:
@@ -140,6 +144,10 @@ class _Snapshot:
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
         return snapshot
+
+    def full_post(self, docnum: int) -> Post:
+        """The post with its summary and implications (read from the index's stored record)."""
+        return post_from_record(self.searcher.stored_fields(docnum)["record"])
 
 
 def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
@@ -246,14 +254,14 @@ class SearchEngine:
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            return [_unscored_hit(snapshot.posts[docnum]) for docnum in _in_date_order(snapshot, request, final)[start:stop]]
+            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in _in_date_order(snapshot, request, final)[start:stop]]
         if request.sort == "relevance":
             scored = top_documents(scores, _mask(final, len(scores)) if restricted else None, start, stop)
         else:
             shown = _in_date_order(snapshot, request, final)[start:stop]
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
         query_terms = _terms_by_field(parsed.query)
-        return [_hit(snapshot.posts[docnum], score, parsed.highlight_terms, query_terms) for docnum, score in scored]
+        return [_hit(snapshot.full_post(docnum), score, parsed.highlight_terms, query_terms) for docnum, score in scored]
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -286,16 +294,17 @@ class SearchEngine:
         with self._lock:
             snapshot = self._current()
             docnum = snapshot.docnum_of.get(post_id)
-            return None if docnum is None else snapshot.posts[docnum]
+            return None if docnum is None else snapshot.full_post(docnum)
 
     def more_like_this(self, post_id: str, limit: int = 5) -> list[Post]:
-        """Posts whose summaries share the most distinctive terms with this one's."""
+        """Posts whose summaries share the most distinctive terms with this one's (listing records:
+        summary and implications empty)."""
         with self._lock:
             snapshot = self._current()
             docnum = snapshot.docnum_of.get(post_id)
             if docnum is None:
                 return []
-            post = snapshot.posts[docnum]
+            post = snapshot.full_post(docnum)
             text = " ".join((post.title, post.summary, post.implications))
             results = snapshot.searcher.more_like(
                 docnum, CATCH_ALL_FIELD, text=text, top=limit, numterms=_MORE_LIKE_THIS_TERMS
@@ -303,7 +312,7 @@ class SearchEngine:
             return [snapshot.posts[hit.docnum] for hit in results]
 
     def posts_where(self, facet: str, value: str, *, exclude: str | None = None, limit: int = 10) -> list[Post]:
-        """Posts with a facet value (e.g. the same first author), newest first."""
+        """Posts with a facet value (e.g. the same first author), newest first (listing records)."""
         with self._lock:
             snapshot = self._current()
             canonical = snapshot.facets.canonical(facet, value)
@@ -335,6 +344,7 @@ class SearchEngine:
             }
 
     def latest(self, limit: int = 5) -> list[Post]:
+        """The newest posts (listing records: summary and implications empty)."""
         with self._lock:
             posts = self._current().posts.values()
             return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
