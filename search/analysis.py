@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from functools import lru_cache
 
 import numpy as np
@@ -132,7 +133,7 @@ class ContentPositions(Positions):
     them (phrase matching) is one C call."""
 
     def encode(self, poslist):
-        return pack_uint(len(poslist)) + np.asarray(poslist, dtype="<u4").tobytes()
+        return pack_uint(len(poslist)) + struct.pack(f"<{len(poslist)}I", *poslist)
 
     def decode_positions(self, valuestring):
         return np.frombuffer(valuestring, dtype="<u4", offset=_INT_SIZE).tolist()
