@@ -188,6 +188,12 @@ class SearchEngine:
                 old.searcher.close()
         return self._snapshot
 
+    def clear_cache(self) -> None:
+        """Forget remembered responses (benchmarks measure computed ones)."""
+        with self._lock:
+            if self._snapshot is not None:
+                self._snapshot.responses.clear()
+
     def close(self) -> None:
         with self._lock:
             if self._snapshot is not None:

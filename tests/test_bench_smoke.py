@@ -132,3 +132,13 @@ def test_results_files_written(report):
         assert files["chart"] is None
     else:
         assert Path(files["chart"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_page_render_benchmark_renders_every_page_kind():
+    """bench/pages.py: every page kind answers 200 and is timed (correctness of the harness)."""
+    from bench.pages import measure
+
+    report = measure(repeat=1)
+    assert set(report) == {"home", "results", "results + topic", "post", "topics", "api/search", "api/suggest"}
+    for kind, row in report.items():
+        assert row["n"] >= 1 and 0 < row["p50_ms"] <= row["p95_ms"] <= row["max_ms"], kind
