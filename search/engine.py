@@ -23,6 +23,7 @@ from search.query import ParsedQuery, parse_query, replace_words, spelling_candi
 from search.request import SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import TermScorer, top_documents
+from search.suggest import Suggester, Suggestion
 from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -94,19 +95,6 @@ class SearchResponse:
         }
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """An autocomplete entry: what kind of thing it is, its label, and the post id for titles."""
-
-    kind: str
-    label: str
-    post_id: str | None = None
-    count: int = 1
-
-    def to_dict(self) -> dict:
-        return {"kind": self.kind, "label": self.label, "post_id": self.post_id, "count": self.count}
-
-
 @dataclass
 class _Snapshot:
     """One opened index: its searcher and everything precomputed from its stored records.
@@ -123,6 +111,7 @@ class _Snapshot:
     newest_first: list[int] = field(default_factory=list)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
+    suggester: Suggester | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
 
     @classmethod
@@ -140,6 +129,12 @@ class _Snapshot:
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
         snapshot.scorer = TermScorer(snapshot.searcher, len(snapshot.posts))
+        snapshot.suggester = Suggester(
+            [Suggestion(kind, count.value, count=count.count)
+             for kind in ("topic", "journal", "author") for count in snapshot.facets.all_counts(kind)]
+            + [Suggestion("title", post.title, post_id=post.id)
+               for post in sorted(snapshot.posts.values(), key=lambda post: post.issue_date, reverse=True)]
+        )
         snapshot.newest_first = sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
         )
@@ -357,21 +352,8 @@ class SearchEngine:
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Titles, topics, authors and journals with a word starting with ``prefix``."""
-        wanted = " ".join(prefix.casefold().split())[:100]
-        if len(wanted) < 2:
-            return []
         with self._lock:
-            snapshot = self._current()
-            found: list[Suggestion] = []
-            for facet, kind in (("topic", "topic"), ("journal", "journal"), ("author", "author")):
-                for count in snapshot.facets.all_counts(facet):
-                    if _has_word_prefix(count.value, wanted):
-                        found.append(Suggestion(kind, count.value, count=count.count))
-            for post in sorted(snapshot.posts.values(), key=lambda post: post.issue_date, reverse=True):
-                if _has_word_prefix(post.title, wanted):
-                    found.append(Suggestion("title", post.title, post_id=post.id))
-            found.sort(key=lambda s: (not s.label.casefold().startswith(wanted), s.kind == "title", -s.count))
-            return found[:limit]
+            return self._current().suggester.suggest(prefix, limit)
 
 
 def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
@@ -382,13 +364,6 @@ def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
     if word.isupper():
         return None
     return vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
-
-
-def _has_word_prefix(label: str, prefix: str) -> bool:
-    folded = label.casefold()
-    if folded.startswith(prefix):
-        return True
-    return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
 
 
 def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: set[int]) -> list[int]:

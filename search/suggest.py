@@ -1,0 +1,78 @@
+"""Autocomplete: titles, topics, authors and journals with a word starting with what was typed.
+
+Built once per index snapshot: every word of every label points to its entries, and the words are
+kept sorted, so a prefix finds its words by bisection instead of scanning every label on every
+keystroke. Entries are numbered in the order they are offered (topics, journals, authors by how
+many posts carry them, then titles newest first); a look-up walks the matching words' entries in
+that order, checks each label, and ranks the first ones found: labels that start with the prefix
+first, then topics, journals and authors before titles.
+"""
+from __future__ import annotations
+
+import heapq
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+_WORD = re.compile(r"\w+")
+_CANDIDATES = 200  # labels checked per look-up at most: enough to rank the few shown
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """An autocomplete entry: what kind of thing it is, its label, and the post id for titles."""
+
+    kind: str
+    label: str
+    post_id: str | None = None
+    count: int = 1
+
+    def to_dict(self) -> dict:
+        return {"kind": self.kind, "label": self.label, "post_id": self.post_id, "count": self.count}
+
+
+class Suggester:
+    """Prefix look-ups over a fixed list of suggestions, given in the order to offer them."""
+
+    def __init__(self, suggestions: list[Suggestion]) -> None:
+        self._suggestions = suggestions
+        entries_of: dict[str, list[int]] = {}
+        for number, suggestion in enumerate(suggestions):
+            for word in dict.fromkeys(_WORD.findall(suggestion.label.casefold())):
+                entries_of.setdefault(word, []).append(number)
+        self._words = sorted(entries_of)
+        self._entries = [entries_of[word] for word in self._words]
+
+    def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
+        wanted = " ".join(prefix.casefold().split())[:100]
+        first_word = next(iter(_WORD.findall(wanted)), "")
+        if len(wanted) < 2 or not first_word:
+            return []
+        start = bisect_left(self._words, first_word)
+        end = start
+        while end < len(self._words) and self._words[end].startswith(first_word):
+            end += 1
+        found: list[Suggestion] = []
+        for number in _unique(heapq.merge(*self._entries[start:end])):
+            suggestion = self._suggestions[number]
+            if _has_word_prefix(suggestion.label, wanted):
+                found.append(suggestion)
+                if len(found) == _CANDIDATES:
+                    break
+        found.sort(key=lambda s: (not s.label.casefold().startswith(wanted), s.kind == "title", -s.count))
+        return found[:limit]
+
+
+def _unique(numbers):
+    previous = None
+    for number in numbers:
+        if number != previous:
+            yield number
+            previous = number
+
+
+def _has_word_prefix(label: str, prefix: str) -> bool:
+    folded = label.casefold()
+    if folded.startswith(prefix):
+        return True
+    return f" {prefix}" in f" {folded.replace('-', ' ').replace('(', ' ')}"
