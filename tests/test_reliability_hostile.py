@@ -24,7 +24,6 @@ import gc
 import io
 import json
 import os
-import re
 import time
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -37,7 +36,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import run
-from indexer.build import build_index
 from search.post import Post
 from search.store import write_index
 from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, create_app
