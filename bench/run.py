@@ -163,31 +163,29 @@ def build_ours(count: int, seed: int, root: str) -> dict:
     """Our index of ``count`` synthetic posts under ``root``, through the production write path."""
     from search.store import write_index
 
-    baseline = _proc_status()
-    spent = [0.0]
-    start = _now()
-    build = write_index(_timed(synth.generate_posts(count, seed), spent), root,
-                        source={"synthetic": True, "posts": count, "seed": seed})
-    seconds = _now() - start
-    indexing = seconds - spent[0]
-    return {
-        "posts": count,
-        "seconds": round(seconds, 3),
-        "generate_seconds": round(spent[0], 3),
-        "index_seconds": round(indexing, 3),
-        "docs_per_s": round(count / indexing, 1),
-        "bytes": _dir_bytes(build),
-        "peak_rss_mb": _peak_rss_mb(),
-        "baseline_rss_mb": baseline.get("vmrss_mb"),
-    }
+    def write(posts) -> tuple[int, int]:
+        build = write_index(posts, root, source={"synthetic": True, "posts": count, "seed": seed})
+        return count, _dir_bytes(build)
+
+    return _measured_build(count, seed, write)
 
 
 def build_reference(count: int, seed: int, path: str) -> dict:
     """The FTS5 database of the same posts."""
+    def write(posts) -> tuple[int, int]:
+        written = fts5_reference.build(posts, path)
+        return written, Path(path).stat().st_size
+
+    return _measured_build(count, seed, write)
+
+
+def _measured_build(count: int, seed: int, write: Callable) -> dict:
+    """Time ``write(posts) -> (posts written, bytes)`` over the synthetic posts, leaving out the time
+    spent generating them, and the process's peak RSS."""
     baseline = _proc_status()
     spent = [0.0]
     start = _now()
-    written = fts5_reference.build(_timed(synth.generate_posts(count, seed), spent), path)
+    written, size = write(_timed(synth.generate_posts(count, seed), spent))
     seconds = _now() - start
     indexing = seconds - spent[0]
     return {
@@ -196,7 +194,7 @@ def build_reference(count: int, seed: int, path: str) -> dict:
         "generate_seconds": round(spent[0], 3),
         "index_seconds": round(indexing, 3),
         "docs_per_s": round(count / indexing, 1),
-        "bytes": Path(path).stat().st_size,
+        "bytes": size,
         "peak_rss_mb": _peak_rss_mb(),
         "baseline_rss_mb": baseline.get("vmrss_mb"),
     }
