@@ -17,8 +17,6 @@ from bench import fts5_reference, synth
 from bench.run import run_benchmark, summary, warmup_queries
 from bench.workload import class_counts, make_workload
 
-pytestmark = pytest.mark.skipif(not fts5_reference.has_fts5(), reason="this sqlite3 has no FTS5")
-
 POSTS = 300
 QUERIES = 30
 
