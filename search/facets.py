@@ -12,6 +12,7 @@ import heapq
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 from search.post import Post
@@ -103,7 +104,7 @@ class FacetIndex:
             else:
                 counter = Counter(chain.from_iterable(map(self._values_of[facet].__getitem__, base)))
             selected = set(selections.get(facet, ()))
-            ranked = heapq.nsmallest(limit, counter.items(), key=_by_count_then_value(facet))
+            ranked = _most_common(counter, limit, _by_count_then_value(facet))
             shown = {value for value, _ in ranked}
             ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
@@ -125,6 +126,15 @@ class FacetIndex:
         return [FacetCount(value, count, False) for value, count in sorted(counts, key=_by_count_then_value(facet))]
 
 
+def _most_common(counter: Mapping[str, int], limit: int, key) -> list[tuple[str, int]]:
+    """The ``limit`` first items by ``key`` (count first): only the items whose count reaches the
+    ``limit``-th highest count are ordered with the Python key (many facets have thousands of values)."""
+    if len(counter) <= limit:
+        return sorted(counter.items(), key=key)
+    threshold = heapq.nlargest(limit, counter.values())[-1]
+    return heapq.nsmallest(limit, ((value, count) for value, count in counter.items() if count >= threshold), key=key)
+
+
 def _bitmap(documents: Iterable[int], size: int) -> int:
     """A set of document numbers as the bits of an int."""
     buffer = bytearray((size + 7) // 8)
@@ -136,4 +146,9 @@ def _bitmap(documents: Iterable[int], size: int) -> int:
 def _by_count_then_value(facet: str):
     if facet == "year":
         return lambda item: (-item[1], -int(item[0]) if item[0].isdigit() else 0)
-    return lambda item: (-item[1], item[0].casefold())
+    return lambda item: (-item[1], _folded(item[0]))
+
+
+@lru_cache(maxsize=100_000)
+def _folded(value: str) -> str:
+    return value.casefold()
