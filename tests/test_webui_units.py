@@ -98,3 +98,18 @@ def test_display_helpers():
     assert byline(POST) == "Firth, N., & Saxon, D. (2019)"
     assert byline(POST.replace(authors=("A", "B", "C", "D"))) == "A, B, C et al. (2019)"
     assert byline(POST.replace(authors=(), year=None)) == ""
+
+
+@pytest.mark.parametrize(
+    "state",
+    [
+        UrlState(),
+        UrlState(query="burnout & x", filters={"topic": ("Training",), "year": ("2019",)}, sort="newest", page=3, page_size=20),
+        UrlState(filters={"author": ("Firth, N.",), "journal": ("A & B",)}),
+    ],
+)
+@pytest.mark.parametrize("facet", ["topic", "type", "journal", "author", "year"])
+def test_batched_toggle_urls_equal_one_by_one(ctx, state, facet):
+    """The results page encodes the unchanged parameters once: same links as toggling one by one."""
+    values = ["Training", "Attachment", "2019", "Firth, N.", "A & B", "é/ü?"]
+    assert state.toggle_urls(facet, values) == [state.toggled(facet, value).url() for value in values]

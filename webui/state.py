@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from flask import url_for
+from flask import g, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.engine import SearchResponse
@@ -34,6 +34,14 @@ def request_from_args(args: MultiDict, *, default_sort: str | None = None) -> Se
         page=args.get("page"),
         page_size=args.get("page_size"),
     )
+
+
+def _endpoint_path(endpoint: str) -> str:
+    """``url_for(endpoint)``, looked up once per request: a results page links hundreds of states."""
+    paths = g.setdefault("endpoint_paths", {})
+    if endpoint not in paths:
+        paths[endpoint] = url_for(endpoint)
+    return paths[endpoint]
 
 
 def _same(a: str, b: str) -> bool:
@@ -62,7 +70,7 @@ class UrlState(SearchRequest):
     def url(self, endpoint: str = "pages.search", **changes) -> str:
         state = self if not changes else UrlState(**{**self.__dict__, **changes})
         pairs = state.pairs()
-        base = url_for(endpoint)
+        base = _endpoint_path(endpoint)
         return f"{base}?{urlencode(pairs)}" if pairs else base
 
     def with_filters(self, filters: Mapping[str, tuple[str, ...]]) -> "UrlState":
@@ -76,6 +84,22 @@ class UrlState(SearchRequest):
         else:
             values = current + (value,)
         return self.with_filters({**self.filters, facet: values})
+
+    def toggle_urls(self, facet: str, values: list[str]) -> list[str]:
+        """``self.toggled(facet, value).url()`` for each value, encoding the unchanged parameters
+        once (a results page links up to fifty values per facet)."""
+        unchanged = self.with_filters({**self.filters, facet: ()})
+        pairs = unchanged.pairs()
+        cut = next((i for i, (name, _) in enumerate(pairs)
+                    if name in FACETS[FACETS.index(facet) + 1:] or name in ("sort", "page_size")), len(pairs))
+        before, after = urlencode(pairs[:cut]), urlencode(pairs[cut:])
+        base = _endpoint_path("pages.search")
+        urls = []
+        for value in values:
+            middle = urlencode([(facet, chosen) for chosen in self.toggled(facet, value).filters.get(facet, ())])
+            query = "&".join(part for part in (before, middle, after) if part)
+            urls.append(f"{base}?{query}" if query else base)
+        return urls
 
     def only(self, facet: str, value: str) -> "UrlState":
         return self.with_filters({**self.filters, facet: (value,)})
@@ -192,10 +216,11 @@ def _count_text(response: SearchResponse) -> str:
 def _facets(response: SearchResponse, state: UrlState) -> list[Facet]:
     facets = []
     for name in FACETS:
+        counts = response.facets.get(name, [])
+        toggle_urls = state.toggle_urls(name, [count.value for count in counts])
         values = [
-            FacetValue(count.value, facet_label(name, count.value), count.count, count.selected,
-                       state.toggled(name, count.value).url())
-            for count in response.facets.get(name, [])
+            FacetValue(count.value, facet_label(name, count.value), count.count, count.selected, url)
+            for count, url in zip(counts, toggle_urls)
         ]
         visible = [v for i, v in enumerate(values) if i < FACET_VISIBLE or v.selected]
         more = [v for i, v in enumerate(values) if i >= FACET_VISIBLE and not v.selected]
