@@ -13,8 +13,12 @@ from collections import OrderedDict
 
 import numpy as np
 from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.system import _INT_SIZE
 
-_CACHED_POSTINGS = 4_000_000
+from search.analysis import ContentPositions
+
+_CACHED_POSTINGS = 3_000_000  # entries of the cached arrays (postings or occurrences)
+_POSITION_BITS = 21  # positions within a document stay below 2**21
 # A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
 _MATCHED_WITHOUT_SCORE = 1e-9
 
@@ -28,7 +32,7 @@ class TermScorer:
         self._size = document_count
         self._weighting = searcher.weighting
         self._lengths: dict[str, np.ndarray] = {}
-        self._terms: OrderedDict[tuple[str, object], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._terms: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._cached_postings = 0
 
     def scores(self, query: Query) -> np.ndarray:
@@ -58,51 +62,62 @@ class TermScorer:
         return combined * query.boost if query.boost != 1.0 else combined
 
     def _phrase_scores(self, fieldname: str, words: tuple[str, ...]) -> np.ndarray:
-        """An exact phrase: the documents with every word, kept where the words stand in a row, scored
-        like Whoosh (the sum of the words' scores)."""
+        """An exact phrase, scored like Whoosh (the sum of its words' scores where they stand in a row).
+
+        Each word's occurrences are kept as sorted keys ``document << 21 | position``; the phrase
+        holds where the first word's keys, shifted by one per following word, meet every next word's
+        keys: a few vector intersections, whatever the number of documents.
+        """
         vector = np.zeros(self._size)
-        postings = [self._term(fieldname, word) for word in words]
-        candidates = postings[0][0]
-        for documents, _ in postings[1:]:
-            candidates = np.intersect1d(candidates, documents, assume_unique=True)
-        if not len(candidates):
-            return vector
-        wanted = set(candidates.tolist())
-        positions = [self._positions(fieldname, word, wanted) for word in words]
-        matched = [
-            docnum for docnum in wanted
-            if any(all(start + offset in positions[offset][docnum] for offset in range(1, len(words)))
-                   for start in positions[0][docnum])
-        ]
-        if matched:
-            for documents, term_scores in postings:
+        keys = self._position_keys(fieldname, words[0])
+        for offset, word in enumerate(words[1:], start=1):
+            if not len(keys):
+                break
+            keys = np.intersect1d(keys, self._position_keys(fieldname, word) - offset, assume_unique=True)
+        if len(keys):
+            for documents, term_scores in (self._term(fieldname, word) for word in words):
                 vector[documents] += term_scores
             keep = np.zeros(self._size, dtype=bool)
-            keep[matched] = True
+            keep[np.unique(keys >> _POSITION_BITS)] = True
             vector[~keep] = 0.0
         return vector
 
-    def _positions(self, fieldname: str, word: str, documents: set[int]) -> dict[int, set[int]]:
-        """The word's positions in each of ``documents`` (a block of postings read at a time)."""
+    def _position_keys(self, fieldname: str, word: str) -> np.ndarray:
+        """Every occurrence of the word as ``document << 21 | position``, sorted; cached like terms."""
+        key = ("positions", fieldname, word)
+        cached = self._terms.get(key)
+        if cached is None:
+            cached = (self._read_position_keys(fieldname, word),)
+            self._remember(key, cached)
+        else:
+            self._terms.move_to_end(key)
+        return cached[0]
+
+    def _read_position_keys(self, fieldname: str, word: str) -> np.ndarray:
         field = self._searcher.schema[fieldname]
-        matcher = self._reader.postings(fieldname, field.to_bytes(word))
-        decode = field.format.decode_positions
-        found: dict[int, set[int]] = {}
-        block_reads = hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values")
-        while matcher.is_active():
-            if not block_reads:
-                if matcher.id() in documents:
-                    found[matcher.id()] = set(decode(matcher.value()))
-                matcher.next()
-                continue
-            matcher._read_ids()
-            if not documents.isdisjoint(matcher._ids):
-                matcher._read_values()
-                for docnum, value in zip(matcher._ids, matcher._values):
-                    if docnum in documents:
-                        found[docnum] = set(decode(value))
-            matcher._next_block()
-        return found
+        try:
+            matcher = self._reader.postings(fieldname, field.to_bytes(word))
+        except Exception:  # the field does not have the word
+            return np.zeros(0, dtype=np.int64)
+        documents: list[int] = []
+        counts: list[int] = []
+        if isinstance(field.format, ContentPositions):  # count, then positions as little-endian u32
+            chunks = []
+            for docnum, value in _postings_with_values(matcher):
+                documents.append(docnum)
+                counts.append(int.from_bytes(value[:_INT_SIZE], "big"))
+                chunks.append(value[_INT_SIZE:])
+            positions = np.frombuffer(b"".join(chunks), dtype="<u4").astype(np.int64)
+        else:
+            decoded = []
+            for docnum, value in _postings_with_values(matcher):
+                found = field.format.decode_positions(value)
+                documents.append(docnum)
+                counts.append(len(found))
+                decoded.extend(found)
+            positions = np.asarray(decoded, dtype=np.int64)
+        owners = np.repeat(np.asarray(documents, dtype=np.int64), counts)
+        return (owners << _POSITION_BITS) | positions
 
     def _whoosh_scores(self, query: Query) -> np.ndarray:
         """Any other query, scored document by document by its Whoosh matcher."""
@@ -120,12 +135,17 @@ class TermScorer:
             self._terms.move_to_end(key)
             return cached
         cached = self._compute(fieldname, text)
-        self._terms[key] = cached
-        self._cached_postings += len(cached[0])
-        while self._cached_postings > _CACHED_POSTINGS and len(self._terms) > 1:
-            _, (documents, _) = self._terms.popitem(last=False)
-            self._cached_postings -= len(documents)
+        self._remember(key, cached)
         return cached
+
+    def _remember(self, key: tuple, arrays: tuple[np.ndarray, ...]) -> None:
+        """Cache arrays (a term's documents and scores, or a word's position keys), least recently
+        used out first once the cache holds more than _CACHED_POSTINGS entries."""
+        self._terms[key] = arrays
+        self._cached_postings += len(arrays[0])
+        while self._cached_postings > _CACHED_POSTINGS and len(self._terms) > 1:
+            _, evicted = self._terms.popitem(last=False)
+            self._cached_postings -= len(evicted[0])
 
     def _compute(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
         """The documents with the term and their BM25F scores (Whoosh's formula and statistics)."""
@@ -177,6 +197,20 @@ def _read_postings(matcher) -> tuple[list[int], list[float]]:
         weights.append(matcher.weight())
         matcher.next()
     return documents, weights
+
+
+def _postings_with_values(matcher):
+    """(document, value) of each posting, a block at a time where the codec allows."""
+    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values") and hasattr(matcher, "_next_block"):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_values()
+            yield from zip(matcher._ids, matcher._values)
+            matcher._next_block()
+        return
+    while matcher.is_active():
+        yield matcher.id(), matcher.value()
+        matcher.next()
 
 
 def top_documents(scores: np.ndarray, allowed: np.ndarray | None, start: int, stop: int) -> list[tuple[int, float]]:
