@@ -1,9 +1,13 @@
 """The search engine: one warm searcher over the current index, reopened when the index is swapped.
 
-``SearchEngine.search`` is the full call the web page and the CLI make: parse, filter by facets,
-rank (BM25F) or sort, paginate, highlight, count facets disjunctively, and suggest a spelling (with
-an automatic retry when a misspelled query finds nothing). All calls are serialised by a lock: a
-Whoosh searcher is not meant to be shared by threads at once; processes scale out instead.
+``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
+every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
+by date, paginate, highlight, count facets disjunctively (search.facets), and suggest a spelling
+(with an automatic retry when a misspelled query finds nothing). Each index snapshot keeps what is
+derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
+an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
+serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
+scale out instead.
 """
 from __future__ import annotations
 
