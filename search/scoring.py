@@ -103,14 +103,14 @@ class TermScorer:
         counts: list[int] = []
         if isinstance(field.format, ContentPositions):  # count, then positions as little-endian u32
             chunks = []
-            for docnum, value in _postings_with_values(matcher):
+            for docnum, value in _postings(matcher, "values"):
                 documents.append(docnum)
                 counts.append(int.from_bytes(value[:_INT_SIZE], "big"))
                 chunks.append(value[_INT_SIZE:])
             positions = np.frombuffer(b"".join(chunks), dtype="<u4").astype(np.int64)
         else:
             decoded = []
-            for docnum, value in _postings_with_values(matcher):
+            for docnum, value in _postings(matcher, "values"):
                 found = field.format.decode_positions(value)
                 documents.append(docnum)
                 counts.append(len(found))
@@ -157,9 +157,9 @@ class TermScorer:
             postings = None
         if postings is None:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        documents, weights = _read_postings(postings)
-        documents = np.asarray(documents, dtype=np.int64)
-        tf = np.asarray(weights, dtype=np.float64)
+        pairs = list(_postings(postings, "weights"))
+        documents = np.fromiter((docnum for docnum, _ in pairs), dtype=np.int64, count=len(pairs))
+        tf = np.fromiter((weight for _, weight in pairs), dtype=np.float64, count=len(pairs))
         weighting = self._weighting
         B = weighting._field_B.get(fieldname, weighting.B)
         K1 = weighting.K1
@@ -179,37 +179,21 @@ class TermScorer:
         return lengths
 
 
-def _read_postings(matcher) -> tuple[list[int], list[float]]:
-    """Document numbers and weights (term frequencies) of a posting list, a block at a time where the
-    codec allows (Whoosh 2.7's W3LeafMatcher), else one posting at a time."""
-    documents: list[int] = []
-    weights: list[float] = []
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_weights") and hasattr(matcher, "_next_block"):
+def _postings(matcher, part: str):
+    """(document, weight) or (document, value) of each posting (``part`` is "weights" or
+    "values"), a block at a time where the codec allows (Whoosh 2.7's W3LeafMatcher), else one
+    posting at a time."""
+    read_part = getattr(matcher, f"_read_{part}", None)
+    if read_part is not None and hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
         while matcher.is_active():
             matcher._read_ids()
-            matcher._read_weights()
-            documents.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-        return documents, weights
-    while matcher.is_active():
-        documents.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    return documents, weights
-
-
-def _postings_with_values(matcher):
-    """(document, value) of each posting, a block at a time where the codec allows."""
-    if hasattr(matcher, "_read_ids") and hasattr(matcher, "_read_values") and hasattr(matcher, "_next_block"):
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_values()
-            yield from zip(matcher._ids, matcher._values)
+            read_part()
+            yield from zip(matcher._ids, getattr(matcher, f"_{part}"))
             matcher._next_block()
         return
+    posting_part = matcher.weight if part == "weights" else matcher.value
     while matcher.is_active():
-        yield matcher.id(), matcher.value()
+        yield matcher.id(), posting_part()
         matcher.next()
 
 
