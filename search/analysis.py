@@ -96,12 +96,30 @@ class ContentAnalyzer(Analyzer):
             yield token
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
-        """What ``__call__`` yields in index mode, as term -> positions, without a Token per word:
-        the writer's fast path (see ContentPositions)."""
+        """What ``__call__`` yields in index mode, as term -> positions: the writer's fast path (see
+        ContentPositions). The same walk as ``_walk``, without a generator step or Token per word:
+        a segment break before a segment's first word adds the gap, concepts do not cross a break."""
         positions: dict[str, list[int]] = {}
-        for _, term, _, position in self._walk(value, 0, with_concepts=True):
-            if term is not None:
-                positions.setdefault(term, []).append(position)
+        position = 0
+        for index, segment in enumerate(value.split(SEGMENT_BREAK) if SEGMENT_BREAK in value else (value,)):
+            words = self._pattern.findall(segment)
+            if not words:
+                continue
+            if index:
+                position += _SEGMENT_GAP
+            recent: list[str] = []
+            for word in words:
+                for term in kept_terms(word):
+                    entry = positions.get(term)
+                    if entry is None:
+                        positions[term] = [position]
+                    else:
+                        entry.append(position)
+                    recent.append(term)
+                    if term in _CONCEPTS_BY_LAST_TERM:
+                        for concept in _concepts_ending(recent, term):
+                            positions.setdefault(concept, []).append(position)
+                    position += 1
         return positions
 
     def _walk(self, value: str, position: int, *, with_concepts: bool):
@@ -158,8 +176,14 @@ def analyse_word(raw: str) -> tuple[tuple[str | None, str], ...]:
     return tuple(analysed)
 
 
+@lru_cache(maxsize=200_000)
+def kept_terms(raw: str) -> tuple[str, ...]:
+    """The terms a tokenised word yields, stop words left out."""
+    return tuple(term for term, _ in analyse_word(raw) if term is not None)
+
+
 def _phrase_terms(phrase: str) -> tuple[str, ...]:
-    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term, _ in analyse_word(word) if term)
+    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term in kept_terms(word))
 
 
 # Multi-word phrases of the thesaurus, as analysed terms. At index time each occurrence of one is also

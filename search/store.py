@@ -30,6 +30,7 @@ from whoosh.filedb.structfile import BufferFile
 from search.analysis import ANALYSIS_FINGERPRINT
 from search.post import Post
 from search.schema import SCHEMA_VERSION, build_schema, document_for
+from search.segment_writer import BulkSegmentWriter
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 CURRENT_LINK = "current"
@@ -99,7 +100,7 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
     ix = whoosh_index.create_in(str(directory), build_schema())
     vocabulary = Vocabulary()
     count = 0
-    writer = ix.writer(limitmb=_WRITER_MEMORY_MB)
+    writer = BulkSegmentWriter(ix, limitmb=_WRITER_MEMORY_MB)
     try:
         for post in posts:
             writer.add_document(**document_for(post))
