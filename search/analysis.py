@@ -97,7 +97,7 @@ class ContentAnalyzer(Analyzer):
 
     def term_positions(self, value: str) -> dict[str, list[int]]:
         """What ``__call__`` yields in index mode, as term -> positions: the writer's fast path (see
-        ContentPositions). The same walk as ``_walk``, without a generator step or Token per word:
+        search.schema.ProseField). The same walk as ``_walk``, without a generator step or Token per word:
         a segment break before a segment's first word adds the gap, concepts do not cross a break."""
         positions: dict[str, list[int]] = {}
         position = 0
@@ -146,22 +146,19 @@ class ContentAnalyzer(Analyzer):
 
 
 class ContentPositions(Positions):
-    """Whoosh's ``Positions`` format, fed by ``ContentAnalyzer.term_positions`` when indexing, with
-    positions stored as little-endian 32-bit integers instead of a pickled list of deltas: decoding
-    them (phrase matching) is one C call."""
+    """Whoosh's ``Positions`` format with positions stored as little-endian 32-bit integers instead
+    of a pickled list of deltas: decoding them (phrase matching) is one C call."""
 
     def encode(self, poslist):
-        return pack_uint(len(poslist)) + struct.pack(f"<{len(poslist)}I", *poslist)
+        return pack_uint(len(poslist)) + _positions_packer(len(poslist))(*poslist)
 
     def decode_positions(self, valuestring):
         return np.frombuffer(valuestring, dtype="<u4", offset=_INT_SIZE).tolist()
 
-    def word_values(self, value, analyzer, **kwargs):
-        if not isinstance(analyzer, ContentAnalyzer) or not isinstance(value, str):
-            yield from super().word_values(value, analyzer, **kwargs)
-            return
-        for word, positions in analyzer.term_positions(value).items():
-            yield word, len(positions), len(positions) * self.field_boost, self.encode(positions)
+
+@lru_cache(maxsize=1024)
+def _positions_packer(count: int):
+    return struct.Struct(f"<{count}I").pack
 
 
 @lru_cache(maxsize=200_000)

@@ -21,6 +21,7 @@ from search.post import Post
 from search.schema import build_schema, document_for
 from search.segment_writer import BulkSegmentWriter
 from whoosh import index as whoosh_index
+from whoosh.fields import TEXT
 
 SEED_POSTS = Path(__file__).parent / "fixtures" / "seed_posts.json"
 
@@ -154,3 +155,12 @@ def test_term_positions_of_a_catch_all_value():
     for post in _posts()[:20]:
         text = document_for(post)["text"]
         assert analyzer.term_positions(text) == _positions_from_tokens(analyzer, text)
+
+
+def test_prose_field_index_equals_whooshs_token_stream_path():
+    schema = build_schema()
+    for post in _posts()[:20]:
+        document = document_for(post)
+        for fieldname in ("text", "title", "implications", "topics"):
+            field = schema[fieldname]
+            assert field.index(document[fieldname]) == list(TEXT.index(field, document[fieldname])), fieldname
