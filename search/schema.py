@@ -9,7 +9,7 @@ from search.analysis import SEGMENT_BREAK, ContentAnalyzer, ContentPositions, co
 from search.post import Post
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 5
 
 # Plain words search the catch-all field ``text`` (every part of a post, once) and, again, the title
 # and the practice implications on their own, so a match there counts more: each part's effective
