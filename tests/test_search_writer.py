@@ -31,11 +31,12 @@ def _posts() -> list[Post]:
     return seed + list(synth.generate_posts(300, 11))
 
 
-def _write(directory: Path, posts: list[Post], *, bulk: bool, limitmb: int = 256):
+def _write(directory: Path, posts: list[Post], *, bulk: bool, limitmb: int = 256, parallel: bool = False):
     directory.mkdir()
     ix = whoosh_index.create_in(str(directory), build_schema())
     if bulk:
-        writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=False)
+        writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=False,
+                                   parallel_min_postings=0 if parallel else 10**12)
     else:
         writer = ix.writer(limitmb=limitmb, compound=False)
     for post in posts:
@@ -69,17 +70,24 @@ def indexes(tmp_path_factory):
     posts = _posts()
     root = tmp_path_factory.mktemp("writers")
     whoosh_ix = _write(root / "whoosh", posts, bulk=False)
-    bulk_ix = _write(root / "bulk", posts, bulk=True)
-    spilled_ix = _write(root / "spilled", posts, bulk=True, limitmb=1)  # ~13,000 postings a run
-    yield root, len(posts), whoosh_ix, bulk_ix, spilled_ix
-    for ix in (whoosh_ix, bulk_ix, spilled_ix):
+    bulk = {
+        "bulk": _write(root / "bulk", posts, bulk=True),
+        "spilled": _write(root / "spilled", posts, bulk=True, limitmb=1),  # ~13,000 postings a run
+        "parallel": _write(root / "parallel", posts, bulk=True, parallel=True),
+        "spilled-parallel": _write(root / "spilled-parallel", posts, bulk=True, limitmb=1, parallel=True),
+    }
+    yield root, len(posts), whoosh_ix, bulk
+    for ix in (whoosh_ix, *bulk.values()):
         ix.close()
 
 
-@pytest.mark.parametrize("name", ["bulk", "spilled"])
+BULK_VARIANTS = ["bulk", "spilled", "parallel", "spilled-parallel"]
+
+
+@pytest.mark.parametrize("name", BULK_VARIANTS)
 def test_bulk_writer_writes_the_same_postings_and_statistics(indexes, name):
-    root, count, whoosh_ix, *bulk = indexes
-    ix = bulk[0] if name == "bulk" else bulk[1]
+    root, count, whoosh_ix, bulk = indexes
+    ix = bulk[name]
     with whoosh_ix.reader() as expected, ix.reader() as actual:
         terms = list(expected.all_terms())
         assert list(actual.all_terms()) == terms
@@ -101,11 +109,10 @@ def test_bulk_writer_writes_the_same_postings_and_statistics(indexes, name):
 
 
 @pytest.mark.parametrize("suffix", [".pst", ".trm"])
-def test_bulk_writer_files_are_byte_identical(indexes, suffix):
+@pytest.mark.parametrize("name", BULK_VARIANTS)
+def test_bulk_writer_files_are_byte_identical(indexes, suffix, name):
     root = indexes[0]
-    expected = _segment_file(root / "whoosh", suffix)
-    assert _segment_file(root / "bulk", suffix) == expected
-    assert _segment_file(root / "spilled", suffix) == expected
+    assert _segment_file(root / name, suffix) == _segment_file(root / "whoosh", suffix)
 
 
 def test_a_document_that_fails_half_way_leaves_nothing_behind(tmp_path):
