@@ -6,18 +6,22 @@ it has just written: about three quarters of our build time. This writer keeps t
 fields, columns, lengths, segment and table-of-contents code of Whoosh's ``SegmentWriter`` and changes
 only the postings:
 
-- while documents are added, each term's postings are appended to per-term arrays (document numbers,
-  weights, encoded values), already in document order;
-- past a memory budget, the terms gathered so far are written, sorted, to a temporary run file, and
-  the runs are merged term by term at commit (concatenated: run N's documents follow run N-1's);
-- at commit, each posting list is cut into Whoosh's blocks directly, with the field lengths kept in
-  memory; for a large segment a forked child process encodes the second half of the terms (block
-  pickling and zlib are most of this step) into a file of its own while this process encodes the
-  first half, and its blocks are then appended and their term entries moved by the offset.
+- Gathering: each term's postings are appended to per-term arrays (document numbers, weights,
+  encoded values), already in document order. Past a memory budget the terms gathered so far are
+  written, sorted, to a run file; at commit the runs are merged term by term (concatenated: a later
+  run's documents follow an earlier run's).
+- Encoding: at commit each posting list is cut into Whoosh's blocks directly, with the field lengths
+  kept in memory.
+- Two cores: after the first thousand documents, the field with the most postings so far (our
+  catch-all) is analysed by a forked worker process, which keeps its postings. At commit it reports
+  that field's lengths, then encodes its terms (itself and a forked child, half each) into files,
+  while this process encodes the other fields; the files' blocks are appended to the postings file
+  and their term entries moved by the offset. A large segment without a worker is encoded the same
+  way: a child takes the second half of the terms.
 
 The files are those Whoosh writes (the same codec, byte for byte the same postings), so the index is
-read by Whoosh as usual; ``tests/test_search_segment_writer.py`` compares the two writers posting by
-posting. Fields with term vectors or separate spelling words are not supported (our schema has none).
+read by Whoosh as usual; ``tests/test_search_writer.py`` compares the writers posting by posting, in
+every mode. Fields with term vectors or separate spelling words are not supported (we have none).
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ import os
 import pickle
 import shutil
 from array import array
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from whoosh.codec.whoosh3 import W3Codec, W3PostingsWriter, W3TermInfo
@@ -38,15 +43,17 @@ from whoosh.writing import SegmentWriter
 # An appended posting costs about this many bytes of memory (two array items, a list slot, a bytes
 # object): how the run budget in MB becomes a number of postings.
 _BYTES_PER_POSTING = 80
+# Fewer postings than this are encoded by one process: forking would cost more than it saves.
+PARALLEL_MIN_POSTINGS = 400_000
+# After this many documents the field with the most postings goes to a worker process (None: never).
+OFFLOAD_AFTER_DOCUMENTS = 1_000
+_OFFLOAD_BATCH = 64  # documents sent to the worker at a time
 
 # (document numbers, weights, encoded values) of one term, in document order.
 PostingList = tuple[array, array, list]
-# (field name, term bytes, posting list): one term of a run, runs are sorted by (field, term).
+# (field name, term bytes, posting list): one term; runs hold them sorted by (field, term).
 RunRecord = tuple[str, bytes, PostingList]
 TermKey = tuple[str, bytes]
-
-# Below this many postings a segment is encoded in this process alone: forking costs more than it saves.
-PARALLEL_MIN_POSTINGS = 400_000
 
 
 class BulkSegmentWriter(SegmentWriter):
@@ -54,7 +61,7 @@ class BulkSegmentWriter(SegmentWriter):
     usual, with the postings gathered and written as described in the module notes."""
 
     def __init__(self, ix, *, limitmb: int = 256, parallel_min_postings: int = PARALLEL_MIN_POSTINGS,
-                 **kwargs) -> None:
+                 offload_after: int | None = OFFLOAD_AFTER_DOCUMENTS, **kwargs) -> None:
         super().__init__(ix, limitmb=limitmb, **kwargs)
         if not isinstance(self.codec, W3Codec):
             raise TypeError(f"BulkSegmentWriter writes Whoosh's W3 codec, not {type(self.codec).__name__}")
@@ -66,13 +73,16 @@ class BulkSegmentWriter(SegmentWriter):
         self._terms: dict[str, dict[bytes, PostingList]] = {name: {} for name in self._indexed}
         # Field lengths as Whoosh reads them back (one byte each, so rounded), by document number.
         self._lengths: dict[str, array] = {name: array("I") for name in self._indexed}
-        self._buffered = 0
-        self._total_postings = 0
+        self._buffered = 0  # postings in self._terms
+        self._field_postings: Counter[str] = Counter()  # postings added by this process, by field
         self._run_limit = max(1, limitmb * 2**20 // _BYTES_PER_POSTING)
         self._runs: list[str] = []  # paths of the spilled runs, in the order written
         self._parallel_min_postings = parallel_min_postings
+        self._offload_after = offload_after
+        self._offload: _OffloadWorker | None = None
         self._encoder: multiprocessing.Process | None = None
 
+    # -- gathering -----------------------------------------------------------------------------
     def add_document(self, **fields) -> None:
         self._check_state()
         schema = self.schema
@@ -81,6 +91,8 @@ class BulkSegmentWriter(SegmentWriter):
         docboost = self._doc_boost(fields)
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
+        offloaded_field = self._offload.fieldname if self._offload is not None else None
+        offloaded = None
         lengths: dict[str, int] = {}
         perdocwriter.start_doc(docnum)
         try:
@@ -91,9 +103,12 @@ class BulkSegmentWriter(SegmentWriter):
                 field = schema[fieldname]
                 length = 0
                 if field.indexed:
-                    length = self._add_postings(fieldname, field, field.index(value), docnum,
-                                                self._field_boost(fields, fieldname, docboost))
-                    lengths[fieldname] = length
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    if fieldname == offloaded_field:
+                        offloaded = (docnum, value, boost)  # sent once the document is complete
+                    else:
+                        length = lengths[fieldname] = self._add_postings(fieldname, field, field.index(value),
+                                                                         docnum, boost)
                 stored_value = fields.get(f"_stored_{fieldname}", value)
                 perdocwriter.add_field(fieldname, field, stored_value if field.stored else None, length)
                 if field.column_type and stored_value is not None:
@@ -104,12 +119,18 @@ class BulkSegmentWriter(SegmentWriter):
             raise
         perdocwriter.finish_doc()
         for fieldname in self._indexed:
-            length = lengths.get(fieldname, 0)
-            self._lengths[fieldname].append(byte_to_length(length_to_byte(length)) if length else 0)
+            if fieldname != offloaded_field:
+                self._lengths[fieldname].append(_rounded(lengths.get(fieldname, 0)))
+        if offloaded is not None:
+            self._offload.send(offloaded)
         self._added = True
         self.docnum += 1
         if self._buffered >= self._run_limit:
             self._spill_run()
+        if self._offload is None and self.docnum == self._offload_after and self._field_postings:
+            self._offload = _OffloadWorker(self, self._field_postings.most_common(1)[0][0])
+            self._buffered -= sum(len(postings[0]) for postings in self._terms[self._offload.fieldname].values())
+            self._terms[self._offload.fieldname] = {}  # the worker has them
 
     def _add_postings(self, fieldname: str, field, items, docnum: int, boost: float) -> int:
         """Append the field's postings for ``docnum``; returns the field length (0 if not scorable)."""
@@ -126,7 +147,7 @@ class BulkSegmentWriter(SegmentWriter):
             length += frequency
             count += 1
         self._buffered += count
-        self._total_postings += count
+        self._field_postings[fieldname] += count
         return length if field.scorable else 0
 
     def _forget_document(self, docnum: int) -> None:
@@ -140,39 +161,57 @@ class BulkSegmentWriter(SegmentWriter):
                 if not documents:
                     del terms[tbytes]
 
+    def _analyse_offloaded(self, fieldname: str, connection) -> None:
+        """The worker process's loop: this is a forked copy of the writer that keeps only the field's
+        postings (the ones gathered before the fork included). It analyses the values it is sent;
+        at the end it sends the field's raw lengths, then encodes the field's terms into files and
+        sends their paths."""
+        self._terms = {fieldname: self._terms[fieldname]}
+        self._buffered = sum(len(postings[0]) for postings in self._terms[fieldname].values())
+        field = self.schema[fieldname]
+        lengths = array("I")
+        while (batch := connection.recv()) is not None:
+            for docnum, value, boost in batch:
+                length = self._add_postings(fieldname, field, field.index(value), docnum, boost)
+                lengths.append(length)
+                self._lengths[fieldname].append(_rounded(length))
+                if self._buffered >= self._run_limit:
+                    self._spill_run()
+        connection.send(lengths)
+        connection.send(self._encode_to_files(*_field_range(fieldname)))
+
     # -- runs ----------------------------------------------------------------------------------
-    def _sorted_terms(self, start: TermKey | None = None) -> Iterator[RunRecord]:
-        """The buffered terms from ``start`` on, sorted by (field, term)."""
+    def _sorted_terms(self, start: TermKey | None = None, stop: TermKey | None = None) -> Iterator[RunRecord]:
+        """The buffered terms from ``start`` (included) to ``stop`` (excluded), sorted by (field, term)."""
         for fieldname in sorted(self._terms):
-            if start is not None and fieldname < start[0]:
-                continue
             terms = self._terms[fieldname]
             for tbytes in sorted(terms):
-                if start is None or (fieldname, tbytes) >= start:
-                    yield fieldname, tbytes, terms[tbytes]
+                key = (fieldname, tbytes)
+                if start is not None and key < start:
+                    continue
+                if stop is not None and key >= stop:
+                    return
+                yield fieldname, tbytes, terms[tbytes]
 
     def _spill_run(self) -> None:
-        path = os.path.join(self._tempstorage.folder, f"run-{len(self._runs)}")
         self._tempstorage.create()
+        path = os.path.join(self._tempstorage.folder, f"run-{os.getpid()}-{len(self._runs)}")
         with open(path, "wb") as run:
             pickler = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL)
             for record in self._sorted_terms():
                 pickler.dump(record)
                 pickler.clear_memo()
         self._runs.append(path)
-        self._terms = {name: {} for name in self._indexed}
+        self._terms = {name: {} for name in self._terms}
         self._buffered = 0
 
     def _merged_terms(self, start: TermKey | None = None, stop: TermKey | None = None) -> Iterator[RunRecord]:
         """Every term from ``start`` (included) to ``stop`` (excluded) in (field, term) order, each
-        with its whole posting list."""
-        sources: list[Iterable[RunRecord]] = [_read_run(path, start) for path in self._runs]
-        sources.append(self._sorted_terms(start))
-        merged = heapq.merge(*sources, key=lambda record: (record[0], record[1]))  # stable: run order kept
+        with its whole posting list: the runs in the order written, then the buffer."""
+        sources: list[Iterable[RunRecord]] = [_read_run(path, start, stop) for path in self._runs]
+        sources.append(self._sorted_terms(start, stop))
         current = None
-        for record in merged:
-            if stop is not None and (record[0], record[1]) >= stop:
-                break
+        for record in heapq.merge(*sources, key=lambda record: (record[0], record[1])):  # stable
             if current is not None and record[:2] == current[:2]:
                 current = (current[0], current[1], _joined(current[2], record[2]))
                 continue
@@ -182,54 +221,102 @@ class BulkSegmentWriter(SegmentWriter):
         if current is not None:
             yield current
 
-    def _split_key(self) -> TermKey | None:
-        """Where the child's half of the terms starts: the buffered term at half of the buffered
-        postings (runs hold terms in about the same proportions). None when not worth a process."""
-        if self._total_postings < self._parallel_min_postings or not self._buffered:
+    def _split_key(self, start: TermKey | None, stop: TermKey | None) -> TermKey | None:
+        """The term at half of the buffered postings between ``start`` and ``stop`` (runs hold terms
+        in about the same proportions), where a second process takes over; None when there are too
+        few postings for a second process to pay."""
+        buffered = [(fieldname, tbytes, len(postings[0]))
+                    for fieldname, tbytes, postings in self._sorted_terms(start, stop)]
+        total = sum(count for _, _, count in buffered)
+        if total * (len(self._runs) + 1) < self._parallel_min_postings:
             return None
-        half = self._buffered // 2
         seen = 0
-        for fieldname, tbytes, (documents, _, _) in self._sorted_terms():
-            seen += len(documents)
-            if seen >= half:
+        for fieldname, tbytes, count in buffered:
+            seen += count
+            if seen >= total // 2:
                 return fieldname, tbytes
         return None
 
-    # -- writing -------------------------------------------------------------------------------
+    # -- encoding ------------------------------------------------------------------------------
     def _flush_segment(self) -> None:
+        offload = self._offload
+        if offload is not None:
+            self._write_offloaded_lengths(offload)
         self.perdocwriter.close()
-        split = self._split_key()
-        encoded_path = os.path.join(self._tempstorage.folder, "encoded")
-        if split is not None:
-            self._tempstorage.create()
-            self._encoder = multiprocessing.get_context("fork").Process(
-                target=_encode_terms, args=(self, split, encoded_path), name="pprnet-postings-encoder")
-            self._encoder.start()
         fieldwriter = self.fieldwriter
-        field_open = None
-        lengths = None
-        for fieldname, tbytes, (documents, weights, values) in self._merged_terms(stop=split):
-            if fieldname != field_open:
-                if field_open is not None:
-                    fieldwriter.finish_field()
-                fieldwriter.start_field(fieldname, self.schema[fieldname])
-                field_open, lengths = fieldname, self._lengths[fieldname]
-            fieldwriter.start_term(tbytes)
-            _write_posting_list(fieldwriter._postwriter, documents, weights, values, lengths)
-            fieldwriter.finish_term()
-        if self._encoder is not None:
-            self._encoder.join()
-            if self._encoder.exitcode != 0:
-                raise RuntimeError(f"the postings encoder process failed (exit code {self._encoder.exitcode})")
-            self._encoder = None
-            field_open = self._append_encoded(encoded_path, field_open)
+        if offload is not None:
+            low, high = _field_range(offload.fieldname)
+            field_open = self._encode_here(None, low, None)
+            for path in offload.encoded_files():
+                field_open = self._append_encoded(path, field_open)
+            self._offload = None
+            field_open = self._encode_here(high, None, field_open)
+        else:
+            split = self._split_key(None, None)
+            if split is not None:
+                path = self._encoded_path("second-half")
+                self._encoder = _fork(_encode_to_file, self, split, None, path)
+            field_open = self._encode_here(None, split, None)
+            if split is not None:
+                _wait(self._encoder, "postings encoder")
+                self._encoder = None
+                field_open = self._append_encoded(path, field_open)
         if field_open is not None:
             fieldwriter.finish_field()
         fieldwriter.close()
 
+    def _write_offloaded_lengths(self, offload: _OffloadWorker) -> None:
+        """The worker's field lengths, into the length column and totals of documents already
+        written (the column takes them in document order) and into our rounded lengths."""
+        fieldname = offload.fieldname
+        field = self.schema[fieldname]
+        perdocwriter = self.perdocwriter
+        for docnum, length in enumerate(offload.finish_analysis(), start=offload.first_document):
+            self._lengths[fieldname].append(_rounded(length))
+            if length:
+                perdocwriter._docnum = docnum
+                perdocwriter.add_field(fieldname, field, None, length)
+
+    def _encode_here(self, start: TermKey | None, stop: TermKey | None, field_open: str | None) -> str | None:
+        """Encode the terms from ``start`` to ``stop`` into the segment; returns the field left open."""
+        fieldwriter = self.fieldwriter
+        for fieldname, tbytes, (documents, weights, values) in self._merged_terms(start, stop):
+            if fieldname != field_open:
+                if field_open is not None:
+                    fieldwriter.finish_field()
+                fieldwriter.start_field(fieldname, self.schema[fieldname])
+                field_open = fieldname
+            lengths = self._lengths[fieldname]
+            fieldwriter.start_term(tbytes)
+            _write_posting_list(fieldwriter._postwriter, documents, weights, values, lengths)
+            fieldwriter.finish_term()
+        return field_open
+
+    def _encode_to_files(self, start: TermKey | None, stop: TermKey | None) -> list[str]:
+        """Encode the terms from ``start`` to ``stop`` into files (a forked child takes the second
+        half when it pays); returns their paths in term order."""
+        first = self._encoded_path("first")
+        split = self._split_key(start, stop)
+        if split is None:
+            _encode_to_file(self, start, stop, first)
+            return [first]
+        second = self._encoded_path("second")
+        child = _fork(_encode_to_file, self, split, stop, second)
+        try:
+            _encode_to_file(self, start, split, first)
+            _wait(child, "postings encoder")
+        finally:
+            if child.is_alive():
+                child.kill()
+        return [first, second]
+
+    def _encoded_path(self, name: str) -> str:
+        self._tempstorage.create()
+        return os.path.join(self._tempstorage.folder, f"encoded-{os.getpid()}-{name}")
+
     def _append_encoded(self, path: str, field_open: str | None) -> str | None:
-        """Append the child's blocks to the postings file and add its terms, their offsets moved by
-        where the blocks now start. Returns the field left open."""
+        """Append an encoded file's blocks to the postings file and add its terms, their offsets
+        moved by where the blocks now start. Returns the field left open."""
         fieldwriter = self.fieldwriter
         postfile = fieldwriter._postfile
         base = postfile.tell()
@@ -248,23 +335,89 @@ class BulkSegmentWriter(SegmentWriter):
         return field_open
 
     def _close_segment(self) -> None:
-        if self._encoder is not None:  # a failure while the child was still encoding
+        if self._encoder is not None:  # a failure left it running
             self._encoder.kill()
             self._encoder.join()
-            self._encoder = None
+        if self._offload is not None:
+            self._offload.kill()
+        self._encoder = self._offload = None
         super()._close_segment()
         self._runs.clear()
 
 
-def _encode_terms(writer: BulkSegmentWriter, start: TermKey, path: str) -> None:
-    """In the forked child: encode the terms from ``start`` on into ``path.pst`` (blocks, offsets
-    from 0) and ``path.terms`` (field, term, term info)."""
+class _OffloadWorker:
+    """The forked process that analyses one field of every document (see the module notes)."""
+
+    def __init__(self, writer: BulkSegmentWriter, fieldname: str) -> None:
+        self.fieldname = fieldname
+        self.first_document = writer.docnum
+        context = multiprocessing.get_context("fork")
+        self._connection, worker_end = context.Pipe()
+        self._process = _fork(writer._analyse_offloaded, fieldname, worker_end)
+        worker_end.close()
+        self._batch: list[tuple[int, str, float]] = []
+
+    def send(self, document: tuple[int, str, float]) -> None:
+        self._batch.append(document)
+        if len(self._batch) >= _OFFLOAD_BATCH:
+            self._send(self._batch)
+            self._batch = []
+
+    def finish_analysis(self) -> array:
+        """The field's raw lengths of the documents sent, once the worker has analysed them all."""
+        if self._batch:
+            self._send(self._batch)
+        self._send(None)
+        return self._receive()
+
+    def encoded_files(self) -> list[str]:
+        """The paths of the files the worker encoded the field's terms into, in term order."""
+        paths = self._receive()
+        _wait(self._process, f"analysis worker for {self.fieldname!r}")
+        self._connection.close()
+        return paths
+
+    def kill(self) -> None:
+        self._process.kill()
+        self._process.join()
+        self._connection.close()
+
+    def _send(self, message) -> None:
+        try:
+            self._connection.send(message)
+        except OSError as error:
+            raise RuntimeError(f"the analysis worker for {self.fieldname!r} stopped ({error})") from error
+
+    def _receive(self):
+        try:
+            return self._connection.recv()
+        except (OSError, EOFError) as error:
+            self._process.join()
+            raise RuntimeError(f"the analysis worker for {self.fieldname!r} failed "
+                               f"(exit code {self._process.exitcode})") from error
+
+
+def _fork(target, *args) -> multiprocessing.Process:
+    process = multiprocessing.get_context("fork").Process(target=target, args=args,
+                                                          name=f"pprnet-{target.__name__.strip('_')}")
+    process.start()
+    return process
+
+
+def _wait(process: multiprocessing.Process, role: str) -> None:
+    process.join()
+    if process.exitcode != 0:
+        raise RuntimeError(f"the {role} process failed (exit code {process.exitcode})")
+
+
+def _encode_to_file(writer: BulkSegmentWriter, start: TermKey | None, stop: TermKey | None, path: str) -> None:
+    """Encode the writer's terms from ``start`` to ``stop`` into ``path.pst`` (blocks, offsets from
+    0) and ``path.terms`` (field, term, term info), for ``_append_encoded``."""
     encoded_terms = []
     with open(path + ".pst", "wb") as handle:
         postfile = StructFile(handle)
-        postwriter = None
         field_open = None
-        for fieldname, tbytes, (documents, weights, values) in writer._merged_terms(start=start):
+        for fieldname, tbytes, (documents, weights, values) in writer._merged_terms(start, stop):
             if fieldname != field_open:
                 field_open = fieldname
                 postwriter = writer.codec.postings_writer(postfile)
@@ -277,6 +430,16 @@ def _encode_terms(writer: BulkSegmentWriter, start: TermKey, path: str) -> None:
         pickle.dump(encoded_terms, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _field_range(fieldname: str) -> tuple[TermKey, TermKey]:
+    """The (start, stop) keys that hold exactly the terms of ``fieldname``."""
+    return (fieldname, b""), (fieldname + "\0", b"")
+
+
+def _rounded(length: int) -> int:
+    """A field length as Whoosh reads it back from its one-byte column."""
+    return byte_to_length(length_to_byte(length)) if length else 0
+
+
 def _joined(first: PostingList, second: PostingList) -> PostingList:
     documents, weights, values = first
     documents.extend(second[0])
@@ -285,8 +448,8 @@ def _joined(first: PostingList, second: PostingList) -> PostingList:
     return first
 
 
-def _read_run(path: str, start: TermKey | None = None) -> Iterator[RunRecord]:
-    """The records of a spilled run from ``start`` on (each process opens the file for itself)."""
+def _read_run(path: str, start: TermKey | None, stop: TermKey | None) -> Iterator[RunRecord]:
+    """The records of a spilled run from ``start`` to ``stop`` (each process opens the file itself)."""
     with open(path, "rb") as run:
         unpickler = pickle.Unpickler(run)
         while True:
@@ -294,7 +457,10 @@ def _read_run(path: str, start: TermKey | None = None) -> Iterator[RunRecord]:
                 record = unpickler.load()
             except EOFError:
                 return
-            if start is None or (record[0], record[1]) >= start:
+            key = (record[0], record[1])
+            if stop is not None and key >= stop:
+                return
+            if start is None or key >= start:
                 yield record
 
 

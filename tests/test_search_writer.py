@@ -31,11 +31,12 @@ def _posts() -> list[Post]:
     return seed + list(synth.generate_posts(300, 11))
 
 
-def _write(directory: Path, posts: list[Post], *, bulk: bool, limitmb: int = 256, parallel: bool = False):
+def _write(directory: Path, posts: list[Post], *, bulk: bool, limitmb: int = 256, parallel: bool = False,
+           offload_after: int | None = None):
     directory.mkdir()
     ix = whoosh_index.create_in(str(directory), build_schema())
     if bulk:
-        writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=False,
+        writer = BulkSegmentWriter(ix, limitmb=limitmb, compound=False, offload_after=offload_after,
                                    parallel_min_postings=0 if parallel else 10**12)
     else:
         writer = ix.writer(limitmb=limitmb, compound=False)
@@ -75,13 +76,17 @@ def indexes(tmp_path_factory):
         "spilled": _write(root / "spilled", posts, bulk=True, limitmb=1),  # ~13,000 postings a run
         "parallel": _write(root / "parallel", posts, bulk=True, parallel=True),
         "spilled-parallel": _write(root / "spilled-parallel", posts, bulk=True, limitmb=1, parallel=True),
+        # the catch-all field analysed by a worker process from the 50th document on
+        "offloaded": _write(root / "offloaded", posts, bulk=True, offload_after=50),
+        "offloaded-spilled-parallel": _write(root / "offloaded-spilled-parallel", posts, bulk=True, limitmb=1,
+                                             parallel=True, offload_after=50),
     }
     yield root, len(posts), whoosh_ix, bulk
     for ix in (whoosh_ix, *bulk.values()):
         ix.close()
 
 
-BULK_VARIANTS = ["bulk", "spilled", "parallel", "spilled-parallel"]
+BULK_VARIANTS = ["bulk", "spilled", "parallel", "spilled-parallel", "offloaded", "offloaded-spilled-parallel"]
 
 
 @pytest.mark.parametrize("name", BULK_VARIANTS)
