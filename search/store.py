@@ -108,10 +108,11 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
             count += 1
             if progress:
                 progress(count)
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        if not writer.is_closed:
+            writer.cancel()
         raise
-    writer.commit()
     ix.close()
     vocabulary.save(directory / VOCABULARY_FILE)
     return count

@@ -176,3 +176,34 @@ def test_prose_field_index_equals_whooshs_token_stream_path():
         for fieldname in ("text", "title", "implications", "topics"):
             field = schema[fieldname]
             assert field.index(document[fieldname]) == list(TEXT.index(field, document[fieldname])), fieldname
+
+
+# -- failures of the worker processes ------------------------------------------------------------
+def test_a_dead_worker_fails_the_build_without_hanging(tmp_path):
+    posts = _posts()[:40]
+    ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    writer = BulkSegmentWriter(ix, offload_after=10)
+    for post in posts[:20]:
+        writer.add_document(**document_for(post))
+    writer._offload._process.kill()
+    with pytest.raises(RuntimeError, match="analysis worker"):
+        for post in posts[20:]:
+            writer.add_document(**document_for(post))
+        writer.commit()
+    writer.cancel()
+    ix.close()
+
+
+def test_a_failing_worker_leaves_the_old_index_serving(tmp_path, monkeypatch):
+    from search.store import current_build, write_index
+
+    old = write_index(_posts()[:6], tmp_path)
+
+    def broken(self, fieldname, connection):
+        raise MemoryError("simulated")
+
+    monkeypatch.setattr(BulkSegmentWriter, "_analyse_offloaded", broken)
+    with pytest.raises(RuntimeError, match="analysis worker"):
+        write_index(synth.generate_posts(1_050, 5), tmp_path)
+    assert current_build(tmp_path) == old
+    assert [entry.name for entry in (tmp_path / "builds").iterdir()] == [old.name]
