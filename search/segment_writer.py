@@ -40,17 +40,18 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-# An appended posting costs about this many bytes of memory (two array items, a list slot, a bytes
-# object): how the run budget in MB becomes a number of postings.
-_BYTES_PER_POSTING = 80
+# A gathered posting costs about this many bytes of memory (array items and its value's bytes, plus
+# its share of its term's arrays): how the run budget in MB becomes a number of postings.
+_BYTES_PER_POSTING = 48
 # Fewer postings than this are encoded by one process: forking would cost more than it saves.
 PARALLEL_MIN_POSTINGS = 400_000
 # After this many documents the field with the most postings goes to a worker process (None: never).
 OFFLOAD_AFTER_DOCUMENTS = 1_000
 _OFFLOAD_BATCH = 64  # documents sent to the worker at a time
 
-# (document numbers, weights, encoded values) of one term, in document order.
-PostingList = tuple[array, array, list]
+# (document numbers, weights, encoded values one after another, their lengths) of one term, in
+# document order: four compact arrays rather than an object per posting.
+PostingList = tuple[array, array, bytearray, array]
 # (field name, term bytes, posting list): one term; runs hold them sorted by (field, term).
 RunRecord = tuple[str, bytes, PostingList]
 TermKey = tuple[str, bytes]
@@ -140,10 +141,14 @@ class BulkSegmentWriter(SegmentWriter):
         for tbytes, frequency, weight, vbytes in items:
             postings = terms.get(tbytes)
             if postings is None:
-                postings = terms[tbytes] = (array("I"), array("d"), [])
+                postings = terms[tbytes] = (array("I"), array("d"), bytearray(), array("I"))
             postings[0].append(docnum)
             postings[1].append(weight * boost)
-            postings[2].append(vbytes or b"")
+            if vbytes:
+                postings[2].extend(vbytes)
+                postings[3].append(len(vbytes))
+            else:
+                postings[3].append(0)
             length += frequency
             count += 1
         self._buffered += count
@@ -154,10 +159,10 @@ class BulkSegmentWriter(SegmentWriter):
         """Drop the postings already added for a document that failed half way."""
         for terms in self._terms.values():
             for tbytes in [t for t, postings in terms.items() if postings[0] and postings[0][-1] == docnum]:
-                documents, weights, values = terms[tbytes]
+                documents, weights, values, value_lengths = terms[tbytes]
                 documents.pop()
                 weights.pop()
-                values.pop()
+                del values[len(values) - value_lengths.pop():]
                 if not documents:
                     del terms[tbytes]
 
@@ -280,7 +285,7 @@ class BulkSegmentWriter(SegmentWriter):
     def _encode_here(self, start: TermKey | None, stop: TermKey | None, field_open: str | None) -> str | None:
         """Encode the terms from ``start`` to ``stop`` into the segment; returns the field left open."""
         fieldwriter = self.fieldwriter
-        for fieldname, tbytes, (documents, weights, values) in self._merged_terms(start, stop):
+        for fieldname, tbytes, postings in self._merged_terms(start, stop):
             if fieldname != field_open:
                 if field_open is not None:
                     fieldwriter.finish_field()
@@ -288,7 +293,7 @@ class BulkSegmentWriter(SegmentWriter):
                 field_open = fieldname
             lengths = self._lengths[fieldname]
             fieldwriter.start_term(tbytes)
-            _write_posting_list(fieldwriter._postwriter, documents, weights, values, lengths)
+            _write_posting_list(fieldwriter._postwriter, postings, lengths)
             fieldwriter.finish_term()
         return field_open
 
@@ -417,13 +422,13 @@ def _encode_to_file(writer: BulkSegmentWriter, start: TermKey | None, stop: Term
     with open(path + ".pst", "wb") as handle:
         postfile = StructFile(handle)
         field_open = None
-        for fieldname, tbytes, (documents, weights, values) in writer._merged_terms(start, stop):
+        for fieldname, tbytes, postings in writer._merged_terms(start, stop):
             if fieldname != field_open:
                 field_open = fieldname
                 postwriter = writer.codec.postings_writer(postfile)
                 fieldformat, lengths = writer.schema[fieldname].format, writer._lengths[fieldname]
             postwriter.start_postings(fieldformat, W3TermInfo())
-            _write_posting_list(postwriter, documents, weights, values, lengths)
+            _write_posting_list(postwriter, postings, lengths)
             encoded_terms.append((fieldname, tbytes, postwriter.finish_postings()))
         postfile.flush()
     with open(path + ".terms", "wb") as handle:
@@ -441,10 +446,8 @@ def _rounded(length: int) -> int:
 
 
 def _joined(first: PostingList, second: PostingList) -> PostingList:
-    documents, weights, values = first
-    documents.extend(second[0])
-    weights.extend(second[1])
-    values.extend(second[2])
+    for part, more in zip(first, second):
+        part.extend(more)
     return first
 
 
@@ -464,12 +467,13 @@ def _read_run(path: str, start: TermKey | None, stop: TermKey | None) -> Iterato
                 yield record
 
 
-def _write_posting_list(postwriter: W3PostingsWriter, documents: array, weights: array, values: list,
-                        lengths: array) -> None:
+def _write_posting_list(postwriter: W3PostingsWriter, postings: PostingList, lengths: array) -> None:
     """Fill ``postwriter``'s blocks a whole block at a time, with exactly the contents and block
     statistics its ``add_posting`` would have given them; the last block is left for
     ``finish_postings`` (called by the field writer's ``finish_term``)."""
+    documents, weights, values, value_lengths = postings
     limit = postwriter._blocklimit
+    value_start = 0
     for start in range(0, len(documents), limit):
         if start:
             postwriter._write_block()
@@ -478,7 +482,12 @@ def _write_posting_list(postwriter: W3PostingsWriter, documents: array, weights:
         block_weights = weights[start:stop]
         postwriter._ids = block_documents
         postwriter._weights = array("f", block_weights)
-        postwriter._values = [value for value in values[start:stop] if value]
+        block_values = []
+        for value_length in value_lengths[start:stop]:
+            if value_length:  # Whoosh keeps no empty values
+                block_values.append(bytes(values[value_start:value_start + value_length]))
+                value_start += value_length
+        postwriter._values = block_values
         postwriter._maxweight = max(0, max(block_weights))
         block_lengths = [length for length in map(lengths.__getitem__, block_documents) if length]
         postwriter._minlength = min(block_lengths) if block_lengths else None
