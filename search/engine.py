@@ -112,7 +112,8 @@ class _Snapshot:
     posts: dict[int, Post] = field(default_factory=dict)
     docnum_of: dict[str, int] = field(default_factory=dict)
     facets: FacetIndex = field(default_factory=FacetIndex)
-    newest_first: list[int] = field(default_factory=list)
+    newest_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # document numbers
+    present: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # mask of the documents
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
     suggester: Suggester | None = None
@@ -139,9 +140,11 @@ class _Snapshot:
             + [Suggestion("title", post.title, post_id=post.id)
                for post in sorted(snapshot.posts.values(), key=lambda post: post.issue_date, reverse=True)]
         )
-        snapshot.newest_first = sorted(
+        snapshot.newest_first = np.array(sorted(
             snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
-        )
+        ), dtype=np.int64)
+        snapshot.present = np.zeros(snapshot.facets.size, dtype=bool)
+        snapshot.present[list(snapshot.posts)] = True
         return snapshot
 
     def full_post(self, docnum: int) -> Post:
@@ -226,23 +229,25 @@ class SearchEngine:
     def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
         scores = None  # every document's score (search.scoring); None when browsing
         if not parsed.text:
-            matching = set(snapshot.posts)  # browsing: every post
+            matching = snapshot.present  # browsing: every post
         elif parsed.is_empty:
-            matching = set()
+            matching = np.zeros(snapshot.facets.size, dtype=bool)
         else:
             scores = snapshot.scorer.scores(parsed.query)
-            matching = set(np.flatnonzero(scores).tolist())
+            matching = scores != 0
+        # Sets of documents are boolean masks over document numbers (search.facets).
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
         facets = snapshot.facets.counts(matching, filters)
+        total = int(np.count_nonzero(final))
         hits: list[Hit] = []
         page = request.page
-        if final:
-            page = min(page, -(-len(final) // request.page_size))
+        if total:
+            page = min(page, -(-total // request.page_size))
             hits = self._page_of_hits(snapshot, request, parsed, scores, final, page, restricted=allowed is not None)
         return SearchResponse(
             request=request,
-            total=len(final),
+            total=total,
             page=page,
             hits=hits,
             facets=facets,
@@ -253,17 +258,17 @@ class SearchEngine:
 
     def _page_of_hits(
         self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, scores: np.ndarray | None,
-        final: set[int], page: int, restricted: bool,
+        final: np.ndarray, page: int, restricted: bool,
     ) -> list[Hit]:
         """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in _in_date_order(snapshot, request, final)[start:stop]]
+            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in _in_date_order(snapshot, request, final, start, stop)]
         if request.sort == "relevance":
-            scored = top_documents(scores, _mask(final, len(scores)) if restricted else None, start, stop)
+            scored = top_documents(scores, final if restricted else None, start, stop)
         else:
-            shown = _in_date_order(snapshot, request, final)[start:stop]
+            shown = _in_date_order(snapshot, request, final, start, stop)
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
         query_terms = _terms_by_field(parsed.query)
         return [_hit(snapshot.full_post(docnum), score, parsed.highlight_terms, query_terms) for docnum, score in scored]
@@ -370,16 +375,10 @@ def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
     return vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
 
 
-def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: set[int]) -> list[int]:
-    """The documents of ``final``, newest (or oldest) first."""
-    by_date = reversed(snapshot.newest_first) if request.sort == "oldest" else snapshot.newest_first
-    return [docnum for docnum in by_date if docnum in final]
-
-
-def _mask(documents: set[int], size: int) -> np.ndarray:
-    mask = np.zeros(size, dtype=bool)
-    mask[list(documents)] = True
-    return mask
+def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarray, start: int, stop: int) -> list[int]:
+    """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
+    by_date = snapshot.newest_first[::-1] if request.sort == "oldest" else snapshot.newest_first
+    return by_date[final[by_date]][start:stop].tolist()
 
 
 def _terms_by_field(query) -> dict[str, set[str]]:

@@ -1,26 +1,25 @@
 """Facet values held in memory per index snapshot: filtering and disjunctive counts over doc numbers.
 
-Each facet maps a value to the set of documents that carry it. A selection is OR within a facet and
-AND across facets; the counts of a facet are taken as if that facet had no selection, so a user can
-widen it (disjunctive faceting). Facets with few values (topics, types, journals, years) count with
-bitmaps (Python ints: one AND and a popcount per value); facets with many (authors) walk the
-matching documents once.
+A selection is OR within a facet and AND across facets; the counts of a facet are taken as if that
+facet had no selection, so a user can widen it (disjunctive faceting). Each facet is held as numpy
+arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
+one ``np.bincount`` over the pairs of the masked documents (of only those documents' pairs when few
+match), so counting costs a few vector operations whatever the number of values (authors have
+thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked.
 """
 from __future__ import annotations
 
-import heapq
-from collections import Counter
+from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+
+import numpy as np
 
 from search.post import Post
 from search.request import FACETS
 
 MAX_FACET_VALUES = 50
-# Up to this many distinct values a facet is counted with bitmaps, beyond it document by document.
-_BITMAP_MAX_VALUES = 400
 
 
 def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
@@ -45,22 +44,36 @@ class FacetCount:
 
 
 class FacetIndex:
-    """Per-document facet values and value -> documents, for one index snapshot."""
+    """Per-document facet values and value -> documents, for one index snapshot.
+
+    Posts are added one by one (``add``); the first look-up after an addition lays each facet out as
+    numpy arrays (a ``_Column``): every (document, value) pair once, sorted by document, and the
+    documents of each value. Selections and counts are then vector operations over boolean masks of
+    documents instead of Python sets.
+    """
 
     def __init__(self) -> None:
-        self._values_of: dict[str, dict[int, tuple[str, ...]]] = {facet: {} for facet in FACETS}
-        self._documents_with: dict[str, dict[str, set[int]]] = {facet: {} for facet in FACETS}
+        self._values: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}  # value -> id, in first-seen order
+        self._pair_documents: dict[str, array] = {facet: array("i") for facet in FACETS}
+        self._pair_values: dict[str, array] = {facet: array("i") for facet in FACETS}
         self._canonical: dict[str, dict[str, str]] = {facet: {} for facet in FACETS}
-        self._bitmaps: dict[str, dict[str, int]] | None = None
+        self._columns: dict[str, _Column] | None = None
         self._size = 0
 
+    @property
+    def size(self) -> int:
+        """One more than the highest document number added (the length of document masks)."""
+        return self._size
+
     def add(self, docnum: int, post: Post) -> None:
-        self._bitmaps = None
+        self._columns = None
         self._size = max(self._size, docnum + 1)
         for facet, values in facet_values(post).items():
-            self._values_of[facet][docnum] = values
-            for value in values:
-                self._documents_with[facet].setdefault(value, set()).add(docnum)
+            ids = self._values[facet]
+            for value in dict.fromkeys(values):  # a post counts once per value
+                value_id = ids.setdefault(value, len(ids))
+                self._pair_documents[facet].append(docnum)
+                self._pair_values[facet].append(value_id)
                 self._canonical[facet].setdefault(value.casefold(), value)
 
     def canonical(self, facet: str, value: str) -> str | None:
@@ -68,79 +81,138 @@ class FacetIndex:
         return self._canonical[facet].get(value.strip().casefold())
 
     def documents_with_any(self, facet: str, values: Iterable[str]) -> set[int]:
-        documents: set[int] = set()
-        for value in values:
-            documents |= self._documents_with[facet].get(value, set())
-        return documents
+        return set(np.flatnonzero(self.mask_of_any(facet, values)).tolist())
 
-    def allowed(self, selections: Mapping[str, tuple[str, ...]], *, ignoring: str | None = None) -> set[int] | None:
-        """Documents passing every selection except ``ignoring``'s; None when nothing restricts."""
-        allowed: set[int] | None = None
+    def mask_of_any(self, facet: str, values: Iterable[str]) -> np.ndarray:
+        """A boolean mask of the documents that have at least one of ``values``."""
+        column = self._column(facet)
+        mask = np.zeros(self._size, dtype=bool)
+        for value in values:
+            value_id = self._values[facet].get(value)
+            if value_id is not None:
+                mask[column.documents_of(value_id)] = True
+        return mask
+
+    def allowed(self, selections: Mapping[str, tuple[str, ...]], *, ignoring: str | None = None) -> np.ndarray | None:
+        """A mask of the documents passing every selection except ``ignoring``'s; None when nothing restricts."""
+        allowed: np.ndarray | None = None
         for facet, values in selections.items():
             if facet == ignoring or not values:
                 continue
-            documents = self.documents_with_any(facet, values)
-            allowed = documents if allowed is None else allowed & documents
+            documents = self.mask_of_any(facet, values)
+            allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)
         return allowed
 
     def counts(
-        self, matching: set[int], selections: Mapping[str, tuple[str, ...]], *, limit: int = MAX_FACET_VALUES
+        self, matching: np.ndarray, selections: Mapping[str, tuple[str, ...]], *, limit: int = MAX_FACET_VALUES
     ) -> dict[str, list[FacetCount]]:
-        """For each facet, value counts over ``matching`` narrowed by the other facets' selections."""
-        bitmaps = self._value_bitmaps()
+        """For each facet, value counts over ``matching`` (a boolean mask of documents) narrowed by the
+        other facets' selections."""
         # The base of a facet depends on which other facets have a selection; facets often share one.
-        base_bits: dict[tuple[str, ...], int] = {}
+        bases: dict[tuple[str, ...], np.ndarray] = {}
         result = {}
         for facet in FACETS:
-            others = self.allowed(selections, ignoring=facet)
-            base = matching if others is None else matching & others
-            if facet in bitmaps:
-                restricting = tuple(name for name, values in selections.items() if values and name != facet)
-                bits = base_bits.get(restricting)
-                if bits is None:
-                    bits = base_bits[restricting] = _bitmap(base, self._size)
-                counter = {value: (value_bits & bits).bit_count() for value, value_bits in bitmaps[facet].items()}
-                counter = {value: count for value, count in counter.items() if count}
-            else:
-                counter = Counter(chain.from_iterable(map(self._values_of[facet].__getitem__, base)))
+            restricting = tuple(name for name, values in selections.items() if values and name != facet)
+            base = bases.get(restricting)
+            if base is None:
+                others = self.allowed(selections, ignoring=facet)
+                base = bases[restricting] = matching if others is None else matching & others
+            column = self._column(facet)
+            counts = column.counts(base)
+            value_ids = column.top(counts, limit)
             selected = set(selections.get(facet, ()))
-            ranked = _most_common(counter, limit, _by_count_then_value(facet))
+            ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
             shown = {value for value, _ in ranked}
-            ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
+            ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
         return result
 
-    def _value_bitmaps(self) -> dict[str, dict[str, int]]:
-        """value -> bitmap of its documents, for the facets with few values (built once)."""
-        if self._bitmaps is None:
-            self._bitmaps = {
-                facet: {value: _bitmap(documents, self._size) for value, documents in by_value.items()}
-                for facet, by_value in self._documents_with.items()
-                if len(by_value) <= _BITMAP_MAX_VALUES
-            }
-        return self._bitmaps
-
     def all_counts(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of posts, most first (for browse pages)."""
-        counts = [(value, len(documents)) for value, documents in self._documents_with[facet].items()]
+        column = self._column(facet)
+        counts = list(zip(column.values, np.diff(column.value_starts).tolist()))
         return [FacetCount(value, count, False) for value, count in sorted(counts, key=_by_count_then_value(facet))]
 
+    def _column(self, facet: str) -> "_Column":
+        if self._columns is None:
+            self._columns = {
+                name: _Column(name, list(self._values[name]), self._pair_documents[name], self._pair_values[name], self._size)
+                for name in FACETS
+            }
+        return self._columns[facet]
 
-def _most_common(counter: Mapping[str, int], limit: int, key) -> list[tuple[str, int]]:
-    """The ``limit`` first items by ``key`` (count first): only the items whose count reaches the
-    ``limit``-th highest count are ordered with the Python key (many facets have thousands of values)."""
-    if len(counter) <= limit:
-        return sorted(counter.items(), key=key)
-    threshold = heapq.nlargest(limit, counter.values())[-1]
-    return heapq.nsmallest(limit, ((value, count) for value, count in counter.items() if count >= threshold), key=key)
+
+def _count_of(value_id: int | None, counts: np.ndarray) -> int:
+    return 0 if value_id is None else int(counts[value_id])
 
 
-def _bitmap(documents: Iterable[int], size: int) -> int:
-    """A set of document numbers as the bits of an int."""
-    buffer = bytearray((size + 7) // 8)
-    for docnum in documents:
-        buffer[docnum >> 3] |= 1 << (docnum & 7)
-    return int.from_bytes(buffer, "little")
+class _Column:
+    """One facet as arrays. Value ids number the values in the order first seen (document order).
+
+    ``pair_documents``/``pair_values``: each (document, value) pair, sorted by document (posts are added
+    in document order); ``document_starts[d]`` is where document d's pairs begin. ``documents_by_value``
+    and ``value_starts``: the documents of each value, value by value. ``tie_rank``: each value's place
+    among values of equal count (folded value, or newest year first), for ranking without Python keys.
+    """
+
+    # Below this share of matching documents, counting walks the matching documents' pairs only.
+    _SPARSE_SHARE = 1 / 16
+
+    def __init__(self, facet: str, values: list[str], pair_documents: array, pair_values: array, size: int) -> None:
+        self.values = values
+        self.pair_documents = np.asarray(pair_documents, dtype=np.int32)
+        self.pair_values = np.asarray(pair_values, dtype=np.int32)
+        if len(self.pair_documents) > 1 and np.any(np.diff(self.pair_documents) < 0):
+            order = np.argsort(self.pair_documents, kind="stable")
+            self.pair_documents, self.pair_values = self.pair_documents[order], self.pair_values[order]
+        self.document_starts = np.searchsorted(self.pair_documents, np.arange(size + 1)).astype(np.int64)
+        by_value = np.argsort(self.pair_values, kind="stable")
+        self.documents_by_value = self.pair_documents[by_value]
+        self.value_starts = np.searchsorted(self.pair_values[by_value], np.arange(len(values) + 1)).astype(np.int64)
+        secondary = _by_count_then_value(facet)
+        order = sorted(range(len(values)), key=lambda value_id: (secondary((values[value_id], 0)), value_id))
+        self.tie_rank = np.empty(len(values), dtype=np.int64)
+        self.tie_rank[order] = np.arange(len(values))
+        self._size = size
+
+    def documents_of(self, value_id: int) -> np.ndarray:
+        return self.documents_by_value[self.value_starts[value_id]:self.value_starts[value_id + 1]]
+
+    def counts(self, documents: np.ndarray) -> np.ndarray:
+        """How many of the masked documents carry each value (an array indexed by value id)."""
+        if not len(self.values):
+            return np.zeros(0, dtype=np.int64)
+        chosen = np.flatnonzero(documents)
+        if len(chosen) < self._size * self._SPARSE_SHARE:
+            starts = self.document_starts[chosen]
+            lengths = self.document_starts[chosen + 1] - starts
+            pairs = _ranges(starts, lengths)
+        else:
+            pairs = documents[self.pair_documents]
+        return np.bincount(self.pair_values[pairs], minlength=len(self.values))
+
+    def top(self, counts: np.ndarray, limit: int) -> list[int]:
+        """The ids of the ``limit`` values with the highest counts (ties by ``tie_rank``); zero counts left out."""
+        candidates = np.flatnonzero(counts)
+        if len(candidates) > limit:
+            threshold = np.partition(counts[candidates], len(candidates) - limit)[len(candidates) - limit]
+            candidates = candidates[counts[candidates] >= threshold]
+        order = np.lexsort((self.tie_rank[candidates], -counts[candidates]))
+        return candidates[order[:limit]].tolist()
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(start, start + length)`` for each pair, as one vector operation."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    nonempty = lengths > 0
+    starts, lengths = starts[nonempty], lengths[nonempty]
+    steps = np.ones(total, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    steps[0] = starts[0]
+    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
+    return np.cumsum(steps)
 
 
 def _by_count_then_value(facet: str):
