@@ -17,10 +17,12 @@ from whoosh.system import _INT_SIZE
 
 from search.analysis import ContentPositions
 
-_CACHED_POSTINGS = 3_000_000  # entries of the cached arrays (postings or occurrences)
+# Bytes of cached arrays: a term's documents (4 bytes each) and scores (8), a word's occurrences (8 each).
+_CACHE_BYTES = 128 * 2**20
 _POSITION_BITS = 21  # positions within a document stay below 2**21
 # A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
 _MATCHED_WITHOUT_SCORE = 1e-9
+_NO_POSTINGS = (np.zeros(0, dtype=np.int32), np.zeros(0))
 
 
 class TermScorer:
@@ -33,7 +35,7 @@ class TermScorer:
         self._weighting = searcher.weighting
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
-        self._cached_postings = 0
+        self._cached_bytes = 0
 
     def scores(self, query: Query) -> np.ndarray:
         """The query's score for every document (0 where it does not match)."""
@@ -44,13 +46,28 @@ class TermScorer:
             vector = np.zeros(self._size)
             vector[documents] = term_scores * query.boost if query.boost != 1.0 else term_scores
             return vector
-        if isinstance(query, (Or, And)):
-            children = [self.scores(child) for child in query.subqueries]
-            if not children:
+        if isinstance(query, Or):
+            if not query.subqueries:
                 return np.zeros(self._size)
-            combined = np.sum(children, axis=0)
-            if isinstance(query, And):
-                combined[np.any(np.asarray(children) <= 0, axis=0)] = 0.0
+            # The children's scores added in order into one vector (as numpy's sum over stacked
+            # vectors adds them): a term child adds at its own documents only.
+            combined = np.zeros(self._size)
+            for child in query.subqueries:
+                if isinstance(child, Term):
+                    documents, term_scores = self._term(child.fieldname, child.text)
+                    combined[documents] += term_scores * child.boost if child.boost != 1.0 else term_scores
+                else:
+                    combined += self.scores(child)
+        elif isinstance(query, And):
+            if not query.subqueries:
+                return np.zeros(self._size)
+            combined = np.zeros(self._size)
+            unmatched = np.zeros(self._size, dtype=bool)
+            for child in query.subqueries:
+                child_scores = self.scores(child)
+                combined += child_scores
+                unmatched |= child_scores <= 0
+            combined[unmatched] = 0.0
         elif isinstance(query, AndNot):
             combined = np.where(self.scores(query.b) > 0, 0.0, self.scores(query.a))
         elif isinstance(query, Not):
@@ -65,59 +82,65 @@ class TermScorer:
         """An exact phrase, scored like Whoosh (the sum of its words' scores where they stand in a row).
 
         Each word's occurrences are kept as sorted keys ``document << 21 | position``; the phrase
-        holds where the first word's keys, shifted by one per following word, meet every next word's
-        keys: a few vector intersections, whatever the number of documents.
+        starts where every word's keys, shifted back by the word's offset in the phrase, meet. The
+        rarest word's keys are the candidates, checked against each other word's keys by binary
+        search: the work grows with the rarest word's occurrences, not with the common words'.
         """
         vector = np.zeros(self._size)
-        keys = self._position_keys(fieldname, words[0])
-        for offset, word in enumerate(words[1:], start=1):
-            if not len(keys):
+        shifted = sorted(
+            ((self._position_keys(fieldname, word), offset) for offset, word in enumerate(words)),
+            key=lambda pair: len(pair[0]),
+        )
+        rarest, offset = shifted[0]
+        starts = rarest - offset
+        for keys, offset in shifted[1:]:
+            if not len(starts):
                 break
-            keys = np.intersect1d(keys, self._position_keys(fieldname, word) - offset, assume_unique=True)
-        if len(keys):
-            for documents, term_scores in (self._term(fieldname, word) for word in words):
-                vector[documents] += term_scores
-            keep = np.zeros(self._size, dtype=bool)
-            keep[np.unique(keys >> _POSITION_BITS)] = True
-            vector[~keep] = 0.0
+            starts = starts[_sorted_contains(keys, starts + offset)]
+        if len(starts):
+            documents = np.unique(starts >> _POSITION_BITS)
+            # The words' scores added in phrase order at the phrase's documents (a term's documents are sorted).
+            phrase_scores = np.zeros(len(documents))
+            for word in words:
+                term_documents, term_scores = self._term(fieldname, word)
+                phrase_scores += term_scores[np.searchsorted(term_documents, documents)]
+            vector[documents] = phrase_scores
         return vector
 
     def _position_keys(self, fieldname: str, word: str) -> np.ndarray:
-        """Every occurrence of the word as ``document << 21 | position``, sorted; cached like terms."""
+        """Every occurrence of the word as ``document << 21 | position``, sorted; cached like terms.
+        The postings read for them also give the word's term scores, cached too (a phrase needs them)."""
         key = ("positions", fieldname, word)
         cached = self._terms.get(key)
-        if cached is None:
-            cached = (self._read_position_keys(fieldname, word),)
-            self._remember(key, cached)
-        else:
+        if cached is not None:
             self._terms.move_to_end(key)
-        return cached[0]
+            return cached[0]
+        keys, term = self._read_positions(fieldname, word)
+        self._remember(key, (keys,))
+        if (fieldname, word) not in self._terms:
+            self._remember((fieldname, word), term)
+        return keys
 
-    def _read_position_keys(self, fieldname: str, word: str) -> np.ndarray:
+    def _read_positions(self, fieldname: str, word: str) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """The word's position keys and its term's (documents, scores), from one reading of its postings."""
         field = self._searcher.schema[fieldname]
-        try:
-            matcher = self._reader.postings(fieldname, field.to_bytes(word))
-        except Exception:  # the field does not have the word
-            return np.zeros(0, dtype=np.int64)
-        documents: list[int] = []
-        counts: list[int] = []
-        if isinstance(field.format, ContentPositions):  # count, then positions as little-endian u32
-            chunks = []
-            for docnum, value in _postings(matcher, "values"):
-                documents.append(docnum)
-                counts.append(int.from_bytes(value[:_INT_SIZE], "big"))
-                chunks.append(value[_INT_SIZE:])
-            positions = np.frombuffer(b"".join(chunks), dtype="<u4").astype(np.int64)
+        postings, encoded = self._postings(fieldname, word)
+        if postings is None:
+            return np.zeros(0, dtype=np.int64), _NO_POSTINGS
+        documents, tf, values = _read_postings(postings, weights=True, values=True)
+        if isinstance(field.format, ContentPositions):  # count (big-endian u32), then positions as little-endian u32
+            words = np.frombuffer(b"".join(values), dtype="<u4")
+            sizes = np.fromiter(map(len, values), dtype=np.int64, count=len(values)) // _INT_SIZE
+            counts = sizes - 1
+            keep = np.ones(len(words), dtype=bool)
+            keep[np.cumsum(sizes) - sizes] = False  # the counts
+            positions = words[keep].astype(np.int64)
         else:
-            decoded = []
-            for docnum, value in _postings(matcher, "values"):
-                found = field.format.decode_positions(value)
-                documents.append(docnum)
-                counts.append(len(found))
-                decoded.extend(found)
-            positions = np.asarray(decoded, dtype=np.int64)
-        owners = np.repeat(np.asarray(documents, dtype=np.int64), counts)
-        return (owners << _POSITION_BITS) | positions
+            decoded = [field.format.decode_positions(value) for value in values]
+            counts = [len(found) for found in decoded]
+            positions = np.asarray([position for found in decoded for position in found], dtype=np.int64)
+        owners = np.repeat(documents.astype(np.int64), counts)
+        return (owners << _POSITION_BITS) | positions, self._scored(fieldname, encoded, documents, tf)
 
     def _whoosh_scores(self, query: Query) -> np.ndarray:
         """Any other query, scored document by document by its Whoosh matcher."""
@@ -140,26 +163,31 @@ class TermScorer:
 
     def _remember(self, key: tuple, arrays: tuple[np.ndarray, ...]) -> None:
         """Cache arrays (a term's documents and scores, or a word's position keys), least recently
-        used out first once the cache holds more than _CACHED_POSTINGS entries."""
+        used out first once the cache holds more than _CACHE_BYTES."""
         self._terms[key] = arrays
-        self._cached_postings += len(arrays[0])
-        while self._cached_postings > _CACHED_POSTINGS and len(self._terms) > 1:
+        self._cached_bytes += sum(array.nbytes for array in arrays)
+        while self._cached_bytes > _CACHE_BYTES and len(self._terms) > 1:
             _, evicted = self._terms.popitem(last=False)
-            self._cached_postings -= len(evicted[0])
+            self._cached_bytes -= sum(array.nbytes for array in evicted)
 
-    def _compute(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
-        """The documents with the term and their BM25F scores (Whoosh's formula and statistics)."""
+    def _postings(self, fieldname: str, text) -> tuple[object | None, bytes | None]:
+        """A matcher over the term's postings and the term as bytes; (None, None) when there is none."""
         field = self._searcher.schema[fieldname] if fieldname in self._searcher.schema else None
         try:
             encoded = field.to_bytes(text) if field is not None else None
-            postings = self._reader.postings(fieldname, encoded) if encoded is not None else None
+            return (self._reader.postings(fieldname, encoded) if encoded is not None else None), encoded
         except Exception:  # the field does not have the term
-            postings = None
+            return None, None
+
+    def _compute(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
+        """The documents with the term and their BM25F scores (Whoosh's formula and statistics)."""
+        postings, encoded = self._postings(fieldname, text)
         if postings is None:
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        pairs = list(_postings(postings, "weights"))
-        documents = np.fromiter((docnum for docnum, _ in pairs), dtype=np.int64, count=len(pairs))
-        tf = np.fromiter((weight for _, weight in pairs), dtype=np.float64, count=len(pairs))
+            return _NO_POSTINGS
+        documents, tf, _ = _read_postings(postings, weights=True, values=False)
+        return self._scored(fieldname, encoded, documents, tf)
+
+    def _scored(self, fieldname: str, encoded: bytes, documents: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         weighting = self._weighting
         B = weighting._field_B.get(fieldname, weighting.B)
         K1 = weighting.K1
@@ -167,7 +195,8 @@ class TermScorer:
         average_length = self._searcher.avg_field_length(fieldname) or 1
         lengths = self._field_lengths(fieldname)[documents]
         # whoosh.scoring.bm25, vectorised: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        return documents, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average_length)))
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average_length)))
+        return documents.astype(np.int32 if self._size < 2**31 else np.int64), scores
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
         lengths = self._lengths.get(fieldname)
@@ -179,22 +208,60 @@ class TermScorer:
         return lengths
 
 
-def _postings(matcher, part: str):
-    """(document, weight) or (document, value) of each posting (``part`` is "weights" or
-    "values"), a block at a time where the codec allows (Whoosh 2.7's W3LeafMatcher), else one
-    posting at a time."""
-    read_part = getattr(matcher, f"_read_{part}", None)
-    if read_part is not None and hasattr(matcher, "_read_ids") and hasattr(matcher, "_next_block"):
+def _read_postings(matcher, *, weights: bool, values: bool) -> tuple[np.ndarray, np.ndarray | None, list | None]:
+    """A fresh posting matcher's documents (sorted), and its weights and values if asked for.
+
+    Whoosh 2.7's W3LeafMatcher is read a block at a time: each block's document numbers (delta coded
+    from 0 within the block) and weights are gathered as they are unpickled and decoded with numpy at
+    the end, with no Python step per posting. Any other matcher is walked posting by posting.
+    """
+    found_weights: list[float] = []
+    found_values: list = []
+    if all(hasattr(matcher, name) for name in ("_read_data", "_read_weights", "_read_values", "_next_block")) \
+            and not getattr(matcher, "_byteids", True):
+        deltas: list[int] = []
+        lengths: list[int] = []
         while matcher.is_active():
-            matcher._read_ids()
-            read_part()
-            yield from zip(matcher._ids, getattr(matcher, f"_{part}"))
+            if matcher._data is None:
+                matcher._read_data()
+            block_ids = matcher._data[0]
+            deltas.extend(block_ids)
+            lengths.append(len(block_ids))
+            if weights:
+                matcher._read_weights()
+                found_weights.extend(matcher._weights)
+            if values:
+                matcher._read_values()
+                found_values.extend(matcher._values)
             matcher._next_block()
-        return
-    posting_part = matcher.weight if part == "weights" else matcher.value
-    while matcher.is_active():
-        yield matcher.id(), posting_part()
-        matcher.next()
+        documents = np.cumsum(np.asarray(deltas, dtype=np.int64))
+        if len(lengths) > 1:  # each block's deltas start from 0: take back the sums of the blocks before
+            ends = np.cumsum(lengths)
+            documents -= np.repeat(np.concatenate(([0], documents[ends[:-1] - 1])), lengths)
+    else:
+        found_documents: list[int] = []
+        while matcher.is_active():
+            found_documents.append(matcher.id())
+            if weights:
+                found_weights.append(matcher.weight())
+            if values:
+                found_values.append(matcher.value())
+            matcher.next()
+        documents = np.asarray(found_documents, dtype=np.int64)
+    return (
+        documents,
+        np.asarray(found_weights, dtype=np.float64) if weights else None,
+        found_values if values else None,
+    )
+
+
+def _sorted_contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Whether each of ``wanted`` is in ``keys`` (sorted), by binary search."""
+    if not len(keys):
+        return np.zeros(len(wanted), dtype=bool)
+    found = np.searchsorted(keys, wanted)
+    np.minimum(found, len(keys) - 1, out=found)
+    return keys[found] == wanted
 
 
 def top_documents(scores: np.ndarray, allowed: np.ndarray | None, start: int, stop: int) -> list[tuple[int, float]]:
