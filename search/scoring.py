@@ -82,30 +82,37 @@ class TermScorer:
         """An exact phrase, scored like Whoosh (the sum of its words' scores where they stand in a row).
 
         Each word's occurrences are kept as sorted keys ``document << 21 | position``; the phrase
-        starts where every word's keys, shifted back by the word's offset in the phrase, meet. The
-        rarest word's keys are the candidates, checked against each other word's keys by binary
-        search: the work grows with the rarest word's occurrences, not with the common words'.
+        starts where every word's keys, shifted back by the word's offset in the phrase, meet. Words
+        are taken rarest first (by their number of occurrences, from the term index): the rarest
+        word's keys are the candidates, checked against each next word's keys by binary search, and
+        no word's postings are read once no candidate is left (or when a word is not in the field).
         """
         vector = np.zeros(self._size)
-        shifted = sorted(
-            ((self._position_keys(fieldname, word), offset) for offset, word in enumerate(words)),
-            key=lambda pair: len(pair[0]),
-        )
-        rarest, offset = shifted[0]
-        starts = rarest - offset
-        for keys, offset in shifted[1:]:
+        frequencies = [self._frequency(fieldname, word) for word in words]
+        if not all(frequencies):
+            return vector
+        starts = None
+        for offset in sorted(range(len(words)), key=lambda offset: (frequencies[offset], offset)):
+            keys = self._position_keys(fieldname, words[offset])
+            starts = keys - offset if starts is None else starts[_sorted_contains(keys, starts + offset)]
             if not len(starts):
-                break
-            starts = starts[_sorted_contains(keys, starts + offset)]
-        if len(starts):
-            documents = np.unique(starts >> _POSITION_BITS)
-            # The words' scores added in phrase order at the phrase's documents (a term's documents are sorted).
-            phrase_scores = np.zeros(len(documents))
-            for word in words:
-                term_documents, term_scores = self._term(fieldname, word)
-                phrase_scores += term_scores[np.searchsorted(term_documents, documents)]
-            vector[documents] = phrase_scores
+                return vector
+        owners = starts >> _POSITION_BITS  # sorted, as the keys are
+        documents = owners[np.concatenate(([True], owners[1:] != owners[:-1]))]
+        # The words' scores added in phrase order at the phrase's documents (a term's documents are sorted).
+        phrase_scores = np.zeros(len(documents))
+        for word in words:
+            term_documents, term_scores = self._term(fieldname, word)
+            phrase_scores += term_scores[np.searchsorted(term_documents, documents)]
+        vector[documents] = phrase_scores
         return vector
+
+    def _frequency(self, fieldname: str, word: str) -> int:
+        """How many times the word occurs in the field (0 when it does not)."""
+        try:
+            return self._reader.frequency(fieldname, word)
+        except Exception:
+            return 0
 
     def _position_keys(self, fieldname: str, word: str) -> np.ndarray:
         """Every occurrence of the word as ``document << 21 | position``, sorted; cached like terms.
