@@ -40,9 +40,10 @@ from whoosh.system import pack_ushort
 from whoosh.util.numeric import byte_to_length, length_to_byte
 from whoosh.writing import SegmentWriter
 
-# A gathered posting costs about this many bytes of memory (array items and its value's bytes, plus
-# its share of its term's arrays): how the run budget in MB becomes a number of postings.
-_BYTES_PER_POSTING = 48
+# What gathered postings cost in memory, about: a posting's array items (plus its value's bytes),
+# and a term's four arrays and dictionary entry. The buffer is spilled when the sum passes the budget.
+_BYTES_PER_POSTING = 20
+_BYTES_PER_TERM = 400
 # Fewer postings than this are encoded by one process: forking would cost more than it saves.
 PARALLEL_MIN_POSTINGS = 400_000
 # After this many documents the field with the most postings goes to a worker process (None: never).
@@ -74,9 +75,9 @@ class BulkSegmentWriter(SegmentWriter):
         self._terms: dict[str, dict[bytes, PostingList]] = {name: {} for name in self._indexed}
         # Field lengths as Whoosh reads them back (one byte each, so rounded), by document number.
         self._lengths: dict[str, array] = {name: array("I") for name in self._indexed}
-        self._buffered = 0  # postings in self._terms
+        self._buffer_bytes = 0  # the estimated memory of self._terms
         self._field_postings: Counter[str] = Counter()  # postings added by this process, by field
-        self._run_limit = max(1, limitmb * 2**20 // _BYTES_PER_POSTING)
+        self._buffer_limit = limitmb * 2**20
         self._runs: list[str] = []  # paths of the spilled runs, in the order written
         self._parallel_min_postings = parallel_min_postings
         self._offload_after = offload_after
@@ -126,11 +127,11 @@ class BulkSegmentWriter(SegmentWriter):
             self._offload.send(offloaded)
         self._added = True
         self.docnum += 1
-        if self._buffered >= self._run_limit:
+        if self._buffer_bytes >= self._buffer_limit:
             self._spill_run()
         if self._offload is None and self.docnum == self._offload_after and self._field_postings:
             self._offload = _OffloadWorker(self, self._field_postings.most_common(1)[0][0])
-            self._buffered -= sum(len(postings[0]) for postings in self._terms[self._offload.fieldname].values())
+            self._buffer_bytes -= _estimated_bytes(self._terms[self._offload.fieldname])
             self._terms[self._offload.fieldname] = {}  # the worker has them
 
     def _add_postings(self, fieldname: str, field, items, docnum: int, boost: float) -> int:
@@ -138,20 +139,23 @@ class BulkSegmentWriter(SegmentWriter):
         terms = self._terms[fieldname]
         length = 0
         count = 0
+        size = 0
         for tbytes, frequency, weight, vbytes in items:
             postings = terms.get(tbytes)
             if postings is None:
                 postings = terms[tbytes] = (array("I"), array("d"), bytearray(), array("I"))
+                size += _BYTES_PER_TERM
             postings[0].append(docnum)
             postings[1].append(weight * boost)
             if vbytes:
                 postings[2].extend(vbytes)
                 postings[3].append(len(vbytes))
+                size += len(vbytes)
             else:
                 postings[3].append(0)
             length += frequency
             count += 1
-        self._buffered += count
+        self._buffer_bytes += size + count * _BYTES_PER_POSTING
         self._field_postings[fieldname] += count
         return length if field.scorable else 0
 
@@ -172,7 +176,7 @@ class BulkSegmentWriter(SegmentWriter):
         at the end it sends the field's raw lengths, then encodes the field's terms into files and
         sends their paths."""
         self._terms = {fieldname: self._terms[fieldname]}
-        self._buffered = sum(len(postings[0]) for postings in self._terms[fieldname].values())
+        self._buffer_bytes = _estimated_bytes(self._terms[fieldname])
         field = self.schema[fieldname]
         lengths = array("I")
         while (batch := connection.recv()) is not None:
@@ -180,7 +184,7 @@ class BulkSegmentWriter(SegmentWriter):
                 length = self._add_postings(fieldname, field, field.index(value), docnum, boost)
                 lengths.append(length)
                 self._lengths[fieldname].append(_rounded(length))
-                if self._buffered >= self._run_limit:
+                if self._buffer_bytes >= self._buffer_limit:
                     self._spill_run()
         connection.send(lengths)
         connection.send(self._encode_to_files(*_field_range(fieldname)))
@@ -208,7 +212,7 @@ class BulkSegmentWriter(SegmentWriter):
                 pickler.clear_memo()
         self._runs.append(path)
         self._terms = {name: {} for name in self._terms}
-        self._buffered = 0
+        self._buffer_bytes = 0
 
     def _merged_terms(self, start: TermKey | None = None, stop: TermKey | None = None) -> Iterator[RunRecord]:
         """Every term from ``start`` (included) to ``stop`` (excluded) in (field, term) order, each
@@ -438,6 +442,11 @@ def _encode_to_file(writer: BulkSegmentWriter, start: TermKey | None, stop: Term
 def _field_range(fieldname: str) -> tuple[TermKey, TermKey]:
     """The (start, stop) keys that hold exactly the terms of ``fieldname``."""
     return (fieldname, b""), (fieldname + "\0", b"")
+
+
+def _estimated_bytes(terms: dict[bytes, PostingList]) -> int:
+    """What ``_add_postings`` counted for these terms."""
+    return sum(_BYTES_PER_TERM + len(postings[0]) * _BYTES_PER_POSTING + len(postings[2]) for postings in terms.values())
 
 
 def _rounded(length: int) -> int:

@@ -36,7 +36,7 @@ from search.vocabulary import VOCABULARY_FILE, Vocabulary
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 META_FILE = "pprnet-index.json"
-_WRITER_MEMORY_MB = 256
+_WRITER_MEMORY_MB = 128
 
 
 class IndexUnavailable(Exception):

@@ -73,7 +73,7 @@ def indexes(tmp_path_factory):
     whoosh_ix = _write(root / "whoosh", posts, bulk=False)
     bulk = {
         "bulk": _write(root / "bulk", posts, bulk=True),
-        "spilled": _write(root / "spilled", posts, bulk=True, limitmb=1),  # ~13,000 postings a run
+        "spilled": _write(root / "spilled", posts, bulk=True, limitmb=1),  # six runs and a buffer
         "parallel": _write(root / "parallel", posts, bulk=True, parallel=True),
         "spilled-parallel": _write(root / "spilled-parallel", posts, bulk=True, limitmb=1, parallel=True),
         # the catch-all field analysed by a worker process from the 50th document on
