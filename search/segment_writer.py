@@ -206,10 +206,8 @@ class BulkSegmentWriter(SegmentWriter):
         self._tempstorage.create()
         path = os.path.join(self._tempstorage.folder, f"run-{os.getpid()}-{len(self._runs)}")
         with open(path, "wb") as run:
-            pickler = pickle.Pickler(run, protocol=pickle.HIGHEST_PROTOCOL)
             for record in self._sorted_terms():
-                pickler.dump(record)
-                pickler.clear_memo()
+                pickle.dump(record, run, protocol=pickle.HIGHEST_PROTOCOL)
         self._runs.append(path)
         self._terms = {name: {} for name in self._terms}
         self._buffer_bytes = 0
@@ -463,10 +461,9 @@ def _joined(first: PostingList, second: PostingList) -> PostingList:
 def _read_run(path: str, start: TermKey | None, stop: TermKey | None) -> Iterator[RunRecord]:
     """The records of a spilled run from ``start`` to ``stop`` (each process opens the file itself)."""
     with open(path, "rb") as run:
-        unpickler = pickle.Unpickler(run)
         while True:
             try:
-                record = unpickler.load()
+                record = pickle.load(run)  # one unpickler a record: a shared one would memoise them all
             except EOFError:
                 return
             key = (record[0], record[1])
