@@ -94,7 +94,7 @@ class BulkSegmentWriter(SegmentWriter):
         fieldnames = sorted(name for name in fields if not name.startswith("_"))
         self._check_fields(schema, fieldnames)
         offloaded_field = self._offload.fieldname if self._offload is not None else None
-        offloaded = None
+        offloaded = (docnum, None, 1.0)  # the worker counts every document, with the field or not
         lengths: dict[str, int] = {}
         perdocwriter.start_doc(docnum)
         try:
@@ -123,7 +123,7 @@ class BulkSegmentWriter(SegmentWriter):
         for fieldname in self._indexed:
             if fieldname != offloaded_field:
                 self._lengths[fieldname].append(_rounded(lengths.get(fieldname, 0)))
-        if offloaded is not None:
+        if offloaded_field is not None:
             self._offload.send(offloaded)
         self._added = True
         self.docnum += 1
@@ -181,7 +181,7 @@ class BulkSegmentWriter(SegmentWriter):
         lengths = array("I")
         while (batch := connection.recv()) is not None:
             for docnum, value, boost in batch:
-                length = self._add_postings(fieldname, field, field.index(value), docnum, boost)
+                length = 0 if value is None else self._add_postings(fieldname, field, field.index(value), docnum, boost)
                 lengths.append(length)
                 self._lengths[fieldname].append(_rounded(length))
                 if self._buffer_bytes >= self._buffer_limit:
@@ -362,9 +362,9 @@ class _OffloadWorker:
         self._connection, worker_end = context.Pipe()
         self._process = _fork(writer._analyse_offloaded, fieldname, worker_end)
         worker_end.close()
-        self._batch: list[tuple[int, str, float]] = []
+        self._batch: list[tuple[int, str | None, float]] = []
 
-    def send(self, document: tuple[int, str, float]) -> None:
+    def send(self, document: tuple[int, str | None, float]) -> None:
         self._batch.append(document)
         if len(self._batch) >= _OFFLOAD_BATCH:
             self._send(self._batch)

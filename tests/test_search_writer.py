@@ -207,3 +207,27 @@ def test_a_failing_worker_leaves_the_old_index_serving(tmp_path, monkeypatch):
         write_index(synth.generate_posts(1_050, 5), tmp_path)
     assert current_build(tmp_path) == old
     assert [entry.name for entry in (tmp_path / "builds").iterdir()] == [old.name]
+
+
+def test_documents_without_the_offloaded_field_keep_the_lengths_aligned(tmp_path):
+    documents = [document_for(post) for post in _posts()[:30]]
+    for document in documents[::3]:
+        del document["text"]  # every third document lacks the catch-all field
+    indexes = []
+    for name, bulk in (("whoosh", False), ("bulk", True)):
+        directory = tmp_path / name
+        directory.mkdir()
+        ix = whoosh_index.create_in(str(directory), build_schema())
+        writer = BulkSegmentWriter(ix, offload_after=2) if bulk else ix.writer()
+        for document in documents:
+            writer.add_document(**document)
+        writer.commit()
+        indexes.append(ix)
+    with indexes[0].reader() as expected, indexes[1].reader() as actual:
+        assert [actual.doc_field_length(d, "text") for d in range(30)] == \
+               [expected.doc_field_length(d, "text") for d in range(30)]
+        assert actual.field_length("text") == expected.field_length("text")
+        for fieldname, term in expected.all_terms():
+            assert _postings(actual, fieldname, term) == _postings(expected, fieldname, term)
+    for ix in indexes:
+        ix.close()
