@@ -274,12 +274,12 @@ class BulkSegmentWriter(SegmentWriter):
 
     def _write_offloaded_lengths(self, offload: _OffloadWorker) -> None:
         """The worker's field lengths, into the length column and totals of documents already
-        written (the column takes them in document order) and into our rounded lengths."""
+        written (the column takes them in document order). The rounded lengths stay with the
+        worker, which encodes the field."""
         fieldname = offload.fieldname
         field = self.schema[fieldname]
         perdocwriter = self.perdocwriter
         for docnum, length in enumerate(offload.finish_analysis(), start=offload.first_document):
-            self._lengths[fieldname].append(_rounded(length))
             if length:
                 perdocwriter._docnum = docnum
                 perdocwriter.add_field(fieldname, field, None, length)
