@@ -36,6 +36,7 @@ class Citation:
     pages: str | None  # ranges joined by an en dash: "345–356"
     doi: str | None  # bare: "10.1002/cpp.2509"
     kind: str  # ARTICLE, CHAPTER or UNPARSED
+    authors_complete: bool = True  # False when the line elides ("…", "et al.") part of the author list
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class _Head:
     authors: tuple[str, ...]
     year: int | None
     end: int  # index just past the closing ")" of the date group
+    complete: bool  # no ellipsis or "et al." in the author list
 
 
 @dataclass(frozen=True)
@@ -186,6 +188,7 @@ def parse_citation(line: str) -> Citation:
         pages=source.pages,
         doi=doi,
         kind=source.kind,
+        authors_complete=head.complete,
     )
 
 
@@ -221,7 +224,8 @@ def _parse_head(text: str) -> _Head | None:
     if not authors:
         return None
     year = int(date["year"]) if date["year"] else None
-    return _Head(authors, year, date.end())
+    elided = _AUTHOR_ELLIPSIS.search(text, 0, paren) or _AUTHOR_ET_AL.search(text, 0, paren)
+    return _Head(authors, year, date.end(), complete=elided is None)
 
 
 def _first_parenthesised_year(text: str) -> int | None:

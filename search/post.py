@@ -7,6 +7,12 @@ from dataclasses import dataclass
 TOPICS_FROM_SITE = "site"
 TOPICS_INFERRED = "inferred"
 
+# Which address ``Post.url`` is: the post's own page, its month on the old archive (with an anchor),
+# or a listing page with a text-fragment link to the title.
+URL_POST = "post"
+URL_ARCHIVE = "archive"
+URL_LISTING = "listing"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Post:
@@ -14,10 +20,12 @@ class Post:
 
     id: str
     url: str | None
+    url_kind: str | None = None
     issue_date: str
     title: str
     citation: str | None = None
     authors: tuple[str, ...] = ()
+    authors_complete: bool = True
     year: int | None = None
     article_title: str | None = None
     journal: str | None = None
