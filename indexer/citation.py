@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 ARTICLE = "article"
 CHAPTER = "chapter"
+BOOK = "book"
 UNPARSED = "unparsed"
 
 
@@ -29,14 +30,15 @@ class Citation:
 
     authors: tuple[str, ...]  # "Surname, I. I." each, in order
     year: int | None
-    article_title: str | None  # for a book chapter: the chapter title
-    journal: str | None  # for a book chapter: the book title
+    article_title: str | None  # for a book chapter: the chapter title; for a book: its title
+    journal: str | None  # for a book chapter: the book title; for a book: None
     volume: str | None
     issue: str | None
     pages: str | None  # ranges joined by an en dash: "345–356"
     doi: str | None  # bare: "10.1002/cpp.2509"
-    kind: str  # ARTICLE, CHAPTER or UNPARSED
-    authors_complete: bool = True  # False when the line elides ("…", "et al.") part of the author list
+    kind: str  # ARTICLE, CHAPTER, BOOK or UNPARSED
+    # False when the line elides ("…", "et al.") part of the author list or a name in it is unreadable.
+    authors_complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class _Head:
     authors: tuple[str, ...]
     year: int | None
     end: int  # index just past the closing ")" of the date group
-    complete: bool  # no ellipsis or "et al." in the author list
+    complete: bool  # no ellipsis, "et al." or unreadable name in the author list
+    edited: bool = False  # "(Ed.)" or "(Eds.)" after the names: the authors edited a book
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,8 @@ _AUTHORS_MAX_CHARS = 2000
 
 # Invisible characters that copy-pasted web text carries inside words.
 _ZERO_WIDTH_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")
+# Unicode hyphens (U+2010, U+2011) that word processors put in names, titles and page ranges.
+_UNICODE_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 # Any run of whitespace, including non-breaking and thin spaces.
 _WHITESPACE_RUN = re.compile(r"\s+")
 # A hyphen or dash of any kind (hyphen, en and em dash, minus sign).
@@ -83,6 +88,8 @@ _DATE_GROUP = re.compile(
     r"|in press|forthcoming|n\. ?d\.) ?\)",
     re.IGNORECASE,
 )
+# "(Ed.)." or "(Eds.)," between an edited book's editors and its date.
+_EDITOR_MARK = re.compile(r"\( ?Eds?\.? ?\) ?[.,]? ?", re.IGNORECASE)
 # What follows "(2020)" in a sentence that merely mentions a study:
 # "... (2020) documented ..." or "... (2020), who ...".
 _PROSE_AFTER_DATE = re.compile(r" ?(?:[,;]|[a-z])")
@@ -97,12 +104,16 @@ _DOI = re.compile(
 # Punctuation that ends a sentence rather than a DOI.
 _DOI_TRAILING_PUNCTUATION = ".,;:"
 
-# Separators between authors that are not a plain comma.
-_AUTHOR_ELLIPSIS = re.compile(r"…|\.\.\.")
-_AUTHOR_ET_AL = re.compile(r"\bet al\.?", re.IGNORECASE)
+# Separators between authors that are not a plain comma. An ellipsis is a run of dots, "…" and
+# spaces with three dots or a "…" in it, in any hand: "...", "…", ". . .", "E.S….", "P. . . .".
+_DOT_RUN = re.compile(r"[.…](?:[ .…]*[.…])?")
+_AUTHOR_ET_AL = re.compile(r"\bet al\b\.?", re.IGNORECASE)
 _AUTHOR_AND = re.compile(r" ?(?:&|\band\b) ?")
 # Initials as printed: "E.M.", "W. B.", "C.-E.", "JC" (letters checked apart).
 _INITIALS = re.compile(r"(?:[^\W\d_]\.?[ -]*)+")
+# Initials with periods that open a token, then a surname: the "J. Timulak" of
+# "Watson, J. Timulak, L.", where a comma between two authors is missing.
+_INITIALS_THEN_NAME = re.compile(r"(?P<initials>(?:[A-Z]\.[ -]?)+) (?P<surname>\S.*)")
 # One initial letter and whether a hyphen joins it to the previous one.
 _INITIAL_LETTER = re.compile(r"(-?) ?([^\W\d_])")
 # A generational suffix printed after the initials: "Jr.", "III".
@@ -153,6 +164,22 @@ _ARTICLE_LOCATOR = re.compile(
     r"(?P<pages>" + _PAGE_RANGE + "))?$",
     re.IGNORECASE,
 )
+# Pages without a volume closing an article published online first: ", 1-7".
+_PAGES_ONLY_LOCATOR = re.compile(
+    r", ?(?:pp?\. ?)?(?P<pages>[A-Za-z]?\d+ ?" + _DASH + r" ?[A-Za-z]?\d+)$", re.IGNORECASE
+)
+# A whole book: "Title (2nd ed.). New York: Routledge", "Title (Vol. 2). Publisher".
+_BOOK_TITLE_WITH_DETAILS = re.compile(
+    r"(?P<book>[^()]+?) ?\((?P<details>[^()]{1,80})\)(?:[.,]? [^()]{1,200})?"
+)
+# Book details that only a book has: an edition or a volume.
+_BOOK_DETAILS = re.compile(r"\bed(?:n|ition)?\b\.?|\bVol(?:ume)?\b", re.IGNORECASE)
+# A publisher after a book title: "New York: Wiley", "Guilford Press", "John Wiley & Sons".
+_PUBLISHER = re.compile(
+    r"\b(?:Press|Routledge|Wiley|Guilford|Springer|Sage|SAGE|Elsevier|Norton|Karnac|Erlbaum"
+    r"|Jossey-Bass|Publishing|Publishers|Publications|Books|Sons|Psychological Association)\b"
+)
+_JOURNAL_WORD = re.compile(r"\b(?:Journal|Review|Bulletin|Quarterly|Annals|Archives)\b")
 # A sentence end that may separate an article title from the journal name.
 _SENTENCE_BREAK = re.compile(r"[.?!] (?=\S)")
 
@@ -177,7 +204,10 @@ def parse_citation(line: str) -> Citation:
     if doi_match and doi_match.start() >= head.end:
         body_end = doi_match.start()
     body = _strip_trailing_noise(text[head.end:body_end].lstrip(" ."))
-    source = _parse_chapter(body) or _parse_article(body)
+    if head.edited:
+        source = _parse_book(body, edited=True) or _parse_article(body)
+    else:
+        source = _parse_chapter(body) or _parse_book(body, edited=False) or _parse_article(body)
     return Citation(
         authors=head.authors,
         year=head.year,
@@ -207,25 +237,28 @@ def looks_like_citation(text: str) -> bool:
 
 
 def _normalise_spacing(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", text).translate(_UNICODE_HYPHENS)
     text = _ZERO_WIDTH_CHARS.sub("", text)
     return _WHITESPACE_RUN.sub(" ", text).strip()
 
 
 def _parse_head(text: str) -> _Head | None:
-    """Read "<authors> (<date>)" at the start of ``text``, or return None."""
+    """Read "<authors> (<date>)" at the start of ``text``, or return None.
+
+    An edited book's "<editors> (Eds.). (<date>)" is read too, with ``edited`` set.
+    """
     paren = text.find("(", 0, _AUTHORS_MAX_CHARS)
     if paren <= 0:
         return None
-    date = _DATE_GROUP.match(text, paren)
+    editor_mark = _EDITOR_MARK.match(text, paren)
+    date = _DATE_GROUP.match(text, editor_mark.end() if editor_mark else paren)
     if date is None or _PROSE_AFTER_DATE.match(text, date.end()):
         return None
-    authors = _parse_authors(text[:paren])
+    authors, complete = _parse_authors(text[:paren])
     if not authors:
         return None
     year = int(date["year"]) if date["year"] else None
-    elided = _AUTHOR_ELLIPSIS.search(text, 0, paren) or _AUTHOR_ET_AL.search(text, 0, paren)
-    return _Head(authors, year, date.end(), complete=elided is None)
+    return _Head(authors, year, date.end(), complete, edited=editor_mark is not None)
 
 
 def _first_parenthesised_year(text: str) -> int | None:
@@ -235,37 +268,83 @@ def _first_parenthesised_year(text: str) -> int | None:
     return None
 
 
-def _parse_authors(text: str) -> tuple[str, ...]:
-    """Authors as "Surname, I. I."; empty if ``text`` is not an author list."""
+def _parse_authors(text: str) -> tuple[tuple[str, ...], bool]:
+    """Authors as "Surname, I. I." and whether the list is complete; no authors if ``text`` is not an
+    author list.
+
+    The list is incomplete when it elides names (an ellipsis, "et al.") or holds a token that is no
+    name (a stray digit, "***"): the names around such a token are still read, as long as they
+    outnumber the tokens skipped.
+    """
     text = text.strip(" ,")
-    tokens = _split_author_list(text)
-    return _inverted_authors(tokens) or _group_author(text) or _names_first_authors(tokens)
+    tokens, elided = _split_author_list(text)
+    authors, skipped = _inverted_authors(tokens)
+    if authors and not skipped:
+        return authors, not elided
+    whole = _group_author(text) or _names_first_authors(tokens)
+    if whole:
+        return whole, not elided
+    if authors and skipped <= len(authors):
+        return authors, False
+    return (), False
 
 
-def _split_author_list(text: str) -> list[str]:
-    """Split on commas, "&", "and", ellipses and "et al."."""
-    for separator in (_AUTHOR_ELLIPSIS, _AUTHOR_ET_AL, _AUTHOR_AND):
-        text = separator.sub(",", text)
-    return [token.strip() for token in text.split(",") if token.strip()]
+def _split_author_list(text: str) -> tuple[list[str], bool]:
+    """Split on commas, "&", "and", ellipses and "et al."; True when an ellipsis or "et al." was seen."""
+    elided = False
+
+    def separate_ellipsis(dots: re.Match[str]) -> str:
+        nonlocal elided
+        run = dots.group()
+        if "…" in run or run.count(".") >= 3:
+            elided = True
+            return ","
+        return run
+
+    text = _DOT_RUN.sub(separate_ellipsis, text)
+    text, et_al_count = _AUTHOR_ET_AL.subn(",", text)
+    text = _AUTHOR_AND.sub(",", text)
+    return [token.strip() for token in text.split(",") if token.strip()], elided or et_al_count > 0
 
 
-def _inverted_authors(tokens: list[str]) -> tuple[str, ...]:
-    """Read "Surname, I. I., Surname, I." pairs; empty if any pair fails."""
-    authors = []
-    position = 0
-    while position < len(tokens):
-        if position + 1 == len(tokens) or not _is_surname(tokens[position]):
-            return ()
-        initials = _normalise_initials(tokens[position + 1])
+def _inverted_authors(tokens: list[str]) -> tuple[tuple[str, ...], int]:
+    """Read "Surname, I. I., Surname, I." pairs; also how many tokens were skipped as no name.
+
+    "Watson, J. Timulak, L." (a missing comma) is read as two authors, and initials broken by a
+    stray comma ("Hilsenroth, M.,J.") are joined again.
+    """
+    tokens = list(reversed(tokens))  # a stack: the next token is at the end
+    authors: list[str] = []
+    skipped = 0
+    after_initials = False
+    while tokens:
+        token = tokens.pop()
+        initials_only = _normalise_initials(token) if "." in token else None
+        if after_initials and initials_only and authors:
+            authors[-1] = f"{authors[-1]} {initials_only}"
+            continue
+        if authors and after_initials and _NAME_SUFFIX.fullmatch(token):
+            authors[-1] = f"{authors[-1]}, {token}"
+            after_initials = False
+            continue
+        if not tokens or not _is_surname(token):
+            skipped += 1
+            after_initials = False
+            continue
+        initials = _normalise_initials(tokens[-1])
         if initials is None:
-            return ()
-        author = f"{tokens[position]}, {initials}"
-        position += 2
-        if position < len(tokens) and _NAME_SUFFIX.fullmatch(tokens[position]):
-            author = f"{author}, {tokens[position]}"
-            position += 1
-        authors.append(author)
-    return tuple(authors)
+            glued = _INITIALS_THEN_NAME.fullmatch(tokens[-1])
+            initials = _normalise_initials(glued["initials"].strip()) if glued else None
+            if initials is None:
+                skipped += 1
+                after_initials = False
+                continue
+            tokens[-1] = glued["surname"]
+        else:
+            tokens.pop()
+        authors.append(f"{token}, {initials}")
+        after_initials = True
+    return tuple(authors), skipped
 
 
 def _names_first_authors(tokens: list[str]) -> tuple[str, ...]:
@@ -413,13 +492,42 @@ def _parse_chapter(body: str) -> _Source | None:
     )
 
 
+def _parse_book(body: str, *, edited: bool) -> _Source | None:
+    """Read a whole book, "Title (2nd ed.). City: Publisher", or None.
+
+    A book is told from an article by an edition or volume after its title, by a publisher where a
+    journal would be, or by its authors being its editors (``edited``); never when a journal
+    locator (volume, pages) closes the line.
+    """
+    if _ARTICLE_LOCATOR.search(body) or _PAGES_ONLY_LOCATOR.search(body):
+        return None
+    with_details = _BOOK_TITLE_WITH_DETAILS.fullmatch(body)
+    if with_details and _BOOK_DETAILS.search(with_details["details"]):
+        volume = _VOLUME_LABEL.search(with_details["details"])
+        return _Source(
+            kind=BOOK,
+            title=_clean_title(with_details["book"]),
+            journal=None,
+            volume=volume["volume"] if volume else None,
+        )
+    title, publisher = _split_title_and_journal(body.rstrip(" ,.;:"))
+    if title is None:
+        return None
+    if edited or (publisher and _PUBLISHER.search(publisher) and not _JOURNAL_WORD.search(publisher)):
+        return _Source(kind=BOOK, title=title, journal=None)
+    return None
+
+
 def _parse_article(body: str) -> _Source:
-    """Read "Title. Journal, 87(4), 345-356" and its comma-separated variants."""
+    """Read "Title. Journal, 87(4), 345-356" and its comma-separated variants (", 1-7" without a volume)."""
     locator = _ARTICLE_LOCATOR.search(body)
-    title_and_journal = body[: locator.start()] if locator else body
+    pages_only = None if locator else _PAGES_ONLY_LOCATOR.search(body)
+    end = locator or pages_only
+    title_and_journal = body[: end.start()] if end else body
     title, journal = _split_title_and_journal(title_and_journal.rstrip(" ,.;:"))
     if locator is None:
-        return _Source(kind=ARTICLE, title=title, journal=journal)
+        pages = _normalise_pages(pages_only["pages"]) if pages_only else None
+        return _Source(kind=ARTICLE, title=title, journal=journal, pages=pages)
     return _Source(
         kind=ARTICLE,
         title=title,

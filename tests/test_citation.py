@@ -291,11 +291,13 @@ PARSE_CASES = [
         "(2020) documented past use.",
         dict(UNPARSED_FIELDS, year=2020, doi=None),
     ),
-    # An edited book ("(Ed.)" before the year) is left unparsed.
+    # An edited book ("(Ed.)" before the year) is a book by its editor.
     (
         "Lambert, M. J. (Ed.). (2013). Bergin and Garfield's handbook of psychotherapy and "
         "behavior change (6th ed.). Wiley.",
-        dict(UNPARSED_FIELDS, year=2013, doi=None),
+        dict(authors=("Lambert, M. J.",), year=2013,
+             article_title="Bergin and Garfield's handbook of psychotherapy and behavior change",
+             journal=None, volume=None, issue=None, pages=None, doi=None, kind="book"),
     ),
 ]
 
