@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from indexer.enrich import site_research_types, with_site_types
 from search.post import TOPICS_FROM_SITE, Post
 
 CRAWL_DIR = "crawl"
@@ -252,16 +253,18 @@ class SiteListings:
             self._any_url.setdefault(key, page.url)
 
     def apply(self, posts: list[Post]) -> list[Post]:
-        """Posts with site topics (which win over inferred ones), site research types added to the
-        inferred ones, and the URL of the main listing page where each was seen."""
+        """Posts with site topics (which win over inferred ones), the site's research types (a type
+        label that names a level of evidence replaces inferred types of other levels, see
+        ``indexer.enrich.with_site_types``), and the URL of the main listing page where each was seen."""
         result = []
         for post in posts:
             key = _key(post)
             changes: dict = {}
             if self._topics.get(key):
                 changes.update(topics=tuple(dict.fromkeys(self._topics[key])), topics_source=TOPICS_FROM_SITE)
-            if self._types.get(key):
-                changes["research_types"] = tuple(dict.fromkeys(post.research_types + tuple(self._types[key])))
+            site_types = tuple(label for name in self._types.get(key, ()) for label in site_research_types(name))
+            if site_types:
+                changes["research_types"] = with_site_types(post.research_types, site_types)
             url = self._main_url.get(key) or post.url or self._any_url.get(key)
             if url != post.url:
                 changes["url"] = url

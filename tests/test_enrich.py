@@ -63,13 +63,14 @@ def test_sample_size_seed_values_as_a_reader_sees_them():
 # --------------------------------------------------------------------------------------------------
 # research_types
 
-MA, RCT, SURVEY, QUAL, NAT, REVIEW = (
-    "meta-analysis", "randomized controlled trial", "survey", "qualitative", "naturalistic", "review",
+MA, SR, RCT, SURVEY, QUAL, NAT, REVIEW = (
+    "meta-analysis", "systematic review", "randomized controlled trial", "survey", "qualitative", "naturalistic",
+    "review",
 )
 
 RESEARCH_TYPES = [
     ("A meta-analysis of 50 studies of the alliance.", (MA,)),
-    ("Two meta-analyses found the same effect.", (MA,)),
+    ("Two meta-analyses found the same effect.", ()),  # other work, not this study
     ("This meta analysis pooled 20 trials.", (MA,)),
     ("In this meta-analytic review of 40 trials, the authors pooled effects.", (MA,)),
     ("In this randomized controlled trial, clients received CBT.", (RCT,)),
@@ -78,7 +79,7 @@ RESEARCH_TYPES = [
     ("A randomised trial compared two treatments.", (RCT,)),
     ("A randomised, controlled trial compared two treatments.", (RCT,)),
     ("In this RCT, therapists were trained.", (RCT,)),
-    ("Several RCTs showed benefits.", (RCT,)),
+    ("Several RCTs showed benefits.", ()),  # other work, not this study
     ("Patients were randomly assigned to CBT or a waitlist.", (RCT,)),
     ("Patients were randomized to CBT or a waitlist.", (RCT,)),
     ("Patients were randomly allocated to CBT or to treatment as usual.", (RCT,)),
@@ -97,11 +98,11 @@ RESEARCH_TYPES = [
     ("A practice-based study in community clinics.", (NAT,)),
     ("Results from real-world settings.", (NAT,)),
     ("Routine outcome monitoring was used in the trial.", ()),
-    ("A systematic review of 30 studies.", (REVIEW,)),
+    ("A systematic review of 30 studies.", (SR,)),
     ("A scoping review of the literature.", (REVIEW,)),
     ("A narrative review of the field.", (REVIEW,)),
-    ("A cohort study of veterans.", ()),
-    ("A randomized controlled trial and a meta-analysis were both reviewed.", (MA, RCT)),  # pattern order
+    ("A cohort study of veterans.", (NAT,)),  # an observational cohort
+    ("A meta-analysis of randomized controlled trials.", (MA,)),  # a synthesis, not the trials it pools
     ("", ()),
 ]
 
@@ -124,8 +125,10 @@ def test_research_types_read_title_and_citation_too():
 def test_book_chapter_flag_is_added_last():
     assert research_types("Efficacy", None, "A narrative overview.", is_chapter=True) == (BOOK_CHAPTER,)
     assert BOOK_CHAPTER == "book chapter"
-    assert research_types("Efficacy", None, "A systematic review of trials.", is_chapter=True) == (REVIEW, BOOK_CHAPTER)
-    assert research_types("Efficacy", None, "A systematic review of trials.", is_chapter=False) == (REVIEW,)
+    # A chapter is a chapter whatever its summary mentions; its own title can add a design.
+    assert research_types("Efficacy", None, "A systematic review of trials.", is_chapter=True) == (BOOK_CHAPTER,)
+    assert research_types("Alliance: A meta-analysis", None, "Text.", is_chapter=True) == (MA, BOOK_CHAPTER)
+    assert research_types("Efficacy", None, "A systematic review of trials.", is_chapter=False) == (SR,)
 
 
 @pytest.mark.parametrize("post", GOLDEN_POSTS, ids=[post["id"] for post in GOLDEN_POSTS])
