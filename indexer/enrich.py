@@ -35,10 +35,18 @@ _I = re.IGNORECASE
 
 # --- what a piece of text says the design is -------------------------------------------------------
 
+# Ten or more studies pooled or reviewed: a synthesis even when the summary does not name it so.
+_MANY_STUDIES = r"\s+(?:the\s+)?(?:data|results|effects?|findings)?\s*(?:from|of|across)?\s*\d{2,}[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|samples|articles|papers)\b"
 _SYNTHESIS_PATTERNS: dict[str, re.Pattern[str]] = {
-    META_ANALYSIS: re.compile(r"\bmeta[- ]?(?:analy(?:s[ie]s|tic(?:ally)?|[sz]ed?)|synthes[ie]s|regression)", _I),
+    META_ANALYSIS: re.compile(
+        r"\bmeta[- ]?(?:analy(?:s[ie]s|tic(?:ally)?|[sz]ed?)|synthes[ie]s|regression)"
+        r"|\b(?:pooled|synthesi[sz]ed|aggregated|combined)" + _MANY_STUDIES,
+        _I,
+    ),
     SYSTEMATIC_REVIEW: re.compile(
-        r"\bsystematic(?:ally)? review(?:s|ed)?\b|\bumbrella review\b|\breview of (?:\d+ )?meta-analyses\b", _I
+        r"\bsystematic(?:ally)? review(?:s|ed)?\b|\bumbrella review\b|\breview of (?:\d+ )?meta-analyses\b"
+        r"|\b(?:examined|reviewed|identified|included|analy[sz]ed|located|coded)" + _MANY_STUDIES,
+        _I,
     ),
 }
 _RANDOMIZED = re.compile(
@@ -70,17 +78,22 @@ _PRIMARY_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
 }
+# Interviews and themes: qualitative when no stronger design is named ("interviewed 20 clients").
+_QUALITATIVE_WEAK = re.compile(
+    r"\binterviewed\b|\binterviews with\b|\bfor themes\b|\bthemes (?:emerged|were identified)\b", _I
+)
 # Routine-care settings: a study set there without randomisation is naturalistic, but a setting is
 # weaker than a design named anywhere (a survey of NHS staff is a survey, a trial in routine care a trial).
 _ROUTINE_SETTING = re.compile(
     r"\broutine (?:clinical )?(?:care|practice|settings?|services?|data)\b|\bhealth (?:system|service|care system)\b"
     r"|\bNational Health Service\b|\bNHS\b|\bIAPT\b|\bcommunity (?:mental health )?(?:clinics?|services?|settings?)\b"
-    r"|\b(?:university )?(?:counseling|counselling) (?:centers?|centres?)\b|\b(?:patients|clients) (?:receiving|who received|treated|seen) ",
+    r"|\b(?:university )?(?:counseling|counselling) (?:centers?|centres?)\b|\boutpatient clinics?\b|\bday hospital\b"
+    r"|\bprivate practices?\b|\b(?:patients|clients) (?:receiving|who received|treated|seen) |\btherapists treating\b",
     _I,
 )
 _REVIEW = re.compile(
-    r"\b(?:narrative|literature|scoping|critical|integrative|historical) review\b|\breview of (?:the )?"
-    r"(?:literature|research|evidence)\b|\breviewed (?:the )?(?:literature|research|evidence)\b|\boverview\b",
+    r"\b(?:narrative|literature|scoping|critical|integrative|historical) review\b"
+    r"|\breview(?:s|ed|ing)?\s+(?:of\s+)?(?:the\s+)?(?:[\w-]+\s+)?(?:literature|research|evidence)\b|\boverview\b",
     _I,
 )
 _COMMENTARY = re.compile(r"\bcommentary\b|\beditorial\b|\bposition paper\b|\bessay\b|\bopinion piece\b", _I)
@@ -102,14 +115,30 @@ _DESIGN_NOUN = (
     r"(?:study|studies|meta-analys[ie]s|meta-synthesis|trial|RCT|survey|review|paper|article|analysis|"
     r"investigation|research|project|chapter|commentary|experiment|report|book)"
 )
-_THIS_STUDY = re.compile(
+# What the authors of this study did: "Swift and Callahan interviewed", "Lutz et al. followed".
+_STUDY_VERB = (
+    r"(?:conducted|carried out|performed|randomly|randomi[sz]ed|surveyed|interviewed|pooled|reviewed|"
+    r"meta-analy[sz]ed|examined|analy[sz]ed|studied|followed|tested|compared|recruited|assessed|investigated|"
+    r"asked|identified|included|assigned|estimated|used|describes?|argues?|proposes?|discusses)\b"
+)
+# One or two surnames (not a common noun opening a sentence), with "et al." if printed.
+_AUTHOR_NAMES = (
+    r"(?!(?:Studies|Research|Researchers|Trials|Authors|Patients|Clients|Therapists|Participants|Others|They|We|It|"
+    r"He|She|This|These|Those|Most|Many|Some|Results|Findings|Data)\b)(?-i:[A-Z])[\w’'-]+"
+    r"(?:\s+(?:and|&)\s+(?-i:[A-Z])[\w’'-]+|\s+et\s+al\.?)?"
+)
+# "In this large survey ...", "the present study": this work named as such, whatever else the sentence says.
+_THIS_STUDY_NAMED = re.compile(
     rf"\b(?:in|for|with|from|through)\s+(?:this|their|the\s+(?:current|present|authors[’']?))\s+(?:[\w,-]+\s+){{0,5}}?{_DESIGN_NOUN}\b"
-    rf"|\b(?:this|the\s+(?:current|present))\s+(?:[\w-]+\s+){{0,3}}?{_DESIGN_NOUN}\b"
-    r"|\b[A-Z][\w’'-]+\s+(?:and|&)\s+(?:colleagues|co-?authors|collaborators|associates)\b"
-    r"|\b[A-Z][\w’'-]+\s+et\s+al\.?\s+(?:conducted|carried|performed|randomly|surveyed|interviewed|pooled|reviewed|"
-    r"examined|analy[sz]ed|used|tested|compared|recruited|studied|followed)"
-    r"|\bthe\s+(?:authors|researchers|investigators)\s+(?:\w+\s+)?(?:conducted|carried|performed|randomly|surveyed|"
-    r"interviewed|pooled|reviewed|analy[sz]ed|recruited|followed|identified|included|compared|assigned|tested)",
+    rf"|\b(?:this|the\s+(?:current|present))\s+(?:[\w-]+\s+){{0,3}}?{_DESIGN_NOUN}\b",
+    _I,
+)
+# "Firth and colleagues estimated ...", "The authors pooled ...": this work by what its authors did,
+# unless the sentence is about other work ("Previous studies examined ...").
+_THIS_STUDY_BY_AUTHORS = re.compile(
+    r"\b(?-i:[A-Z])[\w’'-]+\s+(?:and|&)\s+(?:colleagues|co-?authors|collaborators|associates)\b"
+    rf"|\b{_AUTHOR_NAMES}\s+(?:\w+\s+)?{_STUDY_VERB}"
+    rf"|\bthe\s+(?:authors|researchers|investigators)\s+(?:\w+\s+)?{_STUDY_VERB}",
     _I,
 )
 _OTHER_WORK = re.compile(
@@ -120,7 +149,7 @@ _OTHER_WORK = re.compile(
     r"(?:shown|show|found|find|demonstrated|demonstrate|suggested|suggest|indicated|indicate|established|reported)\b"
     r"|\bthere (?:is|are|was|were) (?:\w+\s+){0,2}?(?:research|evidence|studies|trials)\b"
     r"|\bin (?:surveys|studies|trials|meta-analyses|reviews)\b"
-    r"|\([A-Z][\w’'-]+(?: et al\.?| (?:and|&) [A-Z][\w’'-]+)?,? (?:19|20)\d\d[a-z]?\)",
+    r"|\((?-i:[A-Z])[\w’'-]+(?: et al\.?| (?:and|&) (?-i:[A-Z])[\w’'-]+)?,? (?:19|20)\d\d[a-z]?\)",
     _I,
 )
 # Where one sentence ends and the next begins: ". " before a capital (not after an initial like "U.").
@@ -165,6 +194,8 @@ def _design(text: str, *, this_work: bool = False, settings_count: bool = False)
     for label, pattern in _PRIMARY_PATTERNS.items():
         if pattern.search(own):
             return (label,)
+    if _QUALITATIVE_WEAK.search(own):
+        return (QUALITATIVE,)
     if _REVIEW.search(own):
         return (REVIEW,)
     if _COMMENTARY.search(own) or (this_work and _THIS_WORK_ARGUES.search(own)):
@@ -182,7 +213,9 @@ def _sentences_by_role(summary: str) -> tuple[list[str], list[str]]:
     follows_this_study = False
     for sentence in sentences:
         about_other_work = bool(_OTHER_WORK.search(sentence))
-        if _THIS_STUDY.search(sentence):
+        if _THIS_STUDY_NAMED.search(sentence) or (
+            not about_other_work and _THIS_STUDY_BY_AUTHORS.search(sentence)
+        ):
             this_study.append(sentence)
             follows_this_study = True
         elif follows_this_study and not about_other_work:

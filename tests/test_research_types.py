@@ -119,6 +119,34 @@ CASES = [
     ("an article that argues", "Beyond Evidence-Based Treatments", None,
      "Meta-analyses have shown small differences between therapies. In this article, Wampold argues that common "
      "factors deserve more attention.", False, (COMMENTARY,)),
+    # --- designs told by what the named authors did, without the design's name
+    ("studies pooled without the word meta-analysis", "Homework in CBT", None,
+     "Homework is a core part of CBT. Kazantzis and colleagues pooled the results of 23 studies (N = 2,183) that "
+     "measured homework compliance.", False, (MA,)),
+    ("many studies reviewed", "Effects of Psychotherapy for Children", None,
+     "Weisz and colleagues reviewed 447 studies spanning 50 years of research on youth psychotherapy.",
+     False, (SR,)),
+    ("two authors interviewed clients", "What Do Clients Want From Therapy?", None,
+     "Swift and Callahan interviewed 20 clients about what they wanted from therapy. Responses were coded for "
+     "themes.", False, (QUAL,)),
+    ("the researchers randomly allocated", "Exercise and Depression", None,
+     "Exercise is often recommended. The researchers randomly allocated 80 students with mild depression to an "
+     "exercise group or to a control group.", False, (RCT,)),
+    ("outpatient clinics, no design named", "Therapists Who Doubt Themselves", None,
+     "Nissen-Lie and colleagues studied 70 therapists treating 255 patients at 16 outpatient clinics in Norway.",
+     False, (NAT,)),
+    ("other work examined many trials; this study in a clinic", "Early Alliance", None,
+     "Previous studies examined 45 trials of the alliance. In this study, 300 clients at a community clinic "
+     "rated the alliance after session 3.", False, (NAT,)),
+    ("a whole book that reviews the evidence", "The Great Psychotherapy Debate",
+     "Wampold, B. E., & Imel, Z. E. (2015). The great psychotherapy debate (2nd ed.). New York: Routledge.",
+     "In this book, Wampold and Imel review the evidence on common and specific factors.", False, (REVIEW,)),
+    ("an author who describes and argues", "Deliberate Practice", None,
+     "Rousmaniere describes how therapists can use deliberate practice. He argues that therapists rarely receive "
+     "feedback on their skills.", False, (COMMENTARY,)),
+    ("a name that argued long ago is a mention", "Silence in Therapy", None,
+     "Freud argued that silence is resistance. Ladany and colleagues asked 12 therapists about their use of "
+     "silence; transcripts were analysed with consensual qualitative research.", False, (QUAL,)),
     # --- mention-only traps: no type
     ("previous RCTs only", "Why Patients Drop Out", None,
      "Previous RCTs showed that a third of patients drop out. Dropout is costly for clinics.", False, ()),
