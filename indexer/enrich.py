@@ -36,7 +36,10 @@ _I = re.IGNORECASE
 # --- what a piece of text says the design is -------------------------------------------------------
 
 # Ten or more studies pooled or reviewed: a synthesis even when the summary does not name it so.
-_MANY_STUDIES = r"\s+(?:the\s+)?(?:data|results|effects?|findings)?\s*(?:from|of|across)?\s*\d{2,}[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|samples|articles|papers)\b"
+_MANY_STUDIES = (
+    r"\s+(?:the\s+)?(?:data|results|effects?|findings)?\s*(?:from|of|across)?\s*\d{2,}[\d,]*\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:studies|trials|RCTs|samples|articles|papers)\b"
+)
 _SYNTHESIS_PATTERNS: dict[str, re.Pattern[str]] = {
     META_ANALYSIS: re.compile(
         r"\bmeta[- ]?(?:analy(?:s[ie]s|tic(?:ally)?|[sz]ed?)|synthes[ie]s|regression)"
@@ -67,8 +70,8 @@ _PRIMARY_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
     SURVEY: re.compile(
-        r"\bsurvey(?:s|ed|ing)?\b|\b(?:completed|responded to|answered|filled (?:in|out)) (?:an? )?(?:online |web-based )?"
-        r"questionnaires?\b|\bonline questionnaire\b",
+        r"\bsurvey(?:s|ed|ing)?\b|\bonline questionnaire\b"
+        r"|\b(?:completed|responded to|answered|filled (?:in|out)) (?:an? )?(?:online |web-based )?questionnaires?\b",
         _I,
     ),
     NATURALISTIC: re.compile(
@@ -129,7 +132,8 @@ _AUTHOR_NAMES = (
 )
 # "In this large survey ...", "the present study": this work named as such, whatever else the sentence says.
 _THIS_STUDY_NAMED = re.compile(
-    rf"\b(?:in|for|with|from|through)\s+(?:this|their|the\s+(?:current|present|authors[’']?))\s+(?:[\w,-]+\s+){{0,5}}?{_DESIGN_NOUN}\b"
+    r"\b(?:in|for|with|from|through)\s+(?:this|their|the\s+(?:current|present|authors[’']?))\s+"
+    rf"(?:[\w,-]+\s+){{0,5}}?{_DESIGN_NOUN}\b"
     rf"|\b(?:this|the\s+(?:current|present))\s+(?:[\w-]+\s+){{0,3}}?{_DESIGN_NOUN}\b",
     _I,
 )
@@ -292,7 +296,8 @@ _SAMPLE_SIZE = re.compile(
 )
 # A total stated as such, which wins over the first count: "a total of 2,043", "N = 2,043".
 _TOTAL_SAMPLE = re.compile(
-    rf"\b(?:a\s+total\s+of|total\s+(?:sample|N)\s+(?:of|was|=)|combined\s+sample\s+of|totall?ing)\s+(?:over\s+|more\s+than\s+)?{_NUMBER}"
+    r"\b(?:a\s+total\s+of|total\s+(?:sample|N)\s+(?:of|was|=)|combined\s+sample\s+of|totall?ing)\s+"
+    rf"(?:over\s+|more\s+than\s+)?{_NUMBER}"
     rf"(?!\s*(?:%|percent|studies|trials|samples|articles|effect sizes|papers))\b"
     rf"|\bN\s*=\s*{_NUMBER}\b(?!\s*(?:studies|trials|samples|articles|effect sizes|papers))"
 )
