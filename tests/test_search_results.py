@@ -247,7 +247,7 @@ def _engine_counts(response) -> dict[str, dict[str, int]]:
 ALL_SEED = {
     "topic": {"Therapist Factors": 5, "Attachment": 2, "Self-Reflection and Awareness": 2, "Training": 2,
               "Client Factors": 1, "Outcomes and Deterioration": 1},
-    "type": {"survey": 4, "randomized controlled trial": 1},
+    "type": {"survey": 4, "randomized controlled trial": 1, "naturalistic": 1},
     "journal": {CPP: 2, PR: 2, JCCP: 1},
     "year": {"2020": 3, "2013": 1, "2019": 1},
 }
