@@ -114,6 +114,8 @@ _INITIALS = re.compile(r"(?:[^\W\d_]\.?[ -]*)+")
 # Initials with periods that open a token, then a surname: the "J. Timulak" of
 # "Watson, J. Timulak, L.", where a comma between two authors is missing.
 _INITIALS_THEN_NAME = re.compile(r"(?P<initials>(?:[A-Z]\.[ -]?)+) (?P<surname>\S.*)")
+# Initials printed after a surname without periods (Vancouver style): the "JA" of "Rubel JA".
+_VANCOUVER_INITIALS = re.compile(r"[A-Z]{1,3}")
 # One initial letter and whether a hyphen joins it to the previous one.
 _INITIAL_LETTER = re.compile(r"(-?) ?([^\W\d_])")
 # A generational suffix printed after the initials: "Jr.", "III".
@@ -348,12 +350,16 @@ def _inverted_authors(tokens: list[str]) -> tuple[tuple[str, ...], int]:
 
 
 def _names_first_authors(tokens: list[str]) -> tuple[str, ...]:
-    """Read "Andrzej Werbart, Mo Wang" as ("Werbart, A.", "Wang, M.")."""
+    """Read "Andrzej Werbart, Mo Wang" as ("Werbart, A.", "Wang, M."), and the Vancouver style
+    "Lutz W, Rubel JA" (initials after the surname, no comma) as ("Lutz, W.", "Rubel, J. A.")."""
     authors = []
     for token in tokens:
         words = token.split(" ")
         if not 2 <= len(words) <= 4:
             return ()
+        if _VANCOUVER_INITIALS.fullmatch(words[-1]) and _is_surname(" ".join(words[:-1])):
+            authors.append(f"{' '.join(words[:-1])}, {_normalise_initials(words[-1])}")
+            continue
         surname_start = len(words) - 1
         while surname_start > 1 and words[surname_start - 1] in _SURNAME_PARTICLES:
             surname_start -= 1
