@@ -54,7 +54,7 @@ _SYNTHESIS_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _RANDOMIZED = re.compile(
     r"(?<!non-)(?<!non )(?<!quasi-)\b(?:cluster[- ])?randomi[sz]ed(?:,)? (?:controlled |clinical |control |pilot )?"
-    r"(?:trial|study|experiment)\b|\bRCT\b|\brandomly (?:assigned|allocated)\b|\b(?:were|was) randomi[sz]ed\b"
+    r"(?:trial|study|experiment)\b|\bRCT\b|(?<!not )\brandomly (?:assigned|allocated)\b|\b(?:were|was) randomi[sz]ed\b"
     r"|\brandomi[sz]ation\b",
     _I,
 )

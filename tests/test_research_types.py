@@ -158,6 +158,9 @@ CASES = [
      False, ()),
     ("random effects model is not randomisation", "Effects Over Time", None,
      "The authors used a random effects model to estimate change in 300 clients.", False, ()),
+    ("not randomly assigned, in routine care", "Choosing a Therapy", None,
+     "In this study, patients were not randomly assigned; they chose CBT or psychodynamic therapy in routine "
+     "care at 12 clinics.", False, (NAT,)),
     ("non-randomized trial", "An Open Trial of Group Therapy", None,
      "In this non-randomized trial, clinics chose their own treatment.", False, ()),
 ]
