@@ -7,6 +7,11 @@ Clinical Psychology, 87(4), 345–356.``  This module turns such a line into a
 :class:`Citation` record (:func:`parse_citation`) and tells the page parser
 whether a paragraph is such a line at all (:func:`looks_like_citation`).
 
+A line is read field by field: the author list in any hand the blog uses (ellipses however typed,
+"et al.", missing commas, given names first, Vancouver initials), the date group, then a journal
+article, a book chapter or a whole book. Names that are elided or cannot be read are left out and
+the list is marked incomplete (``authors_complete``); the other fields are kept.
+
 Both functions run on every paragraph of every page, so every regular
 expression here is bounded or anchored and runs in linear time, and neither
 function ever raises.
