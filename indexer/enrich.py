@@ -112,6 +112,13 @@ _POOLED_MATERIAL = re.compile(
     _I,
 )
 
+# Other work named inside a sentence about this study: "compared with a previous meta-analysis".
+_OTHER_WORK_MENTION = re.compile(
+    r"\b(?:previous|prior|earlier|past|existing|older|former|other)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:meta-analys[ie]s|systematic reviews?|reviews?|trials?|RCTs?|surveys?|stud(?:y|ies)|research|work)\b",
+    _I,
+)
+
 # --- which sentences describe this study, and which describe other work ------------------------------
 
 _DESIGN_NOUN = (
@@ -189,7 +196,8 @@ def _design(text: str, *, this_work: bool = False, settings_count: bool = False)
     else a review or commentary. ``this_work`` says the text is about this work itself, so that
     "argues" or "discusses" there make it a commentary; with ``settings_count`` a routine-care
     setting makes it naturalistic."""
-    if not text:
+    text = _OTHER_WORK_MENTION.sub(" ", text)
+    if not text.strip():
         return ()
     synthesis = tuple(label for label, pattern in _SYNTHESIS_PATTERNS.items() if pattern.search(text))
     if synthesis:
@@ -217,9 +225,7 @@ def _sentences_by_role(summary: str) -> tuple[list[str], list[str]]:
     follows_this_study = False
     for sentence in sentences:
         about_other_work = bool(_OTHER_WORK.search(sentence))
-        if _THIS_STUDY_NAMED.search(sentence) or (
-            not about_other_work and _THIS_STUDY_BY_AUTHORS.search(sentence)
-        ):
+        if _is_this_study(sentence, about_other_work):
             this_study.append(sentence)
             follows_this_study = True
         elif follows_this_study and not about_other_work:
@@ -230,6 +236,18 @@ def _sentences_by_role(summary: str) -> tuple[list[str], list[str]]:
             if not about_other_work:
                 elsewhere.append(sentence)
     return this_study, elsewhere
+
+
+def _is_this_study(sentence: str, about_other_work: bool) -> bool:
+    """True when the sentence names this work, or says what its authors did and is not about other
+    work, except in an opening clause ("Unlike previous research, Smith and colleagues randomly ...")."""
+    if _THIS_STUDY_NAMED.search(sentence):
+        return True
+    by_authors = _THIS_STUDY_BY_AUTHORS.search(sentence)
+    if by_authors is None or not about_other_work:
+        return by_authors is not None
+    comma = sentence.find(", ")
+    return 0 < comma < by_authors.start() and not _OTHER_WORK.search(sentence, comma)
 
 
 def _in_hierarchy_order(labels: tuple[str, ...]) -> tuple[str, ...]:

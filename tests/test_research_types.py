@@ -147,6 +147,18 @@ CASES = [
     ("a name that argued long ago is a mention", "Silence in Therapy", None,
      "Freud argued that silence is resistance. Ladany and colleagues asked 12 therapists about their use of "
      "silence; transcripts were analysed with consensual qualitative research.", False, (QUAL,)),
+    # --- other work named inside a sentence about this study
+    ("other work only in the opening clause", "A Trial of Brief CBT", None,
+     "Unlike previous research, Smith and colleagues randomly assigned 80 patients to CBT or a waitlist.",
+     False, (RCT,)),
+    ("a previous meta-analysis compared with", "How Therapists Use Research", None,
+     "In this study, the authors compared their results with a previous meta-analysis of 40 trials. They "
+     "surveyed 300 therapists online.", False, (SURVEY,)),
+    ("earlier meta-analyses rated by survey respondents", "Do Therapists Read Meta-Analyses?", None,
+     "In this survey, therapists rated how often they used findings from earlier meta-analyses.",
+     False, (SURVEY,)),
+    ("a recent meta-analysis is this one", "Alliance in Youth Therapy", None,
+     "In this recent meta-analysis, Karver and colleagues pooled 28 trials.", False, (MA,)),
     # --- mention-only traps: no type
     ("previous RCTs only", "Why Patients Drop Out", None,
      "Previous RCTs showed that a third of patients drop out. Dropout is costly for clinics.", False, ()),
