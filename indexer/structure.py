@@ -1,49 +1,32 @@
 """The structural parser: a block sequence to raw posts (month, title, citation, summary, implications).
 
 Works from what every rendering of the blog shares, whatever the tags: month headings ("January
-2021"), a short title line, an optional APA citation right after it, summary paragraphs, the
-"Practice Implications" marker and the implications paragraphs. A post starts at a title that is
-followed by a citation, at a title right after a month heading, or, between two markers, at the
-first title-like block after the previous post's implications. Site chrome is never part of a post.
+2021"), a title known by its place, an optional APA citation right after it, summary paragraphs, the
+"Practice Implications" marker and the implications paragraphs. A title is the line before a
+citation, the line after a month heading, the heading of an ``<article>``, or, between two markers,
+the first title-like line after the previous post's implications: its place decides, not its
+punctuation. A post needs a title, body text and a citation, a marker or an ``<article>`` of its
+own; site chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned
+with the reason it was not placed.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from indexer.blocks import HEADING, ITEM, Block
+from indexer.chrome import END, FURNITURE, SITE, chrome_kind
 from indexer.citation import looks_like_citation
+from indexer.months import dated_line_month, heading_month, iso_month
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_HEADING = re.compile(
-    r"^(?:posted(?:\s+(?:on|in))?:?\s*)?(?:\w+day,?\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True))
-    + r")\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\s*[.:]?$",
-    re.I,
-)
-_MONTH_ANYWHERE = re.compile(
-    r"\b(" + "|".join(name for name in MONTHS if len(name) > 3) + r")\s+((?:19|20)\d\d)\b", re.I
-)
-_MARKER = re.compile(r"^practi[cs]e\s+implications?\b\s*[:.\-–—]?\s*", re.I)
-# Short lines of page furniture that text dumps and old pages carry between or after posts.
-_FURNITURE = re.compile(
-    r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
-    r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading)\W*$",
-    re.I,
-)
-_MAX_FURNITURE_WORDS = 30
+_MARKER = re.compile(r"^(?:practi[cs]e\s+implications?|implications\s+for\s+practi[cs]e)\b\s*[:.\-–—]?\s*", re.I)
 _SENTENCE_END = re.compile(r"[.;,]['\"’”)]*$")
-_MAX_TITLE_CHARS = 220
-_MAX_TITLE_WORDS = 32
+# A title by shape (no sentence end) and by place (any short line) may be this long.
+_MAX_TITLE_CHARS = 300
+_MAX_TITLE_WORDS = 45
+# How far after a title a byline with the post's date may come.
+_BYLINE_REACH = 3
 
 
 @dataclass(frozen=True)
@@ -55,74 +38,159 @@ class RawPost:
     citation: str | None
     summary: tuple[str, ...]
     implications: tuple[str, ...]
+    position: int = 0
+    anchor: str | None = None
+    article: int | None = None
 
 
-def month_of(text: str) -> str | None:
-    """``"January 2021"`` (and ``"Posted: Jan 5, 2021"``) to ``"2021-01"``; None for other text."""
-    match = _MONTH_HEADING.match(text.strip())
-    if not match:
-        return None
-    return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
 
 
-def parse_posts(blocks: list[Block]) -> list[RawPost]:
-    """All posts in a page's blocks, in page order."""
-    content = _without_repeats([block for block in blocks if not block.chrome])
-    kinds = [_classify(block) for block in content]
+@dataclass(frozen=True)
+class Unplaced:
+    """A block of page text that is in no post and is not known chrome, and why."""
+
+    position: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        words = self.text.split()
+        start = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+        return f"block {self.position} {start!r} left unplaced: {self.reason}"
+
+
+@dataclass(frozen=True)
+class ParsedPage:
+    """The posts of a page's blocks in page order, the title-led runs that are not posts, and leftovers."""
+
+    posts: list[RawPost]
+    unplaced: list[Unplaced]
+
+
+def parse_posts(
+    blocks: list[Block],
+    *,
+    fallback_month: str | None = None,
+    topic_labels: frozenset[str] = frozenset(),
+) -> ParsedPage:
+    """All posts in a page's blocks, in page order, and the blocks no post took.
+
+    ``fallback_month`` (from the page address, file name or page metadata) dates posts that have no
+    month heading, ``<time>`` or byline of their own.
+    """
+    positions = [i for i, block in enumerate(blocks) if not block.chrome]
+    positions = _in_articles(blocks, positions)
+    positions = _without_repeats(blocks, positions)
+    content = [blocks[i] for i in positions]
+    kinds = _classify_all(content, topic_labels)
     starts = _post_starts(content, kinds)
-    fallback_month = _month_anywhere(blocks)
-    posts = []
+    posts: list[RawPost] = []
+    placed: set[int] = set()
+    unplaced: list[Unplaced] = []
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
-        posts.append(_read_post(content, kinds, start, end, fallback_month))
-    return posts
+        post, used = _read_post(content, kinds, start, end, fallback_month)
+        if post.citation is None and not post.implications and content[start].article is None:
+            reason = "a title-like line with text after it, but no citation, no 'Practice Implications' and no <article>"
+            unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
+            placed.update(used)
+            continue
+        posts.append(dataclasses.replace(post, position=positions[start]))
+        placed.update(used)
+    for i, kind in enumerate(kinds):
+        if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK):
+            reason = "before the first post" if not starts or i < starts[0] else "after a post's end (comments or page furniture)"
+            unplaced.append(Unplaced(positions[i], content[i].text, reason))
+    unplaced.sort(key=lambda item: item.position)
+    return ParsedPage(posts, unplaced)
 
 
 # Block classes.
-_MONTH, _MARK, _CITATION, _TITLE_LIKE, _TEXT, _FURNITURE_LINE = "month", "marker", "citation", "title", "text", "furniture"
+_MONTH, _BYLINE_LINE, _MARK, _CITATION, _TITLE_LIKE, _TEXT = "month", "byline", "marker", "citation", "title", "text"
+_DROPPED, _END = "dropped", "end"
 
 
-def _classify(block: Block) -> str:
+def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str]:
+    kinds = []
+    for block in blocks:
+        kind = _classify(block, topic_labels)
+        # The items of a filter list follow its label ("Topics", "Type of Research").
+        if kind not in (_DROPPED, _MONTH) and block.kind == ITEM and kinds and kinds[-1] == _DROPPED:
+            kind = _DROPPED
+        kinds.append(kind)
+    return kinds
+
+
+def _classify(block: Block, topic_labels: frozenset[str]) -> str:
     text = block.text
-    if len(text.split()) <= _MAX_FURNITURE_WORDS and _FURNITURE.search(text):
-        return _FURNITURE_LINE
-    if month_of(text):
+    if heading_month(text):
         return _MONTH
+    if dated_line_month(text):
+        return _BYLINE_LINE
     if _MARKER.match(text):
         return _MARK
     if looks_like_citation(text):
         return _CITATION
+    chrome = chrome_kind(block, topic_labels)
+    if chrome in (SITE, FURNITURE):
+        return _DROPPED
+    if chrome == END:
+        return _END
     if _is_title_like(block):
         return _TITLE_LIKE
     return _TEXT
 
 
-def _is_title_like(block: Block) -> bool:
+def _is_short(block: Block) -> bool:
+    """Short enough to be a title, and not a list item or a line that starts mid-sentence."""
     text = block.text
-    if len(text) > _MAX_TITLE_CHARS or len(text.split()) > _MAX_TITLE_WORDS:
-        return False
-    if _SENTENCE_END.search(text) or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
-        return False
-    return True
+    return (
+        block.kind != ITEM
+        and len(text) <= _MAX_TITLE_CHARS
+        and len(text.split()) <= _MAX_TITLE_WORDS
+        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“¿")
+    )
 
 
-def _without_repeats(blocks: list[Block]) -> list[Block]:
+def _is_title_like(block: Block) -> bool:
+    """Title-shaped: short, and not ending like a sentence."""
+    return _is_short(block) and not _SENTENCE_END.search(block.text)
+
+
+def _can_be_title(blocks: list[Block], kinds: list[str], i: int) -> bool:
+    """A title by place: any short line of text (it may end in a period or hold a second sentence)."""
+    return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _is_short(blocks[i])
+
+
+def _in_articles(blocks: list[Block], positions: list[int]) -> list[int]:
+    """When the page puts its posts in ``<article>`` elements, only their text and the month headings."""
+    has_posts = any(
+        blocks[i].article is not None and (_MARKER.match(blocks[i].text) or looks_like_citation(blocks[i].text))
+        for i in positions
+    )
+    if not has_posts:
+        return positions
+    return [i for i in positions if blocks[i].article is not None or heading_month(blocks[i].text)]
+
+
+def _without_repeats(blocks: list[Block], positions: list[int]) -> list[int]:
     """Drop a block that repeats the one before it (a title printed twice is one title)."""
-    kept: list[Block] = []
-    for block in blocks:
-        if kept and kept[-1].text.casefold() == block.text.casefold():
+    kept: list[int] = []
+    for i in positions:
+        if kept and blocks[kept[-1]].text.casefold() == blocks[i].text.casefold():
             continue
-        kept.append(block)
+        kept.append(i)
     return kept
 
 
 def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
     starts = set()
     for i, kind in enumerate(kinds):
-        if kind == _CITATION and i > 0 and kinds[i - 1] == _TITLE_LIKE:
+        if kind == _CITATION and _can_be_title(blocks, kinds, i - 1):
             starts.add(i - 1)
-        elif kind == _MONTH and i + 1 < len(kinds) and kinds[i + 1] == _TITLE_LIKE and _has_body(kinds, i + 1):
+        elif kind == _MONTH and _can_be_title(blocks, kinds, i + 1) and _has_body(kinds, i + 1):
             starts.add(i + 1)
+    _add_article_headings(blocks, kinds, starts)
     markers = [i for i, kind in enumerate(kinds) if kind == _MARK]
     previous = -1
     for marker in markers:
@@ -132,6 +200,19 @@ def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
                 starts.add(start)
         previous = marker
     return sorted(starts)
+
+
+def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
+    """An ``<article>`` that no other rule gave a title: its first heading is the title."""
+    with_start = {blocks[start].article for start in starts}
+    seen: set[int] = set()
+    for i, block in enumerate(blocks):
+        if block.article is None or block.article in seen:
+            continue
+        if block.kind == HEADING and _can_be_title(blocks, kinds, i):
+            seen.add(block.article)
+            if block.article not in with_start and _has_body(kinds, i):
+                starts.add(i)
 
 
 def _has_body(kinds: list[str], title: int) -> bool:
@@ -148,68 +229,93 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     """The start of the post whose marker is ``marker``, when no citation or month pointed at it."""
     region = range(previous_marker + 1, marker)
     if previous_marker >= 0:
-        # After the previous post's implications (at least one paragraph), the first title-like block.
-        for i in region:
-            if kinds[i] == _TITLE_LIKE and i > previous_marker + 1 and blocks[i].kind != ITEM:
-                return i
-        return None
-    # The page's first post: the last title-like block before its first paragraph of prose,
+        # After the previous post's implications (at least one paragraph) and any comments:
+        # a heading or bold line, else a title-shaped one, else the first short line.
+        ended = max((i for i in region if kinds[i] == _END), default=previous_marker + 1)
+        candidates = [i for i in region if i > ended and _can_be_title(blocks, kinds, i)]
+        marked = [i for i in candidates if blocks[i].kind == HEADING or blocks[i].emphasised]
+        shaped = [i for i in candidates if kinds[i] == _TITLE_LIKE]
+        return (marked or shaped or candidates or [None])[0]
+    # The page's first post: the last short line before its first paragraph of prose,
     # a heading or bold one when the page marks titles that way.
     titles = []
     for i in region:
-        if kinds[i] == _TITLE_LIKE:
+        if _can_be_title(blocks, kinds, i):
             titles.append(i)
         elif kinds[i] == _TEXT and titles:
             break
     marked = [i for i in titles if blocks[i].kind == HEADING or blocks[i].emphasised]
-    return (marked or titles or [None])[-1]
+    shaped = [i for i in titles if kinds[i] == _TITLE_LIKE]
+    return (marked or shaped or titles or [None])[-1]
 
 
-def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, fallback_month: str | None) -> RawPost:
-    title = blocks[start].text
+def _read_post(
+    blocks: list[Block], kinds: list[str], start: int, end: int, fallback_month: str | None
+) -> tuple[RawPost, list[int]]:
+    """The post that starts at ``start``, and the positions of the blocks it took."""
+    title_block = blocks[start]
+    used = [start]
     position = start + 1
     citation = None
     if position < end and kinds[position] == _CITATION:
         citation = blocks[position].text
+        used.append(position)
         position += 1
     summary: list[str] = []
     implications: list[str] = []
     target = summary
     for i in range(position, end):
         kind = kinds[i]
-        if kind == _MONTH:
+        if kind in (_MONTH, _END) or blocks[i].article != title_block.article:
             break
-        if kind == _FURNITURE_LINE:
+        if kind in (_DROPPED, _BYLINE_LINE):
             continue
         if kind == _MARK:
             target = implications
             rest = _MARKER.sub("", blocks[i].text, count=1)
             if rest:
                 implications.append(rest)
+            used.append(i)
             continue
         if target is implications and kind == _TITLE_LIKE and blocks[i].kind != ITEM:
             break  # page chrome after the last post ("Back to top", a footer line)
         target.append(blocks[i].text)
-    return RawPost(
-        issue_date=_month_before(blocks, kinds, start) or fallback_month,
-        title=title,
+        used.append(i)
+    post = RawPost(
+        issue_date=_month_of_post(blocks, kinds, start) or fallback_month,
+        title=title_block.text,
         citation=citation,
         summary=tuple(summary),
         implications=tuple(implications),
+        anchor=title_block.anchor,
+        article=title_block.article,
     )
+    return post, used
 
 
-def _month_before(blocks: list[Block], kinds: list[str], start: int) -> str | None:
+def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | None:
+    """Where the post states its month: its article's own heading or ``<time>``, a dated line under
+    the title, else the nearest month heading or dated line above it."""
+    article = blocks[start].article
+    if article is not None:
+        for i in range(start - 1, -1, -1):
+            if blocks[i].article != article:
+                break
+            if kinds[i] in (_MONTH, _BYLINE_LINE):
+                return _month_of_line(blocks[i].text, kinds[i])
+        for block in blocks:
+            if block.article == article and block.time and iso_month(block.time):
+                return iso_month(block.time)
+    for i in range(start + 1, min(start + 1 + _BYLINE_REACH, len(blocks))):
+        if kinds[i] == _BYLINE_LINE:
+            return dated_line_month(blocks[i].text)
+        if kinds[i] in (_TEXT, _MARK, _MONTH):
+            break
     for i in range(start - 1, -1, -1):
-        if kinds[i] == _MONTH:
-            return month_of(blocks[i].text)
+        if kinds[i] in (_MONTH, _BYLINE_LINE):
+            return _month_of_line(blocks[i].text, kinds[i])
     return None
 
 
-def _month_anywhere(blocks: list[Block]) -> str | None:
-    """For one-post pages without a month heading: the first month named in the page, chrome last."""
-    for block in sorted(blocks, key=lambda block: block.chrome):
-        match = _MONTH_ANYWHERE.search(block.text)
-        if match:
-            return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
-    return None
+def _month_of_line(text: str, kind: str) -> str | None:
+    return heading_month(text) if kind == _MONTH else dated_line_month(text)
