@@ -153,7 +153,7 @@ def _context_of(string: NavigableString) -> _Context:
         if block is None:
             if name in _BLOCK_TAGS:
                 block = parent
-            elif name in _EMPHASIS_TAGS or _is_bold_style(parent):
+            elif (name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(parent))) or _is_bold_style(parent):
                 emphasised = True
             elif name == "a" and link is None:
                 link = parent.get("href")
@@ -162,6 +162,12 @@ def _context_of(string: NavigableString) -> _Context:
         if not chrome and _is_chrome(parent):
             chrome = True
     return _Context(block, False, chrome, emphasised, link, article)
+
+
+def _is_large_font(tag: Tag) -> bool:
+    """``<font size=+1>`` or ``size=4`` and up: a heading; ``<font face=...>`` alone only sets the typeface."""
+    size = str(tag.get("size") or "").strip()
+    return size.startswith("+") or (size.isdigit() and int(size) >= 4)
 
 
 def _is_bold_style(tag: Tag) -> bool:

@@ -21,7 +21,7 @@ _MAX_CHROME_WORDS = 30
 _SITE_LINE = re.compile(
     r"^(?:(?:the\s+)?pprnet\s+)?blog\s*:?$|^pprnet$|^psychotherapy practice research network(?:\s*\(pprnet\))?$"
     r"|^this month\s*(?:\.{3}|…)?$|^(?:\.{3}|…)?\s*i blog about\b|^type of research\s*:?$|^topics?\s*:?$"
-    r"|^all topics\b|^(?:filter|browse) by\b|^archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
+    r"|^all topics\b|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
     re.I,
 )
 # The blog's standing introduction, on the live listing and on every old archive page.
@@ -35,13 +35,13 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A signature: a name with a degree ("Giorgio A. Tasca, Ph.D.") or a dash and a short name.
 _SIGNATURE = re.compile(
     r"^(?:[-–—]\s*)?(?:dr\.?\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,4},?\s+"
-    r"(?:ph\.?\s?d|psy\.?\s?d|m\.?\s?d|c\.?\s?psych|r\.?\s?psych|m\.?\s?a|m\.?\s?sc)\.?(?:\s*,.*)?$"
-    r"|^[-–—]\s*(?:dr\.?\s+)?[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$",
+    r"(?i:ph\.?\s?d|psy\.?\s?d|m\.?\s?d|c\.?\s?psych|r\.?\s?psych|m\.?\s?a|m\.?\s?sc)\.?(?:\s*,.*)?$"
+    r"|^(?:[-–—]\s*)?(?:(?i:dr|prof)\.?\s+)?(?<=[-–—\s])[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$",
 )
 _FURNITURE_LINE = re.compile(
     r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
     r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading|read on the blog)\W*$"
+    r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading)\W*$"
     r"|^posted (?:by|in)\b|^labels?\s*:|^tags?\s*:|^filed under\b|^categories\s*:"
     r"|^(?:read|see|view|link to)\b.{0,40}\babstract\b|^(?:abstract|full text)\s*:?\s*https?://\S+$",
     re.I,
@@ -49,7 +49,8 @@ _FURNITURE_LINE = re.compile(
 _END_LINE = re.compile(
     r"^(?:\d+\s+)?(?:reader\s+)?(?:comments?|responses?|replies)\s*(?:\(\d+\))?\s*:?$|^leave a (?:comment|reply)\b"
     r"|^post a comment\b|^share this\s*:?$|^related(?: posts)?\s*:?$|^about the author\s*:?$"
-    r"|^\d+ comments?\b|^no comments\b",
+    r"|^\d+ comments?\b|^no comments\b|^reader (?:comments?|responses?)\s*:|^\W*read (?:it |more )?on the blog\W*$"
+    r"|^you are receiving this\b",
     re.I,
 )
 

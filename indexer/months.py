@@ -26,7 +26,7 @@ _MONTH_HEADING = re.compile(
     r"^(?:(?:pprnet\s+)?blog\s*[:\-–—]?\s*)?(" + _NAMES + r")\.?,?\s+((?:19|20)\d\d)\s*[.:]?$", re.I
 )
 _DATED_LINE = re.compile(
-    r"^(?:posted(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?(" + _NAMES
+    r"^(?:posted(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + _NAMES
     + r")\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b(?:\s*(?:by|at|[|·•–—-])\s+.{0,80})?\s*[.:]?$",
     re.I,
 )

@@ -25,6 +25,8 @@ _SENTENCE_END = re.compile(r"[.;,]['\"’”)]*$")
 # A title by shape (no sentence end) and by place (any short line) may be this long.
 _MAX_TITLE_CHARS = 300
 _MAX_TITLE_WORDS = 45
+# A line holding a <time> this short is a dateline.
+_MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
 _BYLINE_REACH = 3
 
@@ -124,8 +126,9 @@ def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str
 def _classify(block: Block, topic_labels: frozenset[str]) -> str:
     text = block.text
     if heading_month(text):
-        return _MONTH
-    if dated_line_month(text):
+        # A month that links elsewhere or sits in a list is archive navigation, not this page's heading.
+        return _DROPPED if block.link or block.kind == ITEM else _MONTH
+    if dated_line_month(text) or (block.time and block.kind != HEADING and len(text.split()) <= _MAX_DATED_WORDS):
         return _BYLINE_LINE
     if _MARKER.match(text):
         return _MARK
@@ -186,8 +189,10 @@ def _without_repeats(blocks: list[Block], positions: list[int]) -> list[int]:
 def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
     starts = set()
     for i, kind in enumerate(kinds):
-        if kind == _CITATION and _can_be_title(blocks, kinds, i - 1):
-            starts.add(i - 1)
+        if kind == _CITATION:
+            title = _line_before(kinds, i)
+            if _can_be_title(blocks, kinds, title):
+                starts.add(title)
         elif kind == _MONTH and _can_be_title(blocks, kinds, i + 1) and _has_body(kinds, i + 1):
             starts.add(i + 1)
     _add_article_headings(blocks, kinds, starts)
@@ -200,6 +205,14 @@ def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
                 starts.add(start)
         previous = marker
     return sorted(starts)
+
+
+def _line_before(kinds: list[str], i: int) -> int:
+    """The nearest line above ``i`` that is not a byline or dropped chrome (at most a few lines up)."""
+    j = i - 1
+    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED):
+        j -= 1
+    return j
 
 
 def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
@@ -256,6 +269,8 @@ def _read_post(
     title_block = blocks[start]
     used = [start]
     position = start + 1
+    while position < end and kinds[position] in (_BYLINE_LINE, _DROPPED):
+        position += 1
     citation = None
     if position < end and kinds[position] == _CITATION:
         citation = blocks[position].text
