@@ -160,7 +160,7 @@ def read_page(text: str, *, is_html: bool, url: str | None = None, file_name: st
             url=post_url(structure.url, kind, raw),
             url_kind=kind if structure.url else None,
             taxonomy=taxonomy,
-            site_topics=_site_topics(structure.meta, raw, len(structure.postable)),
+            site_topics=_site_topics(structure.meta, raw, len(structure.postable), taxonomy),
         )
         for raw in structure.postable
     ]
@@ -235,11 +235,15 @@ def text_fragment(text: str) -> str:
     return quote(" ".join(text.split()), safe="").replace("-", "%2D")
 
 
-def _site_topics(meta: PageMeta, raw: RawPost, post_count: int) -> tuple[str, ...]:
-    """The post's ``rel="tag"`` labels: from its own article, or from the page when it holds one post."""
+def _site_topics(meta: PageMeta, raw: RawPost, post_count: int, taxonomy: tuple[str, ...]) -> tuple[str, ...]:
+    """The post's ``rel="tag"`` labels that are topics of the taxonomy (as the taxonomy spells them):
+    from its own article, or from the page when it holds one post."""
     if raw.article is not None:
-        return meta.article_tags.get(raw.article, ())
-    return meta.article_tags.get(None, ()) if post_count == 1 else ()
+        tags = meta.article_tags.get(raw.article, ())
+    else:
+        tags = meta.article_tags.get(None, ()) if post_count == 1 else ()
+    labels = {label.casefold(): label for label in taxonomy}
+    return tuple(dict.fromkeys(labels[tag.casefold()] for tag in tags if tag.casefold() in labels))
 
 
 def _page_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:

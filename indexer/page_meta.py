@@ -112,7 +112,7 @@ def _article_tags(soup: BeautifulSoup) -> dict[int | None, tuple[str, ...]]:
         labels = [
             squeeze_spaces(link.get_text())
             for link in container.find_all("a", href=True)
-            if "tag" in (link.get("rel") or [])
+            if "tag" in (link.get("rel") or []) and "category" not in (link.get("rel") or [])
         ]
         if any(labels):
             tags[number] = tuple(dict.fromkeys(label for label in labels if label))
