@@ -1,0 +1,235 @@
+"""The extractor on the traits of real blog pages (fixtures in ``tests/fixtures/layouts/real/``).
+
+Each fixture is held to its golden records (``golden.json``, field by field). A hand-written table
+below states what a reader of each page can check without trusting that file: titles, months,
+which posts have a citation, and each post's address. Then the things that must never happen:
+chrome as a post, a month read from an introduction, reader comments inside a post.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from indexer.decode import decode_bytes
+from indexer.extract import extract_paths, post_ids, read_page, text_fragment
+from indexer.records import merge_duplicates
+
+ROOT = Path(__file__).resolve().parent.parent
+REAL = ROOT / "tests" / "fixtures" / "layouts" / "real"
+GOLDEN: dict[str, list[dict]] = json.loads((REAL / "golden.json").read_text(encoding="utf-8"))
+ARCHIVE = "http://www.med.uottawa.ca/pprnet/eng/"
+# The address the crawl manifest gives a stored page; pages not listed say it themselves or have none.
+CRAWLED_URLS = {
+    "pprnet_blog_june2013.html": ARCHIVE + "pprnet_blog_june2013.html",
+    "pprnet_blog_sept2014.html": ARCHIVE + "pprnet_blog_sept2014.html",
+}
+LISTING = "https://socialsciences.uottawa.ca/pprnet/blog?p=3#:~:text="
+
+
+def _read(name: str, *, url: str | None = "crawled", file_name: str | None = None):
+    path = REAL / name
+    is_html = path.suffix == ".html"
+    text = decode_bytes(path.read_bytes(), is_html=is_html)
+    return read_page(
+        text, is_html=is_html, url=CRAWLED_URLS.get(name) if url == "crawled" else url, file_name=file_name or name
+    )
+
+
+# name -> [(month, title, has citation, url)]: read off the pages by hand.
+TRAITS = {
+    # The live listing: site heading, intro, "This month...", both filter lists, two month headings;
+    # a title ending in "It Depends.", one in "Revisited." printed twice, one without citation, one with
+    # a series introduction where the citation would be, a 30-word question, ": A systematic review."
+    "live_listing_p3.html": [
+        ("2019-11", "Does Routine Outcome Monitoring Help Every Client? It Depends.", True,
+         LISTING + "Does%20Routine%20Outcome%20Monitoring%20Help%20Every%20Client%3F%20It%20Depends."),
+        ("2019-11", "Is Empathy Still the Best Predictor of Outcome? Revisited.", True,
+         LISTING + "Is%20Empathy%20Still%20the%20Best%20Predictor%20of%20Outcome%3F%20Revisited."),
+        ("2019-11", "What Clinicians Told Us About Practice Research Networks", False,
+         LISTING + "What%20Clinicians%20Told%20Us%20About%20Practice%20Research%20Networks"),
+        ("2019-10", "Treating Depression in Primary Care: Part 2 of 3", False,
+         LISTING + "Treating%20Depression%20in%20Primary%20Care%3A%20Part%202%20of%203"),
+        ("2019-10", "When Clients and Therapists Disagree About the Goals of Treatment, Does the Alliance Suffer, "
+         "and Can an Early Conversation About Goals Help Clients Stay in Therapy Longer?", True,
+         LISTING + "When%20Clients%20and%20Therapists%20Disagree%20About%20the%20Goals%20of%20Treatment%2C%20Does"
+         "%20the%20Alliance%20Suffer%2C%20and%20Can%20an%20Early%20Conversation%20About%20Goals%20Help%20Clients"
+         "%20Stay%20in%20Therapy%20Longer%3F"),
+        ("2019-10", "Group Therapy for Social Anxiety: A systematic review.", True,
+         LISTING + "Group%20Therapy%20for%20Social%20Anxiety%3A%20A%20systematic%20review."),
+    ],
+    # A post's own page inside the site chrome; its month only in <time datetime>.
+    "post_in_site_chrome.html": [
+        ("2018-05", "Can a Single Session Change Anything? It Depends.", True,
+         "https://socialsciences.uottawa.ca/pprnet/blog/single-session-it-depends"),
+    ],
+    # Old archive month with "PPRNet Blog: June 2013", an introduction naming March 2013 and January 2014,
+    # a signature, a series box, e-mail line, abstract link, reader comments; windows-1252 bytes.
+    "pprnet_blog_june2013.html": [
+        ("2013-06", "Repairing Alliance Ruptures: What Do Therapists Actually Do?", True,
+         ARCHIVE + "pprnet_blog_june2013.html#ruptures"),
+        ("2013-06", "Can Client Feedback Prevent Dropout in a University Counselling Centre?", True,
+         ARCHIVE + "pprnet_blog_june2013.html#feedback"),
+    ],
+    # Old archive month without a heading (month in the address), month links to other pages, a
+    # title ending in a period, a reader comment before a citation-less post that has no anchor.
+    "pprnet_blog_sept2014.html": [
+        ("2014-09", "Mentalization-Based Treatment for Borderline Personality Disorder: Eight Years Later.", True,
+         ARCHIVE + "pprnet_blog_sept2014.html#mbt"),
+        ("2014-09", "Why Do Some Clients Get Worse in Therapy?", False,
+         ARCHIVE + "pprnet_blog_sept2014.html#why-do-some-clients-get-worse-in-therapy"),
+    ],
+    # A text copy of an archive month: the first title glued to the menu ("blogWhat ..."), no heading
+    # (month from the file name), comments, an e-mail line, the introduction last.
+    "pprnet_blog_aug2015.txt": [
+        ("2015-08", "What Therapists Can Do When a Client Falls Silent", True, None),
+        ("2015-08", "Does Therapy Work for Everyone? It Depends.", False, None),
+    ],
+    # WordPress single post: "Posted on June 3, 2021 by ...", rel="tag" topics, comments, sidebar.
+    "wordpress_single.html": [
+        ("2021-06", "Do Clients Know When Therapy Is Working?", True,
+         "https://practicegap.example.org/2021/06/03/do-clients-know-when-therapy-is-working/"),
+    ],
+    # Blogger month page: date headers, "Implications for Practice", post footers and labels.
+    "blogger_month.html": [
+        ("2015-03", "Does Doing Homework Between Sessions Matter?", True,
+         "https://therapyresearchnotes.blogspot.com/2015/03/#7305219981402398812"),
+        ("2015-03", "Should Therapists Talk About Themselves?", False,
+         "https://therapyresearchnotes.blogspot.com/2015/03/#1928374650912837465"),
+    ],
+}
+URL_KINDS = {
+    "live_listing_p3.html": "listing", "post_in_site_chrome.html": "post", "pprnet_blog_june2013.html": "archive",
+    "pprnet_blog_sept2014.html": "archive", "pprnet_blog_aug2015.txt": None, "wordpress_single.html": "post",
+    "blogger_month.html": "archive",
+}
+# Text of the page chrome that must never be in a title, summary or implications.
+CHROME = [
+    "blog began in 2013", "I blog about", "Type of Research", "ALL Topics", "Welcome to the PPRNet",
+    "Giorgio", "Tasca, Ph.D", "@", "Thank you for this summary", "Very helpful for our training clinic",
+    "I attended an MBT workshop", "I shared this with our team", "Link to abstract", "Posted by", "Posted on",
+    "Labels:", "Leave a Reply", "We started using a one-item rating", "Last updated", "©", "Older Posts",
+    "Blog archive", "A note on this month", "Tagged",
+]
+
+
+def test_every_fixture_has_a_trait_row_and_golden_records():
+    pages = sorted(path.name for path in REAL.iterdir() if path.suffix in (".html", ".txt"))
+    assert pages == sorted(TRAITS) == sorted(GOLDEN)
+
+
+@pytest.mark.parametrize("name", sorted(TRAITS))
+def test_fixture_titles_months_citations_and_addresses(name):
+    posts = _read(name).posts
+    assert [(p.issue_date, p.title, p.citation is not None, p.url) for p in posts] == TRAITS[name]
+    assert {p.url_kind for p in posts} == {URL_KINDS[name]}
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN))
+def test_fixture_equals_golden_records_field_by_field(name):
+    actual = [post.to_dict() for post in _read(name).posts]
+    assert len(actual) == len(GOLDEN[name])
+    for got, expected in zip(actual, GOLDEN[name]):
+        differences = [key for key in expected if got[key] != expected[key]]
+        assert not differences, f"{name} {expected['title']!r}: {[(k, got[k], expected[k]) for k in differences]}"
+
+
+@pytest.mark.parametrize("name", sorted(TRAITS))
+def test_fixture_posts_hold_no_page_chrome(name):
+    for post in _read(name).posts:
+        for text in (post.title, post.summary, post.implications):
+            assert text.strip()
+            found = [phrase for phrase in CHROME if phrase in text]
+            assert not found, f"{name} {post.title!r}: {found}"
+
+
+def test_series_introduction_stays_with_its_post_and_is_not_a_title():
+    post = _read("live_listing_p3.html").posts[3]
+    assert post.summary.startswith("This is the second of three posts on treating depression")
+    assert post.summary.split("\n\n")[1].startswith("Most people with depression")
+
+
+def test_month_comes_from_the_heading_not_from_dates_in_the_introduction():
+    # The June 2013 page's introduction names March 2013 and January 2014.
+    assert {post.issue_date for post in _read("pprnet_blog_june2013.html").posts} == {"2013-06"}
+
+
+def test_archive_page_without_heading_takes_its_month_from_the_address_or_else_is_skipped(tmp_path):
+    # Stored under a neutral name, the crawl address still dates it.
+    data = (REAL / "pprnet_blog_sept2014.html").read_bytes()
+    text = decode_bytes(data, is_html=True)
+    page = read_page(text, is_html=True, url=ARCHIVE + "pprnet_blog_sept2014.html", file_name="page_0042.html")
+    assert {post.issue_date for post in page.posts} == {"2014-09"}
+    # With no address and no month in the file name, it is never dated from the introduction
+    # ("Since March 2013 ... In June 2014"): the posts are skipped and say why.
+    stored = tmp_path / "page_0042.html"
+    stored.write_bytes(data)
+    extraction = extract_paths([stored])
+    assert extraction.posts == []
+    assert len(extraction.problems) == 1 and "no blog month" in extraction.problems[0].reason
+
+
+def test_reader_comments_and_leftover_lines_are_reported_as_unplaced_with_position_and_words():
+    unplaced = _read("pprnet_blog_june2013.html").unplaced
+    comments = [line for line in unplaced if "Thank you for this summary" in line]
+    assert len(comments) == 1
+    assert comments[0].startswith("block ") and "after a post's end" in comments[0]
+    aug = _read("pprnet_blog_aug2015.txt").unplaced
+    assert any("I shared this with our team" in line for line in aug)
+
+
+def test_rel_tag_links_that_are_topics_become_site_topics():
+    (post,) = _read("wordpress_single.html").posts
+    assert post.topics == ("Feedback and Progress Monitoring", "Client Factors")
+    assert post.topics_source == "site"
+    # Category links ("Research", rel="category tag") are not topics.
+    assert "Research" not in post.topics
+
+
+def test_a_local_text_dump_has_no_address():
+    assert {(p.url, p.url_kind) for p in _read("pprnet_blog_aug2015.txt").posts} == {(None, None)}
+
+
+@pytest.mark.parametrize("title, fragment", [
+    ("Attendance, Attrition, and Drop-Out", "Attendance%2C%20Attrition%2C%20and%20Drop%2DOut"),
+    ("Trauma & PTSD: A Meta-Analysis", "Trauma%20%26%20PTSD%3A%20A%20Meta%2DAnalysis"),
+    ("Therapist’s Well-Being", "Therapist%E2%80%99s%20Well%2DBeing"),
+])
+def test_text_fragment_encodes_dash_ampersand_and_comma(title, fragment):
+    assert text_fragment(title) == fragment
+
+
+def test_merge_keeps_the_most_stable_address():
+    listing = _read("pprnet_blog_june2013.html", url="https://socialsciences.uottawa.ca/pprnet/blog?p=39").posts[0]
+    archive = _read("pprnet_blog_june2013.html").posts[0]
+    own = archive.replace(url="https://socialsciences.uottawa.ca/pprnet/blog/ruptures", url_kind="post")
+    assert listing.url_kind == "listing" and listing.url.startswith("https://socialsciences.uottawa.ca/pprnet/blog?p=39#:~:text=Repairing")
+    assert [p.url_kind for p in merge_duplicates([listing, archive])] == ["archive"]
+    assert [p.url_kind for p in merge_duplicates([archive, listing])] == ["archive"]
+    (merged,) = merge_duplicates([listing, own, archive])
+    assert (merged.url, merged.url_kind) == ("https://socialsciences.uottawa.ca/pprnet/blog/ruptures", "post")
+
+
+ALL_PAGES = sorted(
+    [path for path in REAL.iterdir() if path.suffix in (".html", ".txt")]
+    + [path for path in (ROOT / "tests" / "fixtures" / "layouts").rglob("*") if path.suffix in (".html", ".txt")
+       and path.parent.name != "real"]
+    + [ROOT / "corpus" / "000_842ed50b2b07adcf.txt"]
+)
+
+
+@pytest.mark.parametrize("path", ALL_PAGES, ids=[path.name for path in ALL_PAGES])
+def test_post_ids_equal_the_full_extractors_ids(path):
+    is_html = path.suffix == ".html"
+    text = decode_bytes(path.read_bytes(), is_html=is_html)
+    # As the crawler calls it: with the page's address (a text copy stands for its archive page).
+    url = CRAWLED_URLS.get(path.name) or (ARCHIVE + "pprnet_blog_aug2015.html" if path.name.startswith("pprnet_") else None)
+    full = merge_duplicates(read_page(text, is_html=is_html, url=url).posts)
+    assert post_ids(text, is_html=is_html, url=url) == [post.id for post in full]
+    assert full
+
+
+def test_post_ids_of_a_page_without_posts_is_empty():
+    chrome = (REAL / "live_listing_p3.html").read_text(encoding="utf-8").split('<div class="blog-listing">')[0]
+    assert post_ids(chrome + "</body></html>", is_html=True, url="https://socialsciences.uottawa.ca/pprnet/blog") == []
