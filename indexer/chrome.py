@@ -43,6 +43,7 @@ _FURNITURE_LINE = re.compile(
     r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
     r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading)\W*$"
     r"|^posted (?:by|in)\b|^labels?\s*:|^tags?\s*:|^filed under\b|^categories\s*:"
+    r"|^(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
     r"|^(?:read|see|view|link to)\b.{0,40}\babstract\b|^(?:abstract|full text)\s*:?\s*https?://\S+$",
     re.I,
 )

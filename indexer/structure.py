@@ -5,9 +5,9 @@ Works from what every rendering of the blog shares, whatever the tags: month hea
 "Practice Implications" marker and the implications paragraphs. A title is the line before a
 citation, the line after a month heading, the heading of an ``<article>``, or, between two markers,
 the first title-like line after the previous post's implications: its place decides, not its
-punctuation. A post needs a title, body text and a citation, a marker or an ``<article>`` of its
-own; site chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned
-with the reason it was not placed.
+punctuation. A post needs a title, body text, and a citation or practice implications; site
+chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned with
+the reason it was not placed.
 """
 from __future__ import annotations
 
@@ -92,8 +92,8 @@ def parse_posts(
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
         post, used = _read_post(content, kinds, start, end, fallback_month)
-        if post.citation is None and not post.implications and content[start].article is None:
-            reason = "a title-like line with text after it, but no citation, no 'Practice Implications' and no <article>"
+        if post.citation is None and not post.implications:
+            reason = "a title-like line with text after it, but neither a citation nor 'Practice Implications'"
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
             placed.update(used)
             continue
