@@ -4,8 +4,8 @@ HTML and plain-text dumps both become a list of :class:`Block`: one per heading,
 table cell or run of text between ``<br>`` breaks. Scripts, styles and comments are dropped; blocks
 inside site chrome (navigation, footers, sidebars, filter forms, reader comments) are kept but
 flagged, because the topic taxonomy lives in a filter list. Each HTML block also says which
-``<article>`` holds it, the ``id``/``name`` anchor just before it and the ``<time datetime>`` in it,
-so the parser can use a page's own semantics where it has them.
+``<article>`` holds it, whether it is in ``<main>``, the ``id``/``name`` anchor just before it and
+the ``<time datetime>`` in it, so the parser can use a page's own semantics where it has them.
 """
 from __future__ import annotations
 
@@ -57,6 +57,7 @@ class Block:
     ``article``: the number (in page order, from 0) of the outermost ``<article>`` holding the block.
     ``anchor``: the ``id`` or ``name`` of the last element opened before the block's text began.
     ``time``: the ``datetime`` of a ``<time>`` element inside the block.
+    ``in_main``: the block is inside the page's ``<main>`` (or ``role="main"``) element.
     """
 
     kind: str
@@ -67,6 +68,7 @@ class Block:
     article: int | None = None
     anchor: str | None = None
     time: str | None = None
+    in_main: bool = False
 
 
 def text_to_blocks(text: str) -> list[Block]:
@@ -136,11 +138,12 @@ class _Context:
     emphasised: bool
     link: str | None
     article: Tag | None = None
+    in_main: bool = False
 
 
 def _context_of(string: NavigableString) -> _Context:
     block = article = None
-    chrome = emphasised = False
+    chrome = emphasised = in_main = False
     link = None
     for depth, parent in enumerate(string.parents):
         if depth > _MAX_ANCESTORS or parent.name == "[document]":
@@ -150,6 +153,8 @@ def _context_of(string: NavigableString) -> _Context:
             return _Context(None, True, False, False, None)
         if name == "article":
             article = parent
+        if name == "main" or parent.get("role") == "main":
+            in_main = True
         if block is None:
             if name in _BLOCK_TAGS:
                 block = parent
@@ -161,7 +166,7 @@ def _context_of(string: NavigableString) -> _Context:
             link = _option_link(parent)
         if not chrome and _is_chrome(parent):
             chrome = True
-    return _Context(block, False, chrome, emphasised, link, article)
+    return _Context(block, False, chrome, emphasised, link, article, in_main)
 
 
 def _is_large_font(tag: Tag) -> bool:
@@ -212,6 +217,7 @@ class _BlockBuilder:
         self._article: int | None = None
         self._anchor: str | None = None
         self._time: str | None = None
+        self._in_main = False
         self._has_text = False
 
     def add_string(self, string: NavigableString) -> None:
@@ -228,6 +234,7 @@ class _BlockBuilder:
                 self._has_text = True
                 self._anchor, self.pending_anchor = self.pending_anchor, None
                 self._article = self._articles.get(id(context.article)) if context.article is not None else None
+                self._in_main = context.in_main
             self._all_emphasised &= context.emphasised
             self._chrome |= context.chrome
             self._link = self._link or context.link
@@ -246,6 +253,7 @@ class _BlockBuilder:
                     article=self._article,
                     anchor=self._anchor,
                     time=self._time,
+                    in_main=self._in_main,
                 )
             )
         self._parts = []
@@ -256,6 +264,7 @@ class _BlockBuilder:
         self._anchor = None
         self._has_text = False
         self._time = None
+        self._in_main = False
 
 
 def _kind_of(tag: Tag | None) -> str:

@@ -10,6 +10,7 @@ structural pass alone, for the crawler.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -187,12 +188,15 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
     else:
         blocks, meta = text_to_blocks(text), PageMeta()
     url = url or meta.url
-    fallback_month = meta.published or address_month(url) or address_month(file_name)
     labels = frozenset(label.casefold() for label in DEFAULT_TOPICS)
-    parsed = parse_posts(blocks, fallback_month=fallback_month, topic_labels=labels)
+    parsed = parse_posts(blocks, page_title=meta.title, topic_labels=labels)
+    # A post the page does not date near it: the page's own date when it is one post, else the
+    # month in the page address or file name.
+    page_month = (meta.published if len(parsed.posts) == 1 else None) or address_month(url) or address_month(file_name)
     postable: list[RawPost] = []
     skipped: list[str] = []
     for raw in parsed.posts:
+        raw = raw if raw.issue_date else dataclasses.replace(raw, issue_date=page_month)
         if raw.issue_date is None:
             skipped.append(
                 f"post {raw.title!r} skipped: no blog month found (no month heading, <time>, dated line, "

@@ -25,6 +25,14 @@ _SENTENCE_END = re.compile(r"[.;,]['\"’”)]*$")
 # A title by shape (no sentence end) and by place (any short line) may be this long.
 _MAX_TITLE_CHARS = 300
 _MAX_TITLE_WORDS = 45
+# A safety net for citation lines whose author list the citation parser cannot read ("Becker, E.S….
+# Powers, M.B. (2019)", "Watson, J. Timulak, L. (2019)"): names with at least one initial, then a
+# parenthesised year. Running prose ("Tasca and colleagues (2011) showed") has lowercase words.
+_YEAR_GROUP = re.compile(r"\(\s*(?:19|20)\d\d[a-z]?\s*(?:,[^()]{1,30})?\)")
+_INITIAL = re.compile(r"(?<![\w’'])[A-Z]\.")
+_LOWERCASE_WORD = re.compile(r"(?<![\w’'.-])[a-z]{2,}\b")
+_NAME_PARTICLES = frozenset("and et al de da di du del der den van von la le ten ter dos das y".split())
+_MAX_AUTHORS_CHARS = 600
 # A line holding a <time> this short is a dateline.
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
@@ -72,18 +80,16 @@ class ParsedPage:
 def parse_posts(
     blocks: list[Block],
     *,
-    fallback_month: str | None = None,
+    page_title: str | None = None,
     topic_labels: frozenset[str] = frozenset(),
 ) -> ParsedPage:
     """All posts in a page's blocks, in page order, and the blocks no post took.
 
-    ``fallback_month`` (from the page address, file name or page metadata) dates posts that have no
-    month heading, ``<time>`` or byline of their own.
+    ``page_title`` (the page's ``<title>`` or ``og:title``) lets a post page whose heading sits
+    outside its ``<article>`` keep that heading. A post's ``issue_date`` is None when the page does
+    not date it near the post (the caller may know the month from the page address).
     """
-    positions = [i for i, block in enumerate(blocks) if not block.chrome]
-    positions = _in_articles(blocks, positions)
-    positions = _without_repeats(blocks, positions)
-    content = [blocks[i] for i in positions]
+    positions, content = _content(blocks, page_title)
     kinds = _classify_all(content, topic_labels)
     starts = _post_starts(content, kinds)
     posts: list[RawPost] = []
@@ -91,20 +97,58 @@ def parse_posts(
     unplaced: list[Unplaced] = []
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
-        post, used = _read_post(content, kinds, start, end, fallback_month)
+        post, used = _read_post(content, kinds, start, end)
+        placed.update(used)
         if post.citation is None and not post.implications:
             reason = "a title-like line with text after it, but neither a citation nor 'Practice Implications'"
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
-            placed.update(used)
-            continue
-        posts.append(dataclasses.replace(post, position=positions[start]))
-        placed.update(used)
+        else:
+            posts.append(dataclasses.replace(post, position=positions[start]))
     for i, kind in enumerate(kinds):
         if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK):
             reason = "before the first post" if not starts or i < starts[0] else "after a post's end (comments or page furniture)"
             unplaced.append(Unplaced(positions[i], content[i].text, reason))
     unplaced.sort(key=lambda item: item.position)
     return ParsedPage(posts, unplaced)
+
+
+def _content(blocks: list[Block], page_title: str | None) -> tuple[list[int], list[Block]]:
+    """The blocks that may hold posts, with their positions on the page.
+
+    Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it; when
+    its ``<article>`` elements hold them, everything but their text, the month headings and a heading
+    that repeats the page title just before an article (which joins that article).
+    """
+    positions = [i for i, block in enumerate(blocks) if not block.chrome]
+    if any(blocks[i].in_main and _post_text(blocks[i]) for i in positions):
+        positions = [i for i in positions if blocks[i].in_main]
+    content = {i: blocks[i] for i in positions}
+    if any(blocks[i].article is not None and _post_text(blocks[i]) for i in positions):
+        kept = []
+        for n, i in enumerate(positions):
+            block = blocks[i]
+            if block.article is None and block.kind == HEADING and _is_page_title(block.text, page_title):
+                following = next((blocks[j].article for j in positions[n + 1:] if blocks[j].article is not None), None)
+                if following is not None:
+                    content[i] = dataclasses.replace(block, article=following)
+                    kept.append(i)
+            elif block.article is not None or heading_month(block.text):
+                kept.append(i)
+        positions = kept
+    positions = _without_repeats(content, positions)
+    return positions, [content[i] for i in positions]
+
+
+def _post_text(block: Block) -> bool:
+    return bool(_MARKER.match(block.text)) or looks_like_citation(block.text)
+
+
+def _is_page_title(text: str, page_title: str | None) -> bool:
+    """``text`` is the page's title (``<title>`` often appends the site name: "Title | Blog | Site")."""
+    if not page_title or len(text) < 3:
+        return False
+    text, page_title = text.casefold(), page_title.casefold()
+    return page_title == text or (page_title.startswith(text) and not page_title[len(text)].isalnum())
 
 
 # Block classes.
@@ -132,7 +176,7 @@ def _classify(block: Block, topic_labels: frozenset[str]) -> str:
         return _BYLINE_LINE
     if _MARKER.match(text):
         return _MARK
-    if looks_like_citation(text):
+    if looks_like_citation(text) or _opens_with_initials_and_year(text):
         return _CITATION
     chrome = chrome_kind(block, topic_labels)
     if chrome in (SITE, FURNITURE):
@@ -142,6 +186,15 @@ def _classify(block: Block, topic_labels: frozenset[str]) -> str:
     if _is_title_like(block):
         return _TITLE_LIKE
     return _TEXT
+
+
+def _opens_with_initials_and_year(text: str) -> bool:
+    year = _YEAR_GROUP.search(text[:_MAX_AUTHORS_CHARS])
+    if not year or year.start() == 0:
+        return False
+    head = text[: year.start()]
+    lowercase = [word for word in _LOWERCASE_WORD.findall(head) if word not in _NAME_PARTICLES]
+    return not lowercase and _INITIAL.search(head) is not None
 
 
 def _is_short(block: Block) -> bool:
@@ -165,18 +218,7 @@ def _can_be_title(blocks: list[Block], kinds: list[str], i: int) -> bool:
     return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _is_short(blocks[i])
 
 
-def _in_articles(blocks: list[Block], positions: list[int]) -> list[int]:
-    """When the page puts its posts in ``<article>`` elements, only their text and the month headings."""
-    has_posts = any(
-        blocks[i].article is not None and (_MARKER.match(blocks[i].text) or looks_like_citation(blocks[i].text))
-        for i in positions
-    )
-    if not has_posts:
-        return positions
-    return [i for i in positions if blocks[i].article is not None or heading_month(blocks[i].text)]
-
-
-def _without_repeats(blocks: list[Block], positions: list[int]) -> list[int]:
+def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int]:
     """Drop a block that repeats the one before it (a title printed twice is one title)."""
     kept: list[int] = []
     for i in positions:
@@ -262,9 +304,7 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     return (marked or shaped or titles or [None])[-1]
 
 
-def _read_post(
-    blocks: list[Block], kinds: list[str], start: int, end: int, fallback_month: str | None
-) -> tuple[RawPost, list[int]]:
+def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int) -> tuple[RawPost, list[int]]:
     """The post that starts at ``start``, and the positions of the blocks it took."""
     title_block = blocks[start]
     used = [start]
@@ -297,7 +337,7 @@ def _read_post(
         target.append(blocks[i].text)
         used.append(i)
     post = RawPost(
-        issue_date=_month_of_post(blocks, kinds, start) or fallback_month,
+        issue_date=_month_of_post(blocks, kinds, start),
         title=title_block.text,
         citation=citation,
         summary=tuple(summary),
@@ -309,8 +349,9 @@ def _read_post(
 
 
 def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | None:
-    """Where the post states its month: its article's own heading or ``<time>``, a dated line under
-    the title, else the nearest month heading or dated line above it."""
+    """Where the page dates the post: a month heading or dated line in its own article above the
+    title, else the month heading the post is listed under, else its article's ``<time>``, else a
+    dated line under the title, else the nearest dated line above it."""
     article = blocks[start].article
     if article is not None:
         for i in range(start - 1, -1, -1):
@@ -318,6 +359,10 @@ def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | N
                 break
             if kinds[i] in (_MONTH, _BYLINE_LINE):
                 return _month_of_line(blocks[i].text, kinds[i])
+    for i in range(start - 1, -1, -1):
+        if kinds[i] == _MONTH:
+            return heading_month(blocks[i].text)
+    if article is not None:
         for block in blocks:
             if block.article == article and block.time and iso_month(block.time):
                 return iso_month(block.time)
@@ -327,8 +372,8 @@ def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | N
         if kinds[i] in (_TEXT, _MARK, _MONTH):
             break
     for i in range(start - 1, -1, -1):
-        if kinds[i] in (_MONTH, _BYLINE_LINE):
-            return _month_of_line(blocks[i].text, kinds[i])
+        if kinds[i] == _BYLINE_LINE:
+            return dated_line_month(blocks[i].text)
     return None
 
 

@@ -233,3 +233,64 @@ def test_post_ids_equal_the_full_extractors_ids(path):
 def test_post_ids_of_a_page_without_posts_is_empty():
     chrome = (REAL / "live_listing_p3.html").read_text(encoding="utf-8").split('<div class="blog-listing">')[0]
     assert post_ids(chrome + "</body></html>", is_html=True, url="https://socialsciences.uottawa.ca/pprnet/blog") == []
+
+
+# --------------------------------------------------------------------------------------------------
+# Small pages for single semantics
+
+CITE = ("Lindqvist, K. M., Okafor, C. A., & Brennan, S. (2019). Routine outcome monitoring and deterioration. "
+        "Journal of Consulting and Clinical Psychology, 87(11), 962–974.")
+SUMMARY = "Feedback reduced deterioration among clients who were off track by the third session."
+IMPLICATIONS = "Therapists may want to pay particular attention to alerts in the first few sessions."
+
+
+def test_post_page_heading_outside_its_article_is_its_title():
+    page = (
+        "<html><head><title>Does Feedback Help? | PPRNet Blog | University of Ottawa</title>"
+        "<meta property='article:published_time' content='2019-11-01T09:00:00Z'>"
+        "<link rel='canonical' href='https://socialsciences.uottawa.ca/pprnet/blog/does-feedback-help'></head><body>"
+        "<h1>Blog</h1><p>Past blogs are available in the archives.</p>"
+        "<h1 class='page-title'>Does Feedback Help?</h1>"
+        f"<article><p>{CITE}</p><p>{SUMMARY}</p><h3>Practice Implications</h3><p>{IMPLICATIONS}</p></article>"
+        "</body></html>"
+    )
+    (post,) = read_page(page, is_html=True).posts
+    assert (post.title, post.issue_date, post.citation, post.url_kind) == ("Does Feedback Help?", "2019-11", CITE, "post")
+    assert (post.summary, post.implications) == (SUMMARY, IMPLICATIONS)
+
+
+def test_text_outside_main_is_never_a_post_when_main_holds_the_posts():
+    teaser = "<h2>Most read</h2><h3>An Older Post About Alliance</h3><h4>Practice Implications</h4><p>Teaser text here.</p>"
+    page = (
+        "<html><body><main><h2>November 2019</h2><h3>Does Feedback Help?</h3>"
+        f"<p>{CITE}</p><p>{SUMMARY}</p><h4>Practice Implications</h4><p>{IMPLICATIONS}</p></main>"
+        f"<div class='region-second'>{teaser}</div></body></html>"
+    )
+    posts = read_page(page, is_html=True).posts
+    assert [(p.title, p.implications) for p in posts] == [("Does Feedback Help?", IMPLICATIONS)]
+    # Without <main> the teaser is indistinguishable from a post, and it is read as one.
+    assert len(read_page(page.replace("main>", "div>"), is_html=True).posts) == 2
+
+
+def test_month_heading_a_post_is_listed_under_wins_over_its_publication_time():
+    page = (
+        "<html><body><h2>January 2021</h2><article><h3>Does Feedback Help?</h3>"
+        "<p>Posted <time datetime='2020-12-30'>30 December 2020</time></p>"
+        f"<p>{CITE}</p><p>{SUMMARY}</p><h4>Practice Implications</h4><p>{IMPLICATIONS}</p></article></body></html>"
+    )
+    (post,) = read_page(page, is_html=True).posts
+    assert (post.issue_date, post.citation) == ("2021-01", CITE)
+
+
+@pytest.mark.parametrize("citation", [
+    "Becker, E.S…. Powers, M.B. (2019). Exposure therapy for anxiety disorders: A review. Journal of Anxiety Disorders, 1-7.",
+    "….Karyotaki, E., & Cuijpers, P. (2020). Internet-based CBT for depression. JAMA Psychiatry, 77(8), 794-804.",
+    "Watson, J. Timulak, L. (2019). Emotion-focused therapy for depression. Psychotherapy, 56(1), 20–31.",
+    "Andrzej Werbart & Mo Wang (2012). Predictors of outcome in psychoanalysis. Psychoanalytic Psychology, 29, 1-20.",
+    "American Psychological Association (2020, March 26). Guidance on psychological tele-assessment. APA.",
+])
+def test_an_odd_citation_line_after_the_title_stays_the_citation(citation):
+    text = f"March 2020\nExposure Works: A Second Look.\n{citation}\n{SUMMARY}\nPractice Implications\n{IMPLICATIONS}\n"
+    (post,) = read_page(text, is_html=False).posts
+    assert (post.title, post.citation, post.summary) == ("Exposure Works: A Second Look.", citation, SUMMARY)
+    assert post.year in (2019, 2020, 2012)
