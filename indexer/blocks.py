@@ -44,7 +44,9 @@ _MAX_ANCESTORS = 200
 _TEXT_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s+")
 # A text copy of a page whose menu had no separator glues the last menu word to the next line's
 # first word: "blogWhat Therapists Can Do ...".
-_GLUED_MENU_WORD = re.compile(r"^(?:blog|home|archives?|menu|contact(?: us)?|about(?: us)?|search|top|back)(?=[A-Z][a-z])")
+_GLUED_MENU_WORD = re.compile(
+    r"^(?i:blog|home|archives?|menu|contact(?: us)?|about(?: us)?|search|top|back|members|resources)+(?=[A-Z][a-z])"
+)
 
 
 @dataclass(frozen=True)

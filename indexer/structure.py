@@ -33,6 +33,9 @@ _INITIAL = re.compile(r"(?<![\w’'])[A-Z]\.")
 _LOWERCASE_WORD = re.compile(r"(?<![\w’'.-])[a-z]{2,}\b")
 _NAME_PARTICLES = frozenset("and et al de da di du del der den van von la le ten ter dos das y".split())
 _MAX_AUTHORS_CHARS = 600
+# Title Case leaves these lowercase; a headline capitalises most other words.
+_SMALL_WORDS = frozenset("a an the of for and or nor but in on at to by with from as vs vs. via into than".split())
+_TITLE_CASE_SHARE = 0.75
 # A line holding a <time> this short is a dateline.
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
@@ -213,6 +216,19 @@ def _is_title_like(block: Block) -> bool:
     return _is_short(block) and not _SENTENCE_END.search(block.text)
 
 
+def _headline(block: Block, kind: str) -> bool:
+    """Shaped like a title: no sentence end, or a question followed by more ("...? It Depends."),
+    or Title Case ("Group Therapy for Social Anxiety: A Systematic Review.")."""
+    if kind == _TITLE_LIKE:
+        return True
+    text = block.text
+    if "?" in text.rstrip("?.!’”\"' ")[:-1]:
+        return True
+    words = [word for word in text.split() if word.casefold().strip(".,:;") not in _SMALL_WORDS]
+    capitalised = sum(1 for word in words if word[:1].isupper() or word[:1].isdigit())
+    return len(words) >= 2 and capitalised >= _TITLE_CASE_SHARE * len(words)
+
+
 def _can_be_title(blocks: list[Block], kinds: list[str], i: int) -> bool:
     """A title by place: any short line of text (it may end in a period or hold a second sentence)."""
     return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _is_short(blocks[i])
@@ -222,10 +238,15 @@ def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int
     """Drop a block that repeats the one before it (a title printed twice is one title)."""
     kept: list[int] = []
     for i in positions:
-        if kept and blocks[kept[-1]].text.casefold() == blocks[i].text.casefold():
+        if kept and _comparable(blocks[kept[-1]].text) == _comparable(blocks[i].text):
             continue
         kept.append(i)
     return kept
+
+
+def _comparable(text: str) -> str:
+    """Text compared without case, punctuation or spacing ("Title:" and "TITLE" are the same line)."""
+    return "".join(char for char in text.casefold() if char.isalnum())
 
 
 def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
@@ -285,12 +306,14 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     region = range(previous_marker + 1, marker)
     if previous_marker >= 0:
         # After the previous post's implications (at least one paragraph) and any comments:
-        # a heading or bold line, else a title-shaped one, else the first short line.
+        # a heading or bold line, else a title-shaped one, else the first short line that a
+        # paragraph of prose follows (a short last implications paragraph is followed by the title).
         ended = max((i for i in region if kinds[i] == _END), default=previous_marker + 1)
         candidates = [i for i in region if i > ended and _can_be_title(blocks, kinds, i)]
         marked = [i for i in candidates if blocks[i].kind == HEADING or blocks[i].emphasised]
-        shaped = [i for i in candidates if kinds[i] == _TITLE_LIKE]
-        return (marked or shaped or candidates or [None])[0]
+        shaped = [i for i in candidates if _headline(blocks[i], kinds[i])]
+        led = [i for i in candidates if i + 1 < marker and kinds[i + 1] == _TEXT and not _can_be_title(blocks, kinds, i + 1)]
+        return (marked or shaped or led or candidates or [None])[0]
     # The page's first post: the last short line before its first paragraph of prose,
     # a heading or bold one when the page marks titles that way.
     titles = []
@@ -300,7 +323,7 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
         elif kinds[i] == _TEXT and titles:
             break
     marked = [i for i in titles if blocks[i].kind == HEADING or blocks[i].emphasised]
-    shaped = [i for i in titles if kinds[i] == _TITLE_LIKE]
+    shaped = [i for i in titles if _headline(blocks[i], kinds[i])]
     return (marked or shaped or titles or [None])[-1]
 
 

@@ -294,3 +294,25 @@ def test_an_odd_citation_line_after_the_title_stays_the_citation(citation):
     (post,) = read_page(text, is_html=False).posts
     assert (post.title, post.citation, post.summary) == ("Exposure Works: A Second Look.", citation, SUMMARY)
     assert post.year in (2019, 2020, 2012)
+
+
+def test_period_title_after_a_short_last_implications_paragraph_in_a_text_dump():
+    text = (
+        f"April 2016\nDoes Feedback Help?\n{CITE}\n{SUMMARY}\nPractice Implications\n{IMPLICATIONS}\n"
+        "These findings are preliminary.\n"
+        "Does Therapy Work for Everyone? It Depends.\n"
+        "Most summaries of psychotherapy research report average effects, but averages can hide clients who "
+        "benefit very little from the therapy they receive.\n"
+        "Practice Implications\nTherapists can discuss expectations early.\n"
+    )
+    posts = read_page(text, is_html=False).posts
+    assert [p.title for p in posts] == ["Does Feedback Help?", "Does Therapy Work for Everyone? It Depends."]
+    assert posts[0].implications == f"{IMPLICATIONS}\n\nThese findings are preliminary."
+    assert posts[1].citation is None and posts[1].issue_date == "2016-04"
+
+
+@pytest.mark.parametrize("glued", ["blogDoes Feedback Help?", "BlogDoes Feedback Help?", "HomeMembersblogDoes Feedback Help?"])
+def test_title_glued_to_a_menu_word_in_a_text_copy(glued):
+    text = f"Home\nAbout PPRNet\n{glued}\n{CITE}\n{SUMMARY}\nPractice Implications\n{IMPLICATIONS}\n"
+    (post,) = read_page(text, is_html=False, file_name="pprnet_blog_feb2016.txt").posts
+    assert (post.title, post.issue_date) == ("Does Feedback Help?", "2016-02")
