@@ -4,8 +4,7 @@ Works from what every rendering of the blog shares, whatever the tags: month hea
 2021"), a title known by its place, an optional APA citation right after it, summary paragraphs, the
 "Practice Implications" marker and the implications paragraphs. A title is the line before a
 citation, the line after a month heading, the heading of an ``<article>``, or, between two markers,
-the first title-like line after the previous post's implications: its place decides, not its
-punctuation. A post needs a title, body text, and a citation or practice implications; site
+the first headline after the previous post's implications: its place decides, not its punctuation. A post needs a title, body text, and a citation or practice implications; site
 chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned with
 the reason it was not placed.
 """
@@ -44,7 +43,11 @@ _BYLINE_REACH = 3
 
 @dataclass(frozen=True)
 class RawPost:
-    """A post as found on the page, before citation parsing and enrichment."""
+    """A post as found on the page, before citation parsing and enrichment.
+
+    ``position``: the title's block number on the page; ``anchor``: the ``id``/``name`` just before
+    the title; ``article``: the number of the ``<article>`` holding it (None outside articles).
+    """
 
     issue_date: str | None
     title: str
@@ -54,8 +57,6 @@ class RawPost:
     position: int = 0
     anchor: str | None = None
     article: int | None = None
-
-
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class Unplaced:
 
 @dataclass(frozen=True)
 class ParsedPage:
-    """The posts of a page's blocks in page order, the title-led runs that are not posts, and leftovers."""
+    """The posts of a page's blocks in page order, and the blocks of text no post took."""
 
     posts: list[RawPost]
     unplaced: list[Unplaced]
@@ -143,7 +144,11 @@ def _content(blocks: list[Block], page_title: str | None) -> tuple[list[int], li
 
 
 def _post_text(block: Block) -> bool:
-    return bool(_MARKER.match(block.text)) or looks_like_citation(block.text)
+    return bool(_MARKER.match(block.text)) or _is_citation(block.text)
+
+
+def _is_citation(text: str) -> bool:
+    return looks_like_citation(text) or _opens_with_initials_and_year(text)
 
 
 def _is_page_title(text: str, page_title: str | None) -> bool:
@@ -179,7 +184,7 @@ def _classify(block: Block, topic_labels: frozenset[str]) -> str:
         return _BYLINE_LINE
     if _MARKER.match(text):
         return _MARK
-    if looks_like_citation(text) or _opens_with_initials_and_year(text):
+    if _is_citation(text):
         return _CITATION
     chrome = chrome_kind(block, topic_labels)
     if chrome in (SITE, FURNITURE):
