@@ -14,6 +14,7 @@ import pytest
 
 from indexer.decode import decode_bytes
 from indexer.extract import extract_paths, post_ids, read_page, text_fragment
+from indexer.months import address_month
 from indexer.records import merge_duplicates
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,3 +317,22 @@ def test_title_glued_to_a_menu_word_in_a_text_copy(glued):
     text = f"Home\nAbout PPRNet\n{glued}\n{CITE}\n{SUMMARY}\nPractice Implications\n{IMPLICATIONS}\n"
     (post,) = read_page(text, is_html=False, file_name="pprnet_blog_feb2016.txt").posts
     assert (post.title, post.issue_date) == ("Does Feedback Help?", "2016-02")
+
+
+@pytest.mark.parametrize("address, month", [
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_june2014.html", "2014-06"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_sept2014.html", "2014-09"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_march2013.html", "2013-03"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_aug2015.html", "2015-08"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_feb2016.html", "2016-02"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_Oct2014.htm", "2014-10"),
+    ("pprnet_blog_dec2013.txt", "2013-12"),
+    ("https://practicegap.example.org/2021/06/03/do-clients-know/", "2021-06"),
+    ("2021-01-mentalization-training.html", "2021-01"),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog.html", None),  # the current month: no month in it
+    ("https://socialsciences.uottawa.ca/pprnet/blog?p=3", None),
+    ("000_842ed50b2b07adcf.txt", None),
+    ("https://example.org/posts/mayday-2015-review.html", None),  # "mayday" is not a month name
+])
+def test_month_from_a_page_address_or_file_name(address, month):
+    assert address_month(address) == month
