@@ -386,9 +386,10 @@ def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | N
             if blocks[i].article != article:
                 break
             if kinds[i] in (_MONTH, _BYLINE_LINE):
-                return _month_of_line(blocks[i].text, kinds[i])
+                return _month_of_line(blocks[i], kinds[i])
     for i in range(start - 1, -1, -1):
-        if kinds[i] == _MONTH:
+        # Another article's own date line is not a heading this post is listed under.
+        if kinds[i] == _MONTH and (article is None or blocks[i].article is None):
             return heading_month(blocks[i].text)
     if article is not None:
         for block in blocks:
@@ -396,14 +397,17 @@ def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | N
                 return iso_month(block.time)
     for i in range(start + 1, min(start + 1 + _BYLINE_REACH, len(blocks))):
         if kinds[i] == _BYLINE_LINE:
-            return dated_line_month(blocks[i].text)
+            return _month_of_line(blocks[i], kinds[i])
         if kinds[i] in (_TEXT, _MARK, _MONTH):
             break
     for i in range(start - 1, -1, -1):
         if kinds[i] == _BYLINE_LINE:
-            return dated_line_month(blocks[i].text)
+            return _month_of_line(blocks[i], kinds[i])
     return None
 
 
-def _month_of_line(text: str, kind: str) -> str | None:
-    return heading_month(text) if kind == _MONTH else dated_line_month(text)
+def _month_of_line(block: Block, kind: str) -> str | None:
+    """A month heading's month; a dateline's from its ``<time datetime>``, else from its words."""
+    if kind == _MONTH:
+        return heading_month(block.text)
+    return (iso_month(block.time) if block.time else None) or dated_line_month(block.text)

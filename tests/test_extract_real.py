@@ -336,3 +336,16 @@ def test_title_glued_to_a_menu_word_in_a_text_copy(glued):
 ])
 def test_month_from_a_page_address_or_file_name(address, month):
     assert address_month(address) == month
+
+
+def test_each_article_keeps_its_own_date():
+    page = "<html><body>" + "".join(
+        f"<article><p class='date'>{shown}</p><h2>{title}</h2><div>Posted <time datetime='{iso}'>{label}</time></div>"
+        f"<p>{CITE}</p><p>{SUMMARY}</p><h3>Practice Implications</h3><p>{IMPLICATIONS}</p></article>"
+        for shown, title, iso, label in [
+            ("January 2021", "Does Feedback Help?", "2021-01-05", "5/1/2021"),
+            ("", "Does Feedback Help Everyone?", "2020-12-15", "15/12/2020"),
+        ]
+    ) + "</body></html>"
+    posts = read_page(page, is_html=True).posts
+    assert [(p.title, p.issue_date) for p in posts] == [("Does Feedback Help?", "2021-01"), ("Does Feedback Help Everyone?", "2020-12")]
