@@ -10,6 +10,7 @@ the reason it was not placed.
 """
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ _INITIAL = re.compile(r"(?<![\w’'])[A-Z]\.")
 _LOWERCASE_WORD = re.compile(r"(?<![\w’'.-])[a-z]{2,}\b")
 _NAME_PARTICLES = frozenset("and et al de da di du del der den van von la le ten ter dos das y".split())
 _MAX_AUTHORS_CHARS = 600
+_NOT_WORD = re.compile(r"[\W_]+")
 # Title Case leaves these lowercase; a headline capitalises most other words.
 _SMALL_WORDS = frozenset("a an the of for and or nor but in on at to by with from as vs vs. via into than".split())
 _TITLE_CASE_SHARE = 0.75
@@ -96,12 +98,13 @@ def parse_posts(
     positions, content = _content(blocks, page_title)
     kinds = _classify_all(content, topic_labels)
     starts = _post_starts(content, kinds)
+    dates = _Dates(content, kinds)
     posts: list[RawPost] = []
     placed: set[int] = set()
     unplaced: list[Unplaced] = []
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
-        post, used = _read_post(content, kinds, start, end)
+        post, used = _read_post(content, kinds, start, end, dates)
         placed.update(used)
         if post.citation is None and not post.implications:
             reason = "a title-like line with text after it, but neither a citation nor 'Practice Implications'"
@@ -251,7 +254,7 @@ def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int
 
 def _comparable(text: str) -> str:
     """Text compared without case, punctuation or spacing ("Title:" and "TITLE" are the same line)."""
-    return "".join(char for char in text.casefold() if char.isalnum())
+    return _NOT_WORD.sub("", text[: _MAX_TITLE_CHARS * 2].casefold())
 
 
 def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
@@ -264,10 +267,12 @@ def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
         elif kind == _MONTH and _can_be_title(blocks, kinds, i + 1) and _has_body(kinds, i + 1):
             starts.add(i + 1)
     _add_article_headings(blocks, kinds, starts)
+    found = sorted(starts)
     markers = [i for i, kind in enumerate(kinds) if kind == _MARK]
     previous = -1
     for marker in markers:
-        if not any(previous < start < marker for start in starts):
+        # No start yet between the previous marker and this one.
+        if bisect.bisect_right(found, previous) == bisect.bisect_left(found, marker):
             start = _title_between(blocks, kinds, previous, marker)
             if start is not None:
                 starts.add(start)
@@ -332,7 +337,7 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     return (marked or shaped or titles or [None])[-1]
 
 
-def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int) -> tuple[RawPost, list[int]]:
+def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, dates: "_Dates") -> tuple[RawPost, list[int]]:
     """The post that starts at ``start``, and the positions of the blocks it took."""
     title_block = blocks[start]
     used = [start]
@@ -365,7 +370,7 @@ def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int) -> t
         target.append(blocks[i].text)
         used.append(i)
     post = RawPost(
-        issue_date=_month_of_post(blocks, kinds, start),
+        issue_date=dates.month_of_post(start),
         title=title_block.text,
         citation=citation,
         summary=tuple(summary),
@@ -376,34 +381,54 @@ def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int) -> t
     return post, used
 
 
-def _month_of_post(blocks: list[Block], kinds: list[str], start: int) -> str | None:
-    """Where the page dates the post: a month heading or dated line in its own article above the
-    title, else the month heading the post is listed under, else its article's ``<time>``, else a
-    dated line under the title, else the nearest dated line above it."""
-    article = blocks[start].article
-    if article is not None:
-        for i in range(start - 1, -1, -1):
-            if blocks[i].article != article:
-                break
-            if kinds[i] in (_MONTH, _BYLINE_LINE):
-                return _month_of_line(blocks[i], kinds[i])
-    for i in range(start - 1, -1, -1):
+class _Dates:
+    """Where the page dates each post, with the lookups done once per page."""
+
+    def __init__(self, blocks: list[Block], kinds: list[str]) -> None:
+        self.blocks, self.kinds = blocks, kinds
+        self.article_months: dict[int, str] = {}
+        # For each block: the nearest month heading above it (any, and outside articles) and dateline.
+        self.heading_above: list[int | None] = []
+        self.outside_heading_above: list[int | None] = []
+        self.dateline_above: list[int | None] = []
+        heading = outside = dateline = None
+        for i, (block, kind) in enumerate(zip(blocks, kinds)):
+            self.heading_above.append(heading)
+            self.outside_heading_above.append(outside)
+            self.dateline_above.append(dateline)
+            if block.article is not None and block.time and iso_month(block.time):
+                self.article_months.setdefault(block.article, iso_month(block.time))
+            if kind == _MONTH:
+                heading = i
+                outside = i if block.article is None else outside
+            elif kind == _BYLINE_LINE:
+                dateline = i
+
+    def month_of_post(self, start: int) -> str | None:
+        """A month heading or dated line in the post's own article above the title, else the month
+        heading the post is listed under, else its article's ``<time>``, else a dated line under the
+        title, else the nearest dated line above it."""
+        blocks, kinds = self.blocks, self.kinds
+        article = blocks[start].article
+        if article is not None:
+            for i in range(start - 1, -1, -1):
+                if blocks[i].article != article:
+                    break
+                if kinds[i] in (_MONTH, _BYLINE_LINE):
+                    return _month_of_line(blocks[i], kinds[i])
         # Another article's own date line is not a heading this post is listed under.
-        if kinds[i] == _MONTH and (article is None or blocks[i].article is None):
-            return heading_month(blocks[i].text)
-    if article is not None:
-        for block in blocks:
-            if block.article == article and block.time and iso_month(block.time):
-                return iso_month(block.time)
-    for i in range(start + 1, min(start + 1 + _BYLINE_REACH, len(blocks))):
-        if kinds[i] == _BYLINE_LINE:
-            return _month_of_line(blocks[i], kinds[i])
-        if kinds[i] in (_TEXT, _MARK, _MONTH):
-            break
-    for i in range(start - 1, -1, -1):
-        if kinds[i] == _BYLINE_LINE:
-            return _month_of_line(blocks[i], kinds[i])
-    return None
+        heading = self.heading_above[start] if article is None else self.outside_heading_above[start]
+        if heading is not None:
+            return heading_month(blocks[heading].text)
+        if article is not None and article in self.article_months:
+            return self.article_months[article]
+        for i in range(start + 1, min(start + 1 + _BYLINE_REACH, len(blocks))):
+            if kinds[i] == _BYLINE_LINE:
+                return _month_of_line(blocks[i], kinds[i])
+            if kinds[i] in (_TEXT, _MARK, _MONTH):
+                break
+        dateline = self.dateline_above[start]
+        return _month_of_line(blocks[dateline], _BYLINE_LINE) if dateline is not None else None
 
 
 def _month_of_line(block: Block, kind: str) -> str | None:
