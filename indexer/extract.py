@@ -15,7 +15,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-
 from urllib.parse import quote
 
 from bs4 import BeautifulSoup
@@ -106,7 +105,16 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
     return result
 
 
-def extract_file(path: Path, *, url: str | None = None) -> "PageResult":
+@dataclass(frozen=True)
+class PageResult:
+    """One page's posts, the reasons posts were skipped, and the blocks no post took."""
+
+    posts: list[Post]
+    skipped: list[str]
+    unplaced: list[str]
+
+
+def extract_file(path: Path, *, url: str | None = None) -> PageResult:
     """The posts of one page file, skipped posts and unplaced blocks. Raises ExtractionError."""
     size = path.stat().st_size
     if size > MAX_PAGE_BYTES:
@@ -134,15 +142,6 @@ def post_ids(text: str, *, is_html: bool, url: str | None = None) -> list[str]:
         for raw in structure.postable
     ]
     return [post.id for post in merge_duplicates(stubs)]
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """One page's posts, the reasons posts were skipped, and the blocks no post took."""
-
-    posts: list[Post]
-    skipped: list[str]
-    unplaced: list[str]
 
 
 def read_page(text: str, *, is_html: bool, url: str | None = None, file_name: str | None = None) -> PageResult:
