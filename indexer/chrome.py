@@ -20,13 +20,13 @@ END = "end"
 _MAX_CHROME_WORDS = 30
 _SITE_LINE = re.compile(
     r"^(?:(?:the\s+)?pprnet\s+)?blog\s*:?$|^pprnet$|^psychotherapy practice research network(?:\s*\(pprnet\))?$"
-    r"|^this month\s*(?:\.{3}|…)?$|^(?:\.{3}|…)?\s*i blog about\b|^type of research\s*:?$|^topics?\s*:?$"
+    r"|^this month\s*(?:\.{3}|…)?$|^(?:this month\W*)?(?:\.{3}|…)?\s*i blog about\b|^type of research\s*:?$|^topics?\s*:?$"
     r"|^all topics\b|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
     re.I,
 )
 # The blog's standing introduction, on the live listing and on every old archive page.
 _INTRODUCTION = re.compile(
-    r"^(?:the psychotherapy practice research network \(pprnet\) blog began\b|welcome to the (?:pprnet )?blog\b)"
+    r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began\b|welcome to the (?:pprnet )?blog\b)"
     r"|\bpast blogs are available in the archives\b|\bthis content is only available in english\b",
     re.I,
 )

@@ -34,6 +34,8 @@ CHROME = [
     (INTRO, "line"), ("This month...", "line"),
     ("…I blog about who is most responsible for the effects of the alliance, quality of life outcomes, and CBT "
      "for depression", "line"),
+    ("This month… I blog about the alliance in couple therapy and feedback", "line"),
+    ("The PPRNet blog began in 2013 as a way to share practice-oriented research with clinicians.", "line"),
     ("Type of Research", "line"), ("ALL Types (clear)", "item"), ("Single Study", "item"), ("Meta-Analysis", "item"),
     ("Topics", "line"), ("ALL Topics (clear)", "item"),
     *[(label, "item") for label in DEFAULT_TOPICS],
