@@ -34,6 +34,12 @@ _LOWERCASE_WORD = re.compile(r"(?<![\w’'.-])[a-z]{2,}\b")
 _NAME_PARTICLES = frozenset("and et al de da di du del der den van von la le ten ter dos das y".split())
 _MAX_AUTHORS_CHARS = 600
 _NOT_WORD = re.compile(r"[\W_]+")
+# What old pages print after a citation on its line: a link to the publisher's abstract, an e-mail.
+_TRAILING_LINK_LABEL = re.compile(
+    r"(?:\s*[\[(]?(?:link to (?:the )?|read the |view the |see the )?(?:abstract|full text|pdf)[\])]?\.?"
+    r"|\s*(?:e-?mail|contact|corresponding author)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?)+\s*$",
+    re.I,
+)
 # Title Case leaves these lowercase; a headline capitalises most other words.
 _SMALL_WORDS = frozenset("a an the of for and or nor but in on at to by with from as vs vs. via into than".split())
 _TITLE_CASE_SHARE = 0.75
@@ -346,7 +352,7 @@ def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, date
         position += 1
     citation = None
     if position < end and kinds[position] == _CITATION:
-        citation = blocks[position].text
+        citation = _TRAILING_LINK_LABEL.sub("", blocks[position].text) or blocks[position].text
         used.append(position)
         position += 1
     summary: list[str] = []

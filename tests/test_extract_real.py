@@ -349,3 +349,12 @@ def test_each_article_keeps_its_own_date():
     ) + "</body></html>"
     posts = read_page(page, is_html=True).posts
     assert [(p.title, p.issue_date) for p in posts] == [("Does Feedback Help?", "2021-01"), ("Does Feedback Help Everyone?", "2020-12")]
+
+
+@pytest.mark.parametrize("tail", [" Link to abstract", " [Abstract]", " (PDF)", " Corresponding author: k.lindqvist@example.edu",
+                                  " Link to abstract. E-mail: k.lindqvist@example.edu"])
+def test_abstract_link_and_e_mail_after_a_citation_are_not_part_of_it(tail):
+    text = f"March 2014\nDoes Feedback Help?\n{CITE}{tail}\n{SUMMARY}\nPractice Implications\n{IMPLICATIONS}\n"
+    (post,) = read_page(text, is_html=False).posts
+    assert post.citation == CITE
+    assert (post.journal, post.volume, post.pages) == ("Journal of Consulting and Clinical Psychology", "87", "962–974")
