@@ -188,7 +188,8 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
         blocks, meta = text_to_blocks(text), PageMeta()
     url = url or meta.url
     labels = frozenset(label.casefold() for label in DEFAULT_TOPICS)
-    parsed = parse_posts(blocks, page_title=meta.title, topic_labels=labels)
+    titles = tuple(title for title in (meta.headline, meta.title) if title)
+    parsed = parse_posts(blocks, page_titles=titles, headline=meta.headline if meta.single_post else None, topic_labels=labels)
     # A post the page does not date near it: the page's own date when it is one post, else the
     # month in the page address or file name.
     page_month = (meta.published if len(parsed.posts) == 1 else None) or address_month(url) or address_month(file_name)

@@ -28,10 +28,15 @@ _ARCHIVE_PAGE = re.compile(r"(?:^|/)pprnet_blog[^/]*\.html?$", re.I)
 
 @dataclass(frozen=True)
 class PageMeta:
-    """The page's own statements about itself; every field may be missing."""
+    """The page's own statements about itself; every field may be missing.
+
+    ``title`` is the ``<title>`` text (often "Post title | Blog | Site"); ``headline`` the post title
+    as JSON-LD ``headline`` or ``og:title`` state it.
+    """
 
     url: str | None = None
     title: str | None = None
+    headline: str | None = None
     single_post: bool = False
     published: str | None = None
     article_tags: dict[int | None, tuple[str, ...]] = field(default_factory=dict)
@@ -45,13 +50,15 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
         (item["url"] for item in json_ld if isinstance(item.get("url"), str)), None
     )
     title_tag = soup.find("title")
-    title = _meta(soup, "og:title") or (squeeze_spaces(title_tag.get_text()) if title_tag else None)
+    headline = next((item["headline"] for item in json_ld if isinstance(item.get("headline"), str)), None)
+    headline = squeeze_spaces(headline or "") or _meta(soup, "og:title")
     published = _meta(soup, "article:published_time") or next(
         (item["datePublished"] for item in json_ld if isinstance(item.get("datePublished"), str)), None
     )
     return PageMeta(
         url=url,
-        title=title or None,
+        title=squeeze_spaces(title_tag.get_text()) or None if title_tag else None,
+        headline=headline or None,
         single_post=(og_type or "").lower() == "article" or len(json_ld) == 1,
         published=iso_month(published) if published else None,
         article_tags=_article_tags(soup),

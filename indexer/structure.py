@@ -92,16 +92,18 @@ class ParsedPage:
 def parse_posts(
     blocks: list[Block],
     *,
-    page_title: str | None = None,
+    page_titles: tuple[str, ...] = (),
+    headline: str | None = None,
     topic_labels: frozenset[str] = frozenset(),
 ) -> ParsedPage:
     """All posts in a page's blocks, in page order, and the blocks no post took.
 
-    ``page_title`` (the page's ``<title>`` or ``og:title``) lets a post page whose heading sits
-    outside its ``<article>`` keep that heading. A post's ``issue_date`` is None when the page does
-    not date it near the post (the caller may know the month from the page address).
+    ``page_titles`` (the page's ``og:title``, ``<title>``) let a post page whose heading sits outside
+    its ``<article>`` keep that heading; ``headline`` (the title a one-post page declares) is the
+    title of a lone post article that prints none. A post's ``issue_date`` is None when the page
+    does not date it near the post (the caller may know the month from the page address).
     """
-    positions, content = _content(blocks, page_title)
+    positions, content = _content(blocks, page_titles, headline)
     kinds = _classify_all(content, topic_labels)
     starts = _post_starts(content, kinds)
     dates = _Dates(content, kinds)
@@ -125,12 +127,13 @@ def parse_posts(
     return ParsedPage(posts, unplaced)
 
 
-def _content(blocks: list[Block], page_title: str | None) -> tuple[list[int], list[Block]]:
+def _content(blocks: list[Block], page_titles: tuple[str, ...], headline: str | None) -> tuple[list[int], list[Block]]:
     """The blocks that may hold posts, with their positions on the page.
 
     Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it; when
     its ``<article>`` elements hold them, everything but their text, the month headings and a heading
-    that repeats the page title just before an article (which joins that article).
+    that repeats the page title just before an article (which joins that article). A lone post
+    article without any heading gets the page's ``headline`` as its first line.
     """
     positions = [i for i, block in enumerate(blocks) if not block.chrome]
     if any(blocks[i].in_main and _post_text(blocks[i]) for i in positions):
@@ -140,7 +143,7 @@ def _content(blocks: list[Block], page_title: str | None) -> tuple[list[int], li
         kept = []
         for n, i in enumerate(positions):
             block = blocks[i]
-            if block.article is None and block.kind == HEADING and _is_page_title(block.text, page_title):
+            if block.article is None and block.kind == HEADING and any(_is_page_title(block.text, title) for title in page_titles):
                 following = next((blocks[j].article for j in positions[n + 1:] if blocks[j].article is not None), None)
                 if following is not None:
                     content[i] = dataclasses.replace(block, article=following)
@@ -148,8 +151,15 @@ def _content(blocks: list[Block], page_title: str | None) -> tuple[list[int], li
             elif block.article is not None or heading_month(block.text):
                 kept.append(i)
         positions = kept
+        articles = {blocks[i].article for i in positions if blocks[i].article is not None and _post_text(blocks[i])}
+        if headline and len(articles) == 1 and not any(content[i].kind == HEADING and content[i].article is not None for i in positions):
+            first = next(n for n, i in enumerate(positions) if content[i].article is not None)
+            content[-1] = Block(HEADING, headline, article=articles.pop())
+            positions.insert(first, -1)
     positions = _without_repeats(content, positions)
-    return positions, [content[i] for i in positions]
+    # The page position of the headline taken from the metadata is that of the article's first line.
+    shown = [i if i >= 0 else positions[n + 1] for n, i in enumerate(positions)]
+    return shown, [content[i] for i in positions]
 
 
 def _post_text(block: Block) -> bool:
@@ -325,7 +335,9 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
         # a heading or bold line, else a title-shaped one, else the first short line that a
         # paragraph of prose follows (a short last implications paragraph is followed by the title).
         ended = max((i for i in region if kinds[i] == _END), default=previous_marker + 1)
-        candidates = [i for i in region if i > ended and _can_be_title(blocks, kinds, i)]
+        # A title comes before its citation: lines after a citation that had no title are its summary.
+        cited = min((i for i in region if i > ended and kinds[i] == _CITATION), default=marker)
+        candidates = [i for i in region if ended < i < cited and _can_be_title(blocks, kinds, i)]
         marked = [i for i in candidates if blocks[i].kind == HEADING or blocks[i].emphasised]
         shaped = [i for i in candidates if _headline(blocks[i], kinds[i])]
         led = [i for i in candidates if i + 1 < marker and kinds[i + 1] == _TEXT and not _can_be_title(blocks, kinds, i + 1)]
@@ -334,6 +346,8 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     # a heading or bold one when the page marks titles that way.
     titles = []
     for i in region:
+        if kinds[i] == _CITATION:
+            break
         if _can_be_title(blocks, kinds, i):
             titles.append(i)
         elif kinds[i] == _TEXT and titles:

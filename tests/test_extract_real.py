@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from indexer.decode import decode_bytes
+from indexer.errors import ExtractionError
 from indexer.extract import extract_paths, post_ids, read_page, text_fragment
 from indexer.months import address_month
 from indexer.records import merge_duplicates
@@ -358,3 +359,18 @@ def test_abstract_link_and_e_mail_after_a_citation_are_not_part_of_it(tail):
     (post,) = read_page(text, is_html=False).posts
     assert post.citation == CITE
     assert (post.journal, post.volume, post.pages) == ("Journal of Consulting and Clinical Psychology", "87", "962–974")
+
+
+def test_a_post_page_that_prints_its_title_only_in_its_metadata_takes_the_declared_headline():
+    page = (
+        "<html><head><title>PPRNet Blog | University of Ottawa</title>"
+        "<meta property='og:type' content='article'><meta property='og:title' content='Does Feedback Help?'>"
+        "<link rel='canonical' href='https://socialsciences.uottawa.ca/pprnet/blog/does-feedback-help'></head><body>"
+        "<h1>Blog</h1><article><p>Posted <time datetime='2019-11-01'>1 November 2019</time></p>"
+        f"<p>{CITE}</p><p>{SUMMARY}</p><p><b>Practice Implications</b></p><p>{IMPLICATIONS}</p></article></body></html>"
+    )
+    (post,) = read_page(page, is_html=True).posts
+    assert (post.title, post.issue_date, post.citation, post.summary) == ("Does Feedback Help?", "2019-11", CITE, SUMMARY)
+    # Without a declared headline the page has no title for its post, and no post is made up.
+    with pytest.raises(ExtractionError):
+        read_page(page.replace("<meta property='og:title' content='Does Feedback Help?'>", ""), is_html=True)
