@@ -43,6 +43,8 @@ _TRAILING_LINK_LABEL = re.compile(
 # Title Case leaves these lowercase; a headline capitalises most other words.
 _SMALL_WORDS = frozenset("a an the of for and or nor but in on at to by with from as vs vs. via into than".split())
 _TITLE_CASE_SHARE = 0.75
+# This many different months in a row are archive navigation.
+_ARCHIVE_LIST_MONTHS = 3
 # A line holding a <time> this short is a dateline.
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
@@ -191,6 +193,18 @@ def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str
         if kind not in (_DROPPED, _MONTH) and block.kind == ITEM and kinds and kinds[-1] == _DROPPED:
             kind = _DROPPED
         kinds.append(kind)
+    # Months one after another: no month of the blog is empty, so only the last can head posts, and
+    # three or more different ones are a list of archive months (navigation in a text copy).
+    start = 0
+    while start < len(kinds):
+        end = start
+        while end < len(kinds) and kinds[end] == _MONTH:
+            end += 1
+        if len({heading_month(block.text) for block in blocks[start:end]}) >= _ARCHIVE_LIST_MONTHS:
+            kinds[start:end] = [_DROPPED] * (end - start)
+        elif end - start > 1:
+            kinds[start:end - 1] = [_DROPPED] * (end - 1 - start)
+        start = end + 1
     return kinds
 
 

@@ -374,3 +374,19 @@ def test_a_post_page_that_prints_its_title_only_in_its_metadata_takes_the_declar
     # Without a declared headline the page has no title for its post, and no post is made up.
     with pytest.raises(ExtractionError):
         read_page(page.replace("<meta property='og:title' content='Does Feedback Help?'>", ""), is_html=True)
+
+
+HTML_FIXTURES = sorted(path for path in (ROOT / "tests" / "fixtures" / "layouts").rglob("*.html"))
+
+
+@pytest.mark.parametrize("path", HTML_FIXTURES, ids=[path.name for path in HTML_FIXTURES])
+def test_a_text_copy_of_an_html_page_yields_the_same_posts(path):
+    # A copy of the page's text, one line per block, with no markup left: navigation, footers,
+    # sidebars, archive month links and emphasis are plain lines now.
+    from indexer.blocks import html_to_blocks
+
+    html = decode_bytes(path.read_bytes(), is_html=True)
+    text = "\n".join(("- " if block.kind == "item" else "") + block.text for block in html_to_blocks(html))
+    fields = lambda posts: [(p.title, p.issue_date, p.citation, p.summary, p.implications) for p in posts]  # noqa: E731
+    from_html = read_page(html, is_html=True, file_name=path.name).posts
+    assert fields(read_page(text, is_html=False, file_name=path.name).posts) == fields(from_html)
