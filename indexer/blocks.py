@@ -119,19 +119,6 @@ def outermost_articles(soup: BeautifulSoup) -> list[Tag]:
     return [tag for tag in soup.find_all("article") if tag.find_parent("article") is None]
 
 
-def canonical_url(html: str) -> str | None:
-    """The page's own URL when it declares one (``<link rel=canonical>`` or ``og:url``)."""
-    match = re.search(
-        r"""<link[^>]{0,200}rel=["']?canonical["']?[^>]{0,200}href=["']([^"'>\s]+)|"""
-        r"""<meta[^>]{0,200}property=["']og:url["'][^>]{0,200}content=["']([^"'>\s]+)""",
-        html[:200_000],
-        re.I,
-    )
-    if not match:
-        return None
-    return match.group(1) or match.group(2)
-
-
 @dataclass
 class _Context:
     block: Tag | None

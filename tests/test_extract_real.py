@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from indexer.blocks import html_to_blocks
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
 from indexer.extract import extract_paths, post_ids, read_page, text_fragment
@@ -383,8 +384,6 @@ HTML_FIXTURES = sorted(path for path in (ROOT / "tests" / "fixtures" / "layouts"
 def test_a_text_copy_of_an_html_page_yields_the_same_posts(path):
     # A copy of the page's text, one line per block, with no markup left: navigation, footers,
     # sidebars, archive month links and emphasis are plain lines now.
-    from indexer.blocks import html_to_blocks
-
     html = decode_bytes(path.read_bytes(), is_html=True)
     text = "\n".join(("- " if block.kind == "item" else "") + block.text for block in html_to_blocks(html))
     fields = lambda posts: [(p.title, p.issue_date, p.citation, p.summary, p.implications) for p in posts]  # noqa: E731
