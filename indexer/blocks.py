@@ -35,8 +35,9 @@ _CHROME_ROLES = frozenset("navigation contentinfo banner search complementary".s
 _CHROME_NAME = re.compile(
     r"^(nav|navbar|navigation|menu|menus|main-menu|footer|site-footer|breadcrumbs?|sidebar|pager|"
     r"pagination|social|share|skip-link|skip|site-header|header-top|cookies?|cookie-banner|filters?|"
-    r"facets?|visually-hidden|sr-only|element-invisible|respond|reply)$|(^|[-_])(nav|menu|footer|breadcrumb|"
-    r"sidebar|pager|pagination|comments?|commentlist)([-_]|$)",
+    r"facets?|visually-hidden|sr-only|element-invisible|respond|commentlist|"
+    r"comments?(?:[-_]+(?:area|list|wrapper|section|body|content|respond|thread|meta))?)$"
+    r"|(^|[-_])(nav|menu|footer|breadcrumb|sidebar|pager|pagination)([-_]|$)",
     re.I,
 )
 # How far up the tree to look for a block, chrome or emphasis ancestor; deeper nesting is flattened.
