@@ -4,7 +4,7 @@ Read from the ``<head>`` and the semantic elements of an HTML page: ``<link rel=
 ``og:url``, ``<title>`` / ``og:title``, ``og:type``, ``article:published_time``, JSON-LD
 ``BlogPosting`` (``headline``, ``datePublished``, ``url``), and the ``rel="tag"`` links of each
 ``<article>`` (the site's own topics for that post; key None for a page without articles). Also
-whether an address is an old archive month page.
+whether an address is an old archive month page or a listing page.
 """
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def _json_ld_posts(soup: BeautifulSoup):
             continue
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         items = data if isinstance(data, list) else data.get("@graph", [data]) if isinstance(data, dict) else []
         for item in items:

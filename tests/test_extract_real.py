@@ -389,3 +389,13 @@ def test_a_text_copy_of_an_html_page_yields_the_same_posts(path):
     fields = lambda posts: [(p.title, p.issue_date, p.citation, p.summary, p.implications) for p in posts]  # noqa: E731
     from_html = read_page(html, is_html=True, file_name=path.name).posts
     assert fields(read_page(text, is_html=False, file_name=path.name).posts) == fields(from_html)
+
+
+@pytest.mark.parametrize("json_ld", ["[" * 50_000 + "]" * 50_000, "{not json", '{"@graph": {"@type": "BlogPosting"}}', "null"])
+def test_broken_or_hostile_json_ld_is_ignored(json_ld):
+    page = (
+        f"<html><head><script type='application/ld+json'>{json_ld}</script></head><body><h2>March 2019</h2>"
+        f"<h3>Does Feedback Help?</h3><p>{CITE}</p><p>{SUMMARY}</p><h4>Practice Implications</h4><p>{IMPLICATIONS}</p>"
+        "</body></html>"
+    )
+    assert [p.title for p in read_page(page, is_html=True).posts] == ["Does Feedback Help?"]
