@@ -25,6 +25,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     extraction = extract_paths(args.paths)
     for problem in extraction.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    for unplaced in extraction.unplaced:
+        print(f"unplaced {unplaced}", file=sys.stderr)
     if args.json:
         json.dump([post.to_dict() for post in extraction.posts], sys.stdout, ensure_ascii=False, indent=2)
         print()
@@ -34,7 +36,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
             print(f"{post.issue_date}  {post.title}  [{byline}]")
             if post.topics:
                 print(f"          topics ({post.topics_source}): {', '.join(post.topics)}")
-        print(f"{len(extraction.posts)} posts from {extraction.pages_read} pages", file=sys.stderr)
+    print(extraction.report(), file=sys.stderr)
     return 0 if extraction.pages_read else 1
 
 

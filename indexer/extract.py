@@ -2,23 +2,33 @@
 
 The only module that opens corpus files for extraction. ``extract_paths`` walks the inputs, reads
 each ``.html``, ``.htm`` or ``.txt`` page, and returns the posts of all pages that could be read
-(duplicates merged) together with one :class:`Problem` per page or post that was skipped.
+(duplicates merged) together with one :class:`Problem` per page or post that was skipped and one per
+block of text no post took. A page is read with its own semantics first (:mod:`indexer.page_meta`:
+address, kind, date, ``rel="tag"`` topics), then by structure (:mod:`indexer.structure`); each post
+gets the most stable address this page gives it (``url``/``url_kind``). ``post_ids`` is the cheap
+structural pass alone, for the crawler.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
-from indexer.blocks import canonical_url, html_to_blocks, text_to_blocks
+from bs4 import BeautifulSoup
+
+from indexer.blocks import Block, soup_to_blocks, text_to_blocks
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
 from indexer.manifest import CrawlCatalog, SiteListings
-from indexer.records import build_post, merge_duplicates
-from indexer.structure import parse_posts
+from indexer.months import address_month
+from indexer.page_meta import PageMeta, is_archive_address, is_listing_address, read_page_meta
+from indexer.records import build_post, merge_duplicates, post_id, slugify
+from indexer.structure import ParsedPage, RawPost, parse_posts
 from indexer.taxonomy import DEFAULT_TOPICS, read_topic_filter
-from search.post import Post
+from search.post import URL_ARCHIVE, URL_LISTING, URL_POST, Post
 
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
@@ -43,7 +53,25 @@ class Extraction:
 
     posts: list[Post] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    unplaced: list[Problem] = field(default_factory=list)
     pages_read: int = 0
+
+    def report(self) -> str:
+        """The closing summary of a run, for a person: posts and what may be wrong with them."""
+        partial = sum(1 for post in self.posts if post.citation and not citation_complete(post))
+        return "\n".join([
+            f"{len(self.posts)} posts from {self.pages_read} pages",
+            f"  without citation: {sum(1 for post in self.posts if not post.citation)}",
+            f"  without practice implications: {sum(1 for post in self.posts if not post.implications)}",
+            f"  citation lines only partly parsed: {partial}",
+            f"  blocks left unplaced: {len(self.unplaced)}",
+            f"  posts or pages skipped: {len(self.problems)}",
+        ])
+
+
+def citation_complete(post: Post) -> bool:
+    """Every part of the citation line was read: all authors, the year and the article or book title."""
+    return bool(post.authors) and post.authors_complete and post.year is not None and post.article_title is not None
 
 
 def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
@@ -60,7 +88,7 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
     for path in _page_files(paths, result.problems):
         crawled = catalog.lookup(path)
         try:
-            posts, skipped = extract_file(path, url=crawled.url if crawled else None)
+            page = extract_file(path, url=crawled.url if crawled else None)
         except ExtractionError as error:
             result.problems.append(Problem(str(path), str(error)))
             continue
@@ -68,16 +96,26 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
             result.problems.append(Problem(str(path), f"cannot be read: {error.strerror or error}"))
             continue
         result.pages_read += 1
-        found.extend(posts)
+        found.extend(page.posts)
         if crawled:
-            site.note(crawled, posts)
-        result.problems.extend(Problem(str(path), reason) for reason in skipped)
+            site.note(crawled, page.posts)
+        result.problems.extend(Problem(str(path), reason) for reason in page.skipped)
+        result.unplaced.extend(Problem(str(path), reason) for reason in page.unplaced)
     result.posts = site.apply(merge_duplicates(found))
     return result
 
 
-def extract_file(path: Path, *, url: str | None = None) -> tuple[list[Post], list[str]]:
-    """The posts of one page file, and the reasons for posts skipped in it. Raises ExtractionError."""
+@dataclass(frozen=True)
+class PageResult:
+    """One page's posts, the reasons posts were skipped, and the blocks no post took."""
+
+    posts: list[Post]
+    skipped: list[str]
+    unplaced: list[str]
+
+
+def extract_file(path: Path, *, url: str | None = None) -> PageResult:
+    """The posts of one page file, skipped posts and unplaced blocks. Raises ExtractionError."""
     size = path.stat().st_size
     if size > MAX_PAGE_BYTES:
         raise ExtractionError(
@@ -85,31 +123,131 @@ def extract_file(path: Path, *, url: str | None = None) -> tuple[list[Post], lis
         )
     is_html = path.suffix.lower() in HTML_SUFFIXES
     text = decode_bytes(path.read_bytes(), is_html=is_html)
-    return extract_page(text, is_html=is_html, url=url)
+    return read_page(text, is_html=is_html, url=url, file_name=path.name)
 
 
 def extract_page(text: str, *, is_html: bool, url: str | None = None) -> tuple[list[Post], list[str]]:
-    """The posts of one decoded page. Raises ExtractionError when it holds none."""
-    if is_html:
-        blocks = html_to_blocks(text)
-        url = url or canonical_url(text)
-    else:
-        blocks = text_to_blocks(text)
-    page_topics = tuple(option.label for option in read_topic_filter(blocks))
+    """The posts of one decoded page and the reasons for posts skipped in it. Raises ExtractionError
+    when it holds none."""
+    page = read_page(text, is_html=is_html, url=url)
+    return page.posts, page.skipped
+
+
+def post_ids(text: str, *, is_html: bool, url: str | None = None) -> list[str]:
+    """The ids of a page's posts, found structurally (no citation parsing, enrichment or topics):
+    the same ids the full extractor gives, cheaply. An empty list when the page holds no post."""
+    structure = _page_structure(text, is_html=is_html, url=url, file_name=None)
+    stubs = [
+        Post(id=post_id(raw.issue_date, raw.title), url=None, issue_date=raw.issue_date, title=raw.title)
+        for raw in structure.postable
+    ]
+    return [post.id for post in merge_duplicates(stubs)]
+
+
+def read_page(text: str, *, is_html: bool, url: str | None = None, file_name: str | None = None) -> PageResult:
+    """Everything extraction learns from one decoded page. Raises ExtractionError when it holds no post.
+
+    ``url`` (from the crawl manifest) wins over the page's own canonical address; ``file_name`` is
+    the last place a blog month is looked for.
+    """
+    structure = _page_structure(text, is_html=is_html, url=url, file_name=file_name)
+    page_topics = tuple(option.label for option in read_topic_filter(structure.blocks))
     taxonomy = DEFAULT_TOPICS + tuple(label for label in page_topics if label not in DEFAULT_TOPICS)
-    posts: list[Post] = []
+    kind = page_kind(structure.url, structure.meta, len(structure.postable))
+    posts = [
+        build_post(
+            raw,
+            url=post_url(structure.url, kind, raw),
+            url_kind=kind if structure.url else None,
+            taxonomy=taxonomy,
+            site_topics=_site_topics(structure.meta, raw, len(structure.postable), taxonomy),
+        )
+        for raw in structure.postable
+    ]
+    if not posts:
+        reasons = "; ".join(structure.skipped) or "no post (a title followed by a summary and 'Practice Implications') was found"
+        raise ExtractionError(f"no posts: {reasons}")
+    return PageResult(posts, structure.skipped, [str(item) for item in structure.parsed.unplaced])
+
+
+@dataclass(frozen=True)
+class _Structure:
+    blocks: list[Block]
+    meta: PageMeta
+    url: str | None
+    parsed: ParsedPage
+    postable: list[RawPost]
+    skipped: list[str]
+
+
+def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str | None) -> _Structure:
+    if is_html:
+        soup = BeautifulSoup(text, "lxml")
+        blocks, meta = soup_to_blocks(soup), read_page_meta(soup)
+    else:
+        blocks, meta = text_to_blocks(text), PageMeta()
+    url = url or meta.url
+    labels = frozenset(label.casefold() for label in DEFAULT_TOPICS)
+    titles = tuple(title for title in (meta.headline, meta.title) if title)
+    parsed = parse_posts(blocks, page_titles=titles, headline=meta.headline if meta.single_post else None, topic_labels=labels)
+    # A post the page does not date near it: the page's own date when it is one post, else the
+    # month in the page address or file name.
+    page_month = (meta.published if len(parsed.posts) == 1 else None) or address_month(url) or address_month(file_name)
+    postable: list[RawPost] = []
     skipped: list[str] = []
-    for raw in parse_posts(blocks):
+    for raw in parsed.posts:
+        raw = raw if raw.issue_date else dataclasses.replace(raw, issue_date=page_month)
         if raw.issue_date is None:
-            skipped.append(f"post {raw.title!r} skipped: no blog month (such as 'January 2021') found on the page")
+            skipped.append(
+                f"post {raw.title!r} skipped: no blog month found (no month heading, <time>, dated line, "
+                "or month in the page address or file name)"
+            )
         elif not raw.summary and not raw.implications:
             skipped.append(f"post {raw.title!r} skipped: it has a title but no summary or implications")
         else:
-            posts.append(build_post(raw, url=url, taxonomy=taxonomy))
-    if not posts:
-        reasons = "; ".join(skipped) or "no post (a title followed by a summary and 'Practice Implications') was found"
-        raise ExtractionError(f"no posts: {reasons}")
-    return posts, skipped
+            postable.append(raw)
+    return _Structure(blocks, meta, url, parsed, postable, skipped)
+
+
+def page_kind(url: str | None, meta: PageMeta, post_count: int) -> str | None:
+    """Which address a page is for its posts: an old archive month, a post's own page, or a listing."""
+    if not url:
+        return None
+    if is_archive_address(url):
+        return URL_ARCHIVE
+    if post_count == 1 and not is_listing_address(url):
+        return URL_POST
+    if post_count > 1 and address_month(url):
+        return URL_ARCHIVE
+    return URL_LISTING
+
+
+def post_url(page_url: str | None, kind: str | None, raw: RawPost) -> str | None:
+    """The post's address on this page: the page itself, an anchor in it, or a text-fragment link to its title."""
+    if not page_url:
+        return None
+    base = page_url.split("#", 1)[0]
+    if kind == URL_ARCHIVE:
+        return f"{base}#{raw.anchor or slugify(raw.title)}"
+    if kind == URL_LISTING:
+        return f"{base}#:~:text={text_fragment(raw.title)}"
+    return base
+
+
+def text_fragment(text: str) -> str:
+    """``text`` percent-encoded for a ``#:~:text=`` directive ('-', '&' and ',' encoded too)."""
+    return quote(" ".join(text.split()), safe="").replace("-", "%2D")
+
+
+def _site_topics(meta: PageMeta, raw: RawPost, post_count: int, taxonomy: tuple[str, ...]) -> tuple[str, ...]:
+    """The post's ``rel="tag"`` labels that are topics of the taxonomy (as the taxonomy spells them):
+    from its own article, or from the page when it holds one post."""
+    if raw.article is not None:
+        tags = meta.article_tags.get(raw.article, ())
+    else:
+        tags = meta.article_tags.get(None, ()) if post_count == 1 else ()
+    labels = {label.casefold(): label for label in taxonomy}
+    return tuple(dict.fromkeys(labels[tag.casefold()] for tag in tags if tag.casefold() in labels))
 
 
 def _page_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:

@@ -9,7 +9,7 @@ from indexer.citation import parse_citation
 from indexer.enrich import research_types, sample_size
 from indexer.structure import RawPost
 from indexer.topics import infer_topics
-from search.post import TOPICS_FROM_SITE, TOPICS_INFERRED, Post
+from search.post import TOPICS_FROM_SITE, TOPICS_INFERRED, URL_ARCHIVE, URL_LISTING, URL_POST, Post
 
 _SLUG_MAX_CHARS = 40
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
@@ -43,6 +43,7 @@ def build_post(
     raw: RawPost,
     *,
     url: str | None,
+    url_kind: str | None = None,
     taxonomy: tuple[str, ...],
     site_topics: tuple[str, ...] = (),
 ) -> Post:
@@ -58,6 +59,7 @@ def build_post(
     return Post(
         id=post_id(raw.issue_date, raw.title),
         url=url,
+        url_kind=url_kind,
         issue_date=raw.issue_date,
         title=raw.title,
         citation=raw.citation,
@@ -82,7 +84,8 @@ def build_post(
 
 
 def merge_duplicates(posts: list[Post]) -> list[Post]:
-    """One record per post seen in several files: topics merged, a known URL kept, first seen order.
+    """One record per post seen in several files: topics merged, the most stable address kept (its own
+    page, else its archive month, else a listing), first seen order.
 
     Two different posts whose ids collide (same month, same title start) both stay, the later one
     with a disambiguated id.
@@ -108,8 +111,20 @@ def _merge_pair(first: Post, second: Post) -> Post:
         topics = tuple(dict.fromkeys(first.topics + second.topics))
         source = TOPICS_INFERRED
     richer = first if len(first.summary) + len(first.implications) >= len(second.summary) + len(second.implications) else second
+    stable = min((first, second), key=_address_rank)
     return richer.replace(
-        url=first.url or second.url,
+        url=stable.url,
+        url_kind=stable.url_kind,
         topics=topics,
         topics_source=source,
     )
+
+
+# Most stable first: the post's own page, its archive month page, a listing page, no address.
+_ADDRESS_ORDER = (URL_POST, URL_ARCHIVE, URL_LISTING)
+
+
+def _address_rank(post: Post) -> int:
+    if not post.url:
+        return len(_ADDRESS_ORDER) + 1
+    return _ADDRESS_ORDER.index(post.url_kind) if post.url_kind in _ADDRESS_ORDER else len(_ADDRESS_ORDER)

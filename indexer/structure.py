@@ -1,137 +1,334 @@
 """The structural parser: a block sequence to raw posts (month, title, citation, summary, implications).
 
 Works from what every rendering of the blog shares, whatever the tags: month headings ("January
-2021"), a short title line, an optional APA citation right after it, summary paragraphs, the
-"Practice Implications" marker and the implications paragraphs. A post starts at a title that is
-followed by a citation, at a title right after a month heading, or, between two markers, at the
-first title-like block after the previous post's implications. Site chrome is never part of a post.
+2021"), a title known by its place, an optional APA citation right after it, summary paragraphs, the
+"Practice Implications" marker and the implications paragraphs. A title is the line before a
+citation, the line after a month heading, the heading of an ``<article>``, or, between two markers,
+the first headline after the previous post's implications: its place decides, not its punctuation. A post needs a title, body text, and a citation or practice implications; site
+chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned with
+the reason it was not placed.
 """
 from __future__ import annotations
 
+import bisect
+import dataclasses
 import re
 from dataclasses import dataclass
 
 from indexer.blocks import HEADING, ITEM, Block
+from indexer.chrome import END, FURNITURE, SITE, chrome_kind
 from indexer.citation import looks_like_citation
+from indexer.months import dated_line_month, heading_month, iso_month
 
-MONTHS = {
-    name: number
-    for number, names in enumerate(
-        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
-         ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
-         ("october", "oct"), ("november", "nov"), ("december", "dec")],
-        start=1,
-    )
-    for name in names
-}
-_MONTH_HEADING = re.compile(
-    r"^(?:posted(?:\s+(?:on|in))?:?\s*)?(?:\w+day,?\s+)?(" + "|".join(sorted(MONTHS, key=len, reverse=True))
-    + r")\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\s*[.:]?$",
-    re.I,
-)
-_MONTH_ANYWHERE = re.compile(
-    r"\b(" + "|".join(name for name in MONTHS if len(name) > 3) + r")\s+((?:19|20)\d\d)\b", re.I
-)
-_MARKER = re.compile(r"^practi[cs]e\s+implications?\b\s*[:.\-–—]?\s*", re.I)
-# Short lines of page furniture that text dumps and old pages carry between or after posts.
-_FURNITURE = re.compile(
-    r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
-    r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading)\W*$",
-    re.I,
-)
-_MAX_FURNITURE_WORDS = 30
+_MARKER = re.compile(r"^(?:practi[cs]e\s+implications?|implications\s+for\s+practi[cs]e)\b\s*[:.\-–—]?\s*", re.I)
 _SENTENCE_END = re.compile(r"[.;,]['\"’”)]*$")
-_MAX_TITLE_CHARS = 220
-_MAX_TITLE_WORDS = 32
+# A title by shape (no sentence end) and by place (any short line) may be this long.
+_MAX_TITLE_CHARS = 300
+_MAX_TITLE_WORDS = 45
+# A safety net for citation lines whose author list the citation parser cannot read ("Becker, E.S….
+# Powers, M.B. (2019)", "Watson, J. Timulak, L. (2019)"): names with at least one initial, then a
+# parenthesised year. Running prose ("Tasca and colleagues (2011) showed") has lowercase words.
+_YEAR_GROUP = re.compile(r"\(\s*(?:19|20)\d\d[a-z]?\s*(?:,[^()]{1,30})?\)")
+_INITIAL = re.compile(r"(?<![\w’'])[A-Z]\.")
+_LOWERCASE_WORD = re.compile(r"(?<![\w’'.-])[a-z]{2,}\b")
+_NAME_PARTICLES = frozenset("and et al de da di du del der den van von la le ten ter dos das y".split())
+_MAX_AUTHORS_CHARS = 600
+_NOT_WORD = re.compile(r"[\W_]+")
+# What old pages print after a citation on its line: a link to the publisher's abstract, an e-mail.
+_TRAILING_LINK_LABEL = re.compile(
+    r"(?:\s*[\[(]?(?:link to (?:the )?|read the |view the |see the )?(?:abstract|full text|pdf)[\])]?\.?"
+    r"|\s*(?:e-?mail|contact|corresponding author)\s*:?\s*[\w.+-]+@[\w-]+(?:\.[\w-]+)+\.?)+\s*$",
+    re.I,
+)
+# Title Case leaves these lowercase; a headline capitalises most other words.
+_SMALL_WORDS = frozenset("a an the of for and or nor but in on at to by with from as vs vs. via into than".split())
+_TITLE_CASE_SHARE = 0.75
+# This many different months in a row are archive navigation.
+_ARCHIVE_LIST_MONTHS = 3
+# A line holding a <time> this short is a dateline.
+_MAX_DATED_WORDS = 12
+# How far after a title a byline with the post's date may come.
+_BYLINE_REACH = 3
 
 
 @dataclass(frozen=True)
 class RawPost:
-    """A post as found on the page, before citation parsing and enrichment."""
+    """A post as found on the page, before citation parsing and enrichment.
+
+    ``position``: the title's block number on the page; ``anchor``: the ``id``/``name`` just before
+    the title; ``article``: the number of the ``<article>`` holding it (None outside articles).
+    """
 
     issue_date: str | None
     title: str
     citation: str | None
     summary: tuple[str, ...]
     implications: tuple[str, ...]
+    position: int = 0
+    anchor: str | None = None
+    article: int | None = None
 
 
-def month_of(text: str) -> str | None:
-    """``"January 2021"`` (and ``"Posted: Jan 5, 2021"``) to ``"2021-01"``; None for other text."""
-    match = _MONTH_HEADING.match(text.strip())
-    if not match:
-        return None
-    return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
+@dataclass(frozen=True)
+class Unplaced:
+    """A block of page text that is in no post and is not known chrome, and why."""
+
+    position: int
+    text: str
+    reason: str
+
+    def __str__(self) -> str:
+        words = self.text.split()
+        start = " ".join(words[:8]) + (" …" if len(words) > 8 else "")
+        return f"block {self.position} {start!r} left unplaced: {self.reason}"
 
 
-def parse_posts(blocks: list[Block]) -> list[RawPost]:
-    """All posts in a page's blocks, in page order."""
-    content = _without_repeats([block for block in blocks if not block.chrome])
-    kinds = [_classify(block) for block in content]
+@dataclass(frozen=True)
+class ParsedPage:
+    """The posts of a page's blocks in page order, and the blocks of text no post took."""
+
+    posts: list[RawPost]
+    unplaced: list[Unplaced]
+
+
+def parse_posts(
+    blocks: list[Block],
+    *,
+    page_titles: tuple[str, ...] = (),
+    headline: str | None = None,
+    topic_labels: frozenset[str] = frozenset(),
+) -> ParsedPage:
+    """All posts in a page's blocks, in page order, and the blocks no post took.
+
+    ``page_titles`` (the page's ``og:title``, ``<title>``) let a post page whose heading sits outside
+    its ``<article>`` keep that heading; ``headline`` (the title a one-post page declares) is the
+    title of a lone post article that prints none. A post's ``issue_date`` is None when the page
+    does not date it near the post (the caller may know the month from the page address).
+    """
+    positions, content = _content(blocks, page_titles, headline)
+    kinds = _classify_all(content, topic_labels)
     starts = _post_starts(content, kinds)
-    fallback_month = _month_anywhere(blocks)
-    posts = []
+    dates = _Dates(content, kinds)
+    posts: list[RawPost] = []
+    placed: set[int] = set()
+    unplaced: list[Unplaced] = []
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
-        posts.append(_read_post(content, kinds, start, end, fallback_month))
-    return posts
+        post, used = _read_post(content, kinds, start, end, dates)
+        placed.update(used)
+        if post.citation is None and not post.implications:
+            reason = "a title-like line with text after it, but neither a citation nor 'Practice Implications'"
+            unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
+        else:
+            posts.append(dataclasses.replace(post, position=positions[start]))
+    for i, kind in enumerate(kinds):
+        if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK):
+            reason = "before the first post" if not starts or i < starts[0] else "after a post's end (comments or page furniture)"
+            unplaced.append(Unplaced(positions[i], content[i].text, reason))
+    unplaced.sort(key=lambda item: item.position)
+    return ParsedPage(posts, unplaced)
+
+
+def _content(blocks: list[Block], page_titles: tuple[str, ...], headline: str | None) -> tuple[list[int], list[Block]]:
+    """The blocks that may hold posts, with their positions on the page.
+
+    Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it; when
+    its ``<article>`` elements hold them, everything but their text, the month headings and a heading
+    that repeats the page title just before an article (which joins that article). A lone post
+    article without any heading gets the page's ``headline`` as its first line.
+    """
+    positions = [i for i, block in enumerate(blocks) if not block.chrome]
+    if any(blocks[i].in_main and _post_text(blocks[i]) for i in positions):
+        positions = [i for i in positions if blocks[i].in_main]
+    content = {i: blocks[i] for i in positions}
+    if any(blocks[i].article is not None and _post_text(blocks[i]) for i in positions):
+        kept = []
+        for n, i in enumerate(positions):
+            block = blocks[i]
+            if block.article is None and block.kind == HEADING and any(_is_page_title(block.text, title) for title in page_titles):
+                following = next((blocks[j].article for j in positions[n + 1:] if blocks[j].article is not None), None)
+                if following is not None:
+                    content[i] = dataclasses.replace(block, article=following)
+                    kept.append(i)
+            elif block.article is not None or heading_month(block.text):
+                kept.append(i)
+        positions = kept
+        articles = {blocks[i].article for i in positions if blocks[i].article is not None and _post_text(blocks[i])}
+        if headline and len(articles) == 1 and not any(content[i].kind == HEADING and content[i].article is not None for i in positions):
+            first = next(n for n, i in enumerate(positions) if content[i].article is not None)
+            content[-1] = Block(HEADING, headline, article=articles.pop())
+            positions.insert(first, -1)
+    positions = _without_repeats(content, positions)
+    # The page position of the headline taken from the metadata is that of the article's first line.
+    shown = [i if i >= 0 else positions[n + 1] for n, i in enumerate(positions)]
+    return shown, [content[i] for i in positions]
+
+
+def _post_text(block: Block) -> bool:
+    return bool(_MARKER.match(block.text)) or _is_citation(block.text)
+
+
+def _is_citation(text: str) -> bool:
+    return looks_like_citation(text) or _opens_with_initials_and_year(text)
+
+
+def _is_page_title(text: str, page_title: str | None) -> bool:
+    """``text`` is the page's title (``<title>`` often appends the site name: "Title | Blog | Site")."""
+    if not page_title or len(text) < 3:
+        return False
+    text, page_title = text.casefold(), page_title.casefold()
+    return page_title == text or (page_title.startswith(text) and not page_title[len(text)].isalnum())
 
 
 # Block classes.
-_MONTH, _MARK, _CITATION, _TITLE_LIKE, _TEXT, _FURNITURE_LINE = "month", "marker", "citation", "title", "text", "furniture"
+_MONTH, _BYLINE_LINE, _MARK, _CITATION, _TITLE_LIKE, _TEXT = "month", "byline", "marker", "citation", "title", "text"
+_DROPPED, _END = "dropped", "end"
 
 
-def _classify(block: Block) -> str:
+def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str]:
+    kinds = []
+    for block in blocks:
+        kind = _classify(block, topic_labels)
+        # The items of a filter list follow its label ("Topics", "Type of Research").
+        if kind not in (_DROPPED, _MONTH) and block.kind == ITEM and kinds and kinds[-1] == _DROPPED:
+            kind = _DROPPED
+        kinds.append(kind)
+    # Months one after another: no month of the blog is empty, so only the last can head posts, and
+    # three or more different ones are a list of archive months (navigation in a text copy).
+    start = 0
+    while start < len(kinds):
+        end = start
+        while end < len(kinds) and kinds[end] == _MONTH:
+            end += 1
+        if len({heading_month(block.text) for block in blocks[start:end]}) >= _ARCHIVE_LIST_MONTHS:
+            kinds[start:end] = [_DROPPED] * (end - start)
+        elif end - start > 1:
+            kinds[start:end - 1] = [_DROPPED] * (end - 1 - start)
+        start = end + 1
+    return kinds
+
+
+def _classify(block: Block, topic_labels: frozenset[str]) -> str:
     text = block.text
-    if len(text.split()) <= _MAX_FURNITURE_WORDS and _FURNITURE.search(text):
-        return _FURNITURE_LINE
-    if month_of(text):
-        return _MONTH
+    if heading_month(text):
+        # A month that links elsewhere or sits in a list is archive navigation, not this page's heading.
+        return _DROPPED if block.link or block.kind == ITEM else _MONTH
+    if dated_line_month(text) or (block.time and block.kind != HEADING and len(text.split()) <= _MAX_DATED_WORDS):
+        return _BYLINE_LINE
     if _MARKER.match(text):
         return _MARK
-    if looks_like_citation(text):
+    if _is_citation(text):
         return _CITATION
+    chrome = chrome_kind(block, topic_labels)
+    if chrome in (SITE, FURNITURE):
+        return _DROPPED
+    if chrome == END:
+        return _END
     if _is_title_like(block):
         return _TITLE_LIKE
     return _TEXT
 
 
-def _is_title_like(block: Block) -> bool:
+def _opens_with_initials_and_year(text: str) -> bool:
+    year = _YEAR_GROUP.search(text[:_MAX_AUTHORS_CHARS])
+    if not year or year.start() == 0:
+        return False
+    head = text[: year.start()]
+    lowercase = [word for word in _LOWERCASE_WORD.findall(head) if word not in _NAME_PARTICLES]
+    return not lowercase and _INITIAL.search(head) is not None
+
+
+def _is_short(block: Block) -> bool:
+    """Short enough to be a title, and not a list item or a line that starts mid-sentence."""
     text = block.text
-    if len(text) > _MAX_TITLE_CHARS or len(text.split()) > _MAX_TITLE_WORDS:
-        return False
-    if _SENTENCE_END.search(text) or not (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“"):
-        return False
-    return True
+    return (
+        block.kind != ITEM
+        and len(text) <= _MAX_TITLE_CHARS
+        and len(text.split()) <= _MAX_TITLE_WORDS
+        and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“¿")
+    )
 
 
-def _without_repeats(blocks: list[Block]) -> list[Block]:
+def _is_title_like(block: Block) -> bool:
+    """Title-shaped: short, and not ending like a sentence."""
+    return _is_short(block) and not _SENTENCE_END.search(block.text)
+
+
+def _headline(block: Block, kind: str) -> bool:
+    """Shaped like a title: no sentence end, or a question followed by more ("...? It Depends."),
+    or Title Case ("Group Therapy for Social Anxiety: A Systematic Review.")."""
+    if kind == _TITLE_LIKE:
+        return True
+    text = block.text
+    if "?" in text.rstrip("?.!’”\"' ")[:-1]:
+        return True
+    words = [word for word in text.split() if word.casefold().strip(".,:;") not in _SMALL_WORDS]
+    capitalised = sum(1 for word in words if word[:1].isupper() or word[:1].isdigit())
+    return len(words) >= 2 and capitalised >= _TITLE_CASE_SHARE * len(words)
+
+
+def _can_be_title(blocks: list[Block], kinds: list[str], i: int) -> bool:
+    """A title by place: any short line of text (it may end in a period or hold a second sentence)."""
+    return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _is_short(blocks[i])
+
+
+def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int]:
     """Drop a block that repeats the one before it (a title printed twice is one title)."""
-    kept: list[Block] = []
-    for block in blocks:
-        if kept and kept[-1].text.casefold() == block.text.casefold():
+    kept: list[int] = []
+    for i in positions:
+        if kept and _comparable(blocks[kept[-1]].text) == _comparable(blocks[i].text):
             continue
-        kept.append(block)
+        kept.append(i)
     return kept
+
+
+def _comparable(text: str) -> str:
+    """Text compared without case, punctuation or spacing ("Title:" and "TITLE" are the same line)."""
+    return _NOT_WORD.sub("", text[: _MAX_TITLE_CHARS * 2].casefold())
 
 
 def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
     starts = set()
     for i, kind in enumerate(kinds):
-        if kind == _CITATION and i > 0 and kinds[i - 1] == _TITLE_LIKE:
-            starts.add(i - 1)
-        elif kind == _MONTH and i + 1 < len(kinds) and kinds[i + 1] == _TITLE_LIKE and _has_body(kinds, i + 1):
+        if kind == _CITATION:
+            title = _line_before(kinds, i)
+            if _can_be_title(blocks, kinds, title):
+                starts.add(title)
+        elif kind == _MONTH and _can_be_title(blocks, kinds, i + 1) and _has_body(kinds, i + 1):
             starts.add(i + 1)
+    _add_article_headings(blocks, kinds, starts)
+    found = sorted(starts)
     markers = [i for i, kind in enumerate(kinds) if kind == _MARK]
     previous = -1
     for marker in markers:
-        if not any(previous < start < marker for start in starts):
+        # No start yet between the previous marker and this one.
+        if bisect.bisect_right(found, previous) == bisect.bisect_left(found, marker):
             start = _title_between(blocks, kinds, previous, marker)
             if start is not None:
                 starts.add(start)
         previous = marker
     return sorted(starts)
+
+
+def _line_before(kinds: list[str], i: int) -> int:
+    """The nearest line above ``i`` that is not a byline or dropped chrome (at most a few lines up)."""
+    j = i - 1
+    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED):
+        j -= 1
+    return j
+
+
+def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
+    """An ``<article>`` that no other rule gave a title: its first heading is the title."""
+    with_start = {blocks[start].article for start in starts}
+    seen: set[int] = set()
+    for i, block in enumerate(blocks):
+        if block.article is None or block.article in seen:
+            continue
+        if block.kind == HEADING and _can_be_title(blocks, kinds, i):
+            seen.add(block.article)
+            if block.article not in with_start and _has_body(kinds, i):
+                starts.add(i)
 
 
 def _has_body(kinds: list[str], title: int) -> bool:
@@ -148,68 +345,128 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     """The start of the post whose marker is ``marker``, when no citation or month pointed at it."""
     region = range(previous_marker + 1, marker)
     if previous_marker >= 0:
-        # After the previous post's implications (at least one paragraph), the first title-like block.
-        for i in region:
-            if kinds[i] == _TITLE_LIKE and i > previous_marker + 1 and blocks[i].kind != ITEM:
-                return i
-        return None
-    # The page's first post: the last title-like block before its first paragraph of prose,
+        # After the previous post's implications (at least one paragraph) and any comments:
+        # a heading or bold line, else a title-shaped one, else the first short line that a
+        # paragraph of prose follows (a short last implications paragraph is followed by the title).
+        ended = max((i for i in region if kinds[i] == _END), default=previous_marker + 1)
+        # A title comes before its citation: lines after a citation that had no title are its summary.
+        cited = min((i for i in region if i > ended and kinds[i] == _CITATION), default=marker)
+        candidates = [i for i in region if ended < i < cited and _can_be_title(blocks, kinds, i)]
+        marked = [i for i in candidates if blocks[i].kind == HEADING or blocks[i].emphasised]
+        shaped = [i for i in candidates if _headline(blocks[i], kinds[i])]
+        led = [i for i in candidates if i + 1 < marker and kinds[i + 1] == _TEXT and not _can_be_title(blocks, kinds, i + 1)]
+        return (marked or shaped or led or candidates or [None])[0]
+    # The page's first post: the last short line before its first paragraph of prose,
     # a heading or bold one when the page marks titles that way.
     titles = []
     for i in region:
-        if kinds[i] == _TITLE_LIKE:
+        if kinds[i] == _CITATION:
+            break
+        if _can_be_title(blocks, kinds, i):
             titles.append(i)
         elif kinds[i] == _TEXT and titles:
             break
     marked = [i for i in titles if blocks[i].kind == HEADING or blocks[i].emphasised]
-    return (marked or titles or [None])[-1]
+    shaped = [i for i in titles if _headline(blocks[i], kinds[i])]
+    return (marked or shaped or titles or [None])[-1]
 
 
-def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, fallback_month: str | None) -> RawPost:
-    title = blocks[start].text
+def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, dates: "_Dates") -> tuple[RawPost, list[int]]:
+    """The post that starts at ``start``, and the positions of the blocks it took."""
+    title_block = blocks[start]
+    used = [start]
     position = start + 1
+    while position < end and kinds[position] in (_BYLINE_LINE, _DROPPED):
+        position += 1
     citation = None
     if position < end and kinds[position] == _CITATION:
-        citation = blocks[position].text
+        citation = _TRAILING_LINK_LABEL.sub("", blocks[position].text) or blocks[position].text
+        used.append(position)
         position += 1
     summary: list[str] = []
     implications: list[str] = []
     target = summary
     for i in range(position, end):
         kind = kinds[i]
-        if kind == _MONTH:
+        if kind in (_MONTH, _END) or blocks[i].article != title_block.article:
             break
-        if kind == _FURNITURE_LINE:
+        if kind in (_DROPPED, _BYLINE_LINE):
             continue
         if kind == _MARK:
             target = implications
             rest = _MARKER.sub("", blocks[i].text, count=1)
             if rest:
                 implications.append(rest)
+            used.append(i)
             continue
         if target is implications and kind == _TITLE_LIKE and blocks[i].kind != ITEM:
             break  # page chrome after the last post ("Back to top", a footer line)
         target.append(blocks[i].text)
-    return RawPost(
-        issue_date=_month_before(blocks, kinds, start) or fallback_month,
-        title=title,
+        used.append(i)
+    post = RawPost(
+        issue_date=dates.month_of_post(start),
+        title=title_block.text,
         citation=citation,
         summary=tuple(summary),
         implications=tuple(implications),
+        anchor=title_block.anchor,
+        article=title_block.article,
     )
+    return post, used
 
 
-def _month_before(blocks: list[Block], kinds: list[str], start: int) -> str | None:
-    for i in range(start - 1, -1, -1):
-        if kinds[i] == _MONTH:
-            return month_of(blocks[i].text)
-    return None
+class _Dates:
+    """Where the page dates each post, with the lookups done once per page."""
+
+    def __init__(self, blocks: list[Block], kinds: list[str]) -> None:
+        self.blocks, self.kinds = blocks, kinds
+        self.article_months: dict[int, str] = {}
+        # For each block: the nearest month heading above it (any, and outside articles) and dateline.
+        self.heading_above: list[int | None] = []
+        self.outside_heading_above: list[int | None] = []
+        self.dateline_above: list[int | None] = []
+        heading = outside = dateline = None
+        for i, (block, kind) in enumerate(zip(blocks, kinds)):
+            self.heading_above.append(heading)
+            self.outside_heading_above.append(outside)
+            self.dateline_above.append(dateline)
+            if block.article is not None and block.time and iso_month(block.time):
+                self.article_months.setdefault(block.article, iso_month(block.time))
+            if kind == _MONTH:
+                heading = i
+                outside = i if block.article is None else outside
+            elif kind == _BYLINE_LINE:
+                dateline = i
+
+    def month_of_post(self, start: int) -> str | None:
+        """A month heading or dated line in the post's own article above the title, else the month
+        heading the post is listed under, else its article's ``<time>``, else a dated line under the
+        title, else the nearest dated line above it."""
+        blocks, kinds = self.blocks, self.kinds
+        article = blocks[start].article
+        if article is not None:
+            for i in range(start - 1, -1, -1):
+                if blocks[i].article != article:
+                    break
+                if kinds[i] in (_MONTH, _BYLINE_LINE):
+                    return _month_of_line(blocks[i], kinds[i])
+        # Another article's own date line is not a heading this post is listed under.
+        heading = self.heading_above[start] if article is None else self.outside_heading_above[start]
+        if heading is not None:
+            return heading_month(blocks[heading].text)
+        if article is not None and article in self.article_months:
+            return self.article_months[article]
+        for i in range(start + 1, min(start + 1 + _BYLINE_REACH, len(blocks))):
+            if kinds[i] == _BYLINE_LINE:
+                return _month_of_line(blocks[i], kinds[i])
+            if kinds[i] in (_TEXT, _MARK, _MONTH):
+                break
+        dateline = self.dateline_above[start]
+        return _month_of_line(blocks[dateline], _BYLINE_LINE) if dateline is not None else None
 
 
-def _month_anywhere(blocks: list[Block]) -> str | None:
-    """For one-post pages without a month heading: the first month named in the page, chrome last."""
-    for block in sorted(blocks, key=lambda block: block.chrome):
-        match = _MONTH_ANYWHERE.search(block.text)
-        if match:
-            return f"{match.group(2)}-{MONTHS[match.group(1).lower()]:02d}"
-    return None
+def _month_of_line(block: Block, kind: str) -> str | None:
+    """A month heading's month; a dateline's from its ``<time datetime>``, else from its words."""
+    if kind == _MONTH:
+        return heading_month(block.text)
+    return (iso_month(block.time) if block.time else None) or dated_line_month(block.text)

@@ -11,6 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_842ed50b2b07adcf.txt"
 LISTING = ROOT / "tests" / "fixtures" / "layouts" / "listing.html"
+REAL = ROOT / "tests" / "fixtures" / "layouts" / "real"
 GOLDEN_POSTS: list[dict] = json.loads((ROOT / "tests" / "fixtures" / "seed_posts.json").read_text(encoding="utf-8"))
 TITLES = [post["title"] for post in GOLDEN_POSTS]
 
@@ -62,7 +63,8 @@ def test_json_output_for_a_folder_and_a_layout_keeps_the_page_url(tmp_path):
     assert result.returncode == 0, result.stderr
     posts = json.loads(result.stdout)
     assert [post["title"] for post in posts] == TITLES
-    assert {post["url"] for post in posts} == {"https://socialsciences.uottawa.ca/pprnet/blog"}
+    assert {post["url"].split("#:~:text=")[0] for post in posts} == {"https://socialsciences.uottawa.ca/pprnet/blog"}
+    assert {post["url_kind"] for post in posts} == {"listing"}
 
 
 def test_readable_output_lists_the_six_titles_in_order():
@@ -142,3 +144,22 @@ def test_no_path_is_a_usage_error():
     assert result.returncode != 0
     assert "usage:" in result.stderr
     _no_traceback(result)
+
+
+def test_report_counts_posts_missing_parts_and_unplaced_blocks_of_real_pages():
+    # 16 posts on the seven real-trait pages; five have no citation (two on the listing, one on each
+    # archive month, one on the Blogger page); one citation elides authors ("… Fischer, A.").
+    result = run_extract(REAL, "--json")
+    assert result.returncode == 0, result.stderr
+    _no_traceback(result)
+    assert len(json.loads(result.stdout)) == 16
+    lines = result.stderr.splitlines()
+    unplaced = [line for line in lines if line.startswith("unplaced ")]
+    # Reader comments are named with their file, position and first words, never printed as posts.
+    assert any("pprnet_blog_june2013.html: block" in line and "Thank you for this summary" in line for line in unplaced)
+    assert "Thank you for this summary" not in result.stdout
+    assert "16 posts from 7 pages" in lines
+    assert "  without citation: 5" in lines
+    assert "  without practice implications: 0" in lines
+    assert "  citation lines only partly parsed: 1" in lines
+    assert f"  blocks left unplaced: {len(unplaced)}" in lines

@@ -123,7 +123,7 @@ def test_truncated_html_yields_the_posts_before_the_cut(tmp_path):
     for post, golden in zip(alone.posts[:2], GOLDEN_POSTS[:2]):
         assert post.summary == golden["summary"]
         assert post.implications == golden["implications"]
-        assert post.url == "https://socialsciences.uottawa.ca/pprnet/blog"
+        assert post.url.startswith("https://socialsciences.uottawa.ca/pprnet/blog#:~:text=")
 
 
 @pytest.mark.parametrize("tag", ["div", "span"])

@@ -1,0 +1,115 @@
+"""No page made only of site chrome yields a post, whatever the order and the markup (a property test).
+
+The chrome is the real blog's: site headings, the listing introduction and "This month..." teaser,
+both filter lists, month headings, archive month links, the old archive's introduction and
+signature, navigation and footer lines, reader comments and e-mail lines.
+"""
+from __future__ import annotations
+
+import html
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from indexer.errors import ExtractionError
+from indexer.extract import extract_page, post_ids
+from search.taxonomy import DEFAULT_TOPICS
+
+INTRO = (
+    "The Psychotherapy Practice Research Network (PPRNet) blog began in 2013 in response to psychotherapy "
+    "clinicians, researchers, and educators who expressed interest in receiving regular information about current "
+    "practice-oriented psychotherapy research. It offers a monthly summary of two or three published psychotherapy "
+    "research articles. Each summary is authored by Dr. Tasca and highlights practice implications of selected "
+    "articles. Past blogs are available in the archives. This content is only available in English."
+)
+ARCHIVE_INTRO = (
+    "Welcome to the PPRNet Blog. Each month I will summarize two or three recent research articles that have "
+    "direct implications for psychotherapy practice. The first blog appeared in March 2013, and by January 2014 "
+    "we will have an archive of past summaries."
+)
+# (text, how it may be rendered: "line" any way, "item" as a list entry, "link" as a filter or archive link)
+CHROME = [
+    ("Blog", "line"), ("PPRNet Blog", "line"), ("Psychotherapy Practice Research Network", "line"),
+    (INTRO, "line"), ("This month...", "line"),
+    ("…I blog about who is most responsible for the effects of the alliance, quality of life outcomes, and CBT "
+     "for depression", "line"),
+    ("This month… I blog about the alliance in couple therapy and feedback", "line"),
+    ("The PPRNet blog began in 2013 as a way to share practice-oriented research with clinicians.", "line"),
+    ("Type of Research", "line"), ("ALL Types (clear)", "item"), ("Single Study", "item"), ("Meta-Analysis", "item"),
+    ("Topics", "line"), ("ALL Topics (clear)", "item"),
+    *[(label, "item") for label in DEFAULT_TOPICS],
+    ("January 2021", "line"), ("PPRNet Blog: June 2013", "line"), ("September 2014", "line"),
+    ("June 2014", "link"), ("August 2014", "link"),
+    (ARCHIVE_INTRO, "line"), ("Giorgio A. Tasca, Ph.D.", "line"), ("Dr. Giorgio Tasca", "line"),
+    ("Home | About PPRNet | Blog | Members | Contact", "line"), ("Back to top", "line"),
+    ("© 2021 University of Ottawa", "line"), ("Last updated: June 28, 2013", "line"), ("Contact us", "line"),
+    ("Comments", "line"), ("Leave a Reply", "line"), ("Email the author: gtasca@uottawa.ca", "line"),
+    ("Corresponding author: c.eubanks@example-university.edu", "line"),
+    ("Posted on June 3, 2021 by Dana Whitfield", "line"), ("Next page ›", "line"), ("Subscribe", "line"),
+]
+HTML_LINE = [
+    "<p>{}</p>", "<h1>{}</h1>", "<h2>{}</h2>", "<h3>{}</h3>", "<div>{}</div>", "<p><strong>{}</strong></p>",
+    "<font size='+1'><b>{}</b></font><br>", "{}<br><br>", "<td>{}</td>",
+]
+HTML_ITEM = ["<ul><li>{}</li></ul>", "<li><a href='/pprnet/blog?cat_2=17'>{}</a></li>", "<option value='25'>{}</option>"]
+HTML_LINK = ["<a href='pprnet_blog_june2014.html'>{}</a><br>", "<li><a href='/archives/2014-06'>{}</a></li>"]
+WRAPPERS = [
+    "<html><body>{}</body></html>",
+    "<html><body><main><article><header>{}</header></article></main></body></html>",
+    "<html><body><article>{}</article></body></html>",
+    "<html><body><table><tr>{}</tr></table></body></html>",
+    "<html><body><div class='content'>{}</div><footer>© University of Ottawa</footer></body></html>",
+]
+
+
+@st.composite
+def chrome_pages(draw):
+    pieces = draw(st.lists(st.sampled_from(CHROME), min_size=1, max_size=25))
+    if draw(st.booleans()):
+        lines = []
+        for text, role in pieces:
+            prefix = draw(st.sampled_from(["- ", "• ", ""])) if role == "item" else ""
+            lines.append(prefix + text)
+        separator = draw(st.sampled_from(["\n", "\n\n", "\r\n"]))
+        return separator.join(lines), False
+    parts = []
+    for text, role in pieces:
+        templates = {"line": HTML_LINE, "item": HTML_ITEM + HTML_LINE, "link": HTML_LINK}[role]
+        parts.append(draw(st.sampled_from(templates)).format(html.escape(text)))
+    return draw(st.sampled_from(WRAPPERS)).format("\n".join(parts)), True
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chrome_pages())
+def test_a_page_made_only_of_site_chrome_yields_no_post(page):
+    text, is_html = page
+    with pytest.raises(ExtractionError, match="no post"):
+        extract_page(text, is_html=is_html, url="https://socialsciences.uottawa.ca/pprnet/blog")
+    assert post_ids(text, is_html=is_html) == []
+
+
+POST = [
+    ("Does Routine Outcome Monitoring Help Every Client? It Depends.", "title"),
+    ("Lindqvist, K. M., Okafor, C. A., & Brennan, S. (2019). Routine outcome monitoring and feedback for clients at "
+     "risk of deterioration. Journal of Consulting and Clinical Psychology, 87(11), 962–974.", "line"),
+    ("Routine outcome monitoring asks clients to complete a brief symptom measure before each session, and "
+     "feedback alerts the therapist when a client is not on track.", "line"),
+    ("Practice Implications", "line"),
+    ("Monitoring outcomes session by session is most useful for the clients who are not improving.", "line"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chrome_pages(), st.sampled_from(["<h3>{}</h3>", "<p><b>{}</b></p>", "<p>{}</p>"]), st.sampled_from(["<p>{}</p>", "{}<br><br>"]))
+def test_chrome_before_a_post_leaves_the_post_whole(page, title_markup, line_markup):
+    text, is_html = page
+    if is_html:
+        post = "".join((title_markup if role == "title" else line_markup).format(html.escape(line)) for line, role in POST)
+        text = text.replace("</body>", f"<h2>March 2019</h2>{post}</body>")
+    else:
+        text += "\nMarch 2019\n" + "\n".join(line for line, _ in POST)
+    posts, _ = extract_page(text, is_html=is_html)
+    assert [(p.title, p.issue_date) for p in posts] == [(POST[0][0], "2019-03")]
+    assert posts[0].summary == POST[2][0]
+    assert posts[0].implications == POST[4][0]
