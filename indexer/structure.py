@@ -194,16 +194,18 @@ def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str
             kind = _DROPPED
         kinds.append(kind)
     # Months one after another: no month of the blog is empty, so only the last can head posts, and
-    # three or more different ones are a list of archive months (navigation in a text copy).
+    # three or more different ones are a list of archive months (navigation in a text copy), unless
+    # the post text follows at once: then the last of them is the heading the list ran into.
     start = 0
     while start < len(kinds):
         end = start
         while end < len(kinds) and kinds[end] == _MONTH:
             end += 1
-        if len({heading_month(block.text) for block in blocks[start:end]}) >= _ARCHIVE_LIST_MONTHS:
-            kinds[start:end] = [_DROPPED] * (end - start)
-        elif end - start > 1:
-            kinds[start:end - 1] = [_DROPPED] * (end - 1 - start)
+        is_list = len({heading_month(block.text) for block in blocks[start:end]}) >= _ARCHIVE_LIST_MONTHS
+        heads_posts = not is_list or (end < len(kinds) and kinds[end] in (_TITLE_LIKE, _TEXT))
+        kinds[start:end] = [_DROPPED] * (end - start)
+        if heads_posts and end > start:
+            kinds[end - 1] = _MONTH
         start = end + 1
     return kinds
 
