@@ -260,7 +260,7 @@ class _Crawler:
 
     def _read_robots(self) -> None:
         try:
-            self.fetcher.load_robots(self.base_url)
+            found = self.fetcher.load_robots(self.base_url)
         except FetchError as error:
             self.manifest.robots = {"url": error.url, "checked_at": now_iso(), "error": error.reason}
             self.manifest.record_error(error.url, error.reason, status=error.status, attempts=error.attempts)
@@ -270,7 +270,7 @@ class _Crawler:
         self.manifest.robots = {
             "url": _robots_url(self.base_url),
             "checked_at": now_iso(),
-            "found": self.fetcher.robots is not None,
+            "found": found,
             "disallowed": [],
         }
         self.manifest.clear_error(_robots_url(self.base_url))
