@@ -45,7 +45,12 @@ def _measure(variant: str, attack: str, options: argparse.Namespace) -> dict:
     fetch = _fetch_module(variant, options.before)
     path = {"bomb": "/bomb", "trickle": "/trickle"}[attack]
     with HostileSite(bomb_bytes=options.bomb_mb * 1024 * 1024, trickle_every=options.trickle_every) as site:
-        client = fetch.Fetcher(delay=0, timeout=options.timeout, retries=0)
+        if variant == "after":
+            from indexer.crawl_settings import CrawlSettings
+
+            client = fetch.Fetcher(CrawlSettings(delay=0, timeout=options.timeout, retries=0))
+        else:
+            client = fetch.Fetcher(delay=0, timeout=options.timeout, retries=0)
         client.load_robots(site.url("/"))
         started = time.monotonic()
         try:

@@ -130,3 +130,11 @@ def _page_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> 
         else:
             problems.append(Problem(str(given), "no such file or folder"))
     return files
+
+
+def post_ids(text: str, *, is_html: bool, url: str | None = None) -> list[str]:
+    """The ids of a page's posts (stand-in: the full extractor)."""
+    try:
+        return [post.id for post in extract_page(text, is_html=is_html, url=url)[0]]
+    except ExtractionError:
+        return []

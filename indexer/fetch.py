@@ -32,10 +32,12 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-USER_AGENT = "pprnet-search/0.1 (+https://github.com/pprnet-search; research summaries search)"
+from indexer.crawl_settings import USER_AGENT, CrawlSettings
+
+__all__ = ["USER_AGENT", "Disallowed", "FetchError", "Fetcher", "Response"]
+
 # The token robots.txt groups are matched against (the product name of the User-Agent).
 ROBOTS_AGENT = "pprnet-search"
-MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_ROBOTS_BYTES = 512 * 1024
 _CHUNK_BYTES = 64 * 1024
 # Content-Encoding -> zlib window bits (gzip framing; zlib or gzip framing auto-detected for deflate).
@@ -84,35 +86,23 @@ class _Transient(Exception):
 
 
 class Fetcher:
-    """A polite HTTP client for one site. Not thread-safe: the crawler uses one, one request at a time.
+    """A polite HTTP client. Not thread-safe: the crawler uses one, one request at a time.
 
-    ``sleep`` and ``clock`` are injectable for tests; ``backoff`` is the first retry's wait in seconds
-    (doubling each time, at most ``max_backoff``); a ``Retry-After`` longer than ``max_retry_after``
-    is not waited for: the request fails and a later run tries again.
+    Politeness and bounds come from :class:`CrawlSettings` (delay, timeout, retries, backoff,
+    max_bytes, user agent...); ``sleep`` and ``clock`` are injectable for tests.
     """
 
     def __init__(
         self,
+        settings: CrawlSettings | None = None,
         *,
-        user_agent: str = USER_AGENT,
-        delay: float = 2.0,
-        timeout: float = 30.0,
-        retries: int = 3,
-        backoff: float = 1.0,
-        max_backoff: float = 60.0,
-        max_retry_after: float = 300.0,
-        max_bytes: int = MAX_BODY_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.user_agent = user_agent
-        self.delay = delay
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_retry_after = max_retry_after
-        self.max_bytes = max_bytes
+        settings = settings or CrawlSettings()
+        self.settings = settings
+        self.delay = settings.delay  # raised by a robots.txt Crawl-delay
+        self.timeout = settings.timeout
         self.requests_made = 0
         # host -> its parsed robots.txt (None: the host has none, everything is allowed)
         self._robots: dict[str, Protego | None] = {}
@@ -182,23 +172,23 @@ class Fetcher:
             attempt += 1
             self._wait_turn()
             try:
-                return self._request(url, etag, last_modified, max_bytes or self.max_bytes, attempt)
+                return self._request(url, etag, last_modified, max_bytes or self.settings.max_bytes, attempt)
             except _Transient as problem:
-                if attempt > self.retries:
+                if attempt > self.settings.retries:
                     raise FetchError(
                         url, f"{problem.reason} (gave up after {attempt} attempts)", status=problem.status, attempts=attempt
                     ) from None
                 if problem.retry_after is not None:
                     wait = problem.retry_after
-                    if wait > self.max_retry_after:
+                    if wait > self.settings.max_retry_after:
                         raise FetchError(
                             url,
-                            f"{problem.reason}; the server asks to wait {wait:.0f} s (over {self.max_retry_after:.0f} s)",
+                            f"{problem.reason}; the server asks to wait {wait:.0f} s (over {self.settings.max_retry_after:.0f} s)",
                             status=problem.status,
                             attempts=attempt,
                         ) from None
                 else:
-                    wait = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+                    wait = min(self.settings.backoff * 2 ** (attempt - 1), self.settings.max_backoff)
                 self._next_request_at = max(self._next_request_at, self._clock() + wait)
             finally:
                 self._next_request_at = max(self._next_request_at, self._clock() + self.delay)
@@ -210,7 +200,7 @@ class Fetcher:
 
     def _request(self, url: str, etag: str | None, last_modified: str | None, max_bytes: int, attempt: int) -> Response:
         headers = {
-            "User-Agent": self.user_agent,
+            "User-Agent": self.settings.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
             "Accept-Encoding": "gzip, identity",
         }

@@ -10,6 +10,7 @@ import tracemalloc
 
 import pytest
 
+from indexer.crawl_settings import CrawlSettings
 from indexer.fetch import FetchError, Fetcher
 from tests.fixtures.site.hostile import HostileSite, gzip_bomb
 
@@ -18,7 +19,7 @@ CAP = 1024 * 1024  # the body cap for these tests: 1 MB
 
 def fetcher(**options) -> Fetcher:
     settings = {"delay": 0, "timeout": 1.0, "retries": 0, "max_bytes": CAP} | options
-    return Fetcher(**settings)
+    return Fetcher(CrawlSettings(**settings))
 
 
 def test_a_gzip_bomb_is_cut_at_the_body_cap_in_memory_and_never_returned():
