@@ -4,7 +4,7 @@
   parameter (``?cat_2=14``; not pager links, which carry ``p``) or a ``<select name="cat_2">``; each label is the link's or option's
   own text, never guessed from the id.
 - Old archive months: links to ``pprnet_blog_<month><year>.html`` or ``pprnet_blog.html``.
-- Archive indexes: other links named "archive(s)", read for their links to archive months.
+- Archive indexes: other links whose text says "archive(s)", read for their links to archive months.
 - Post pages: links below the listing's own path (``/pprnet/blog/<something>``) without a query.
 """
 from __future__ import annotations
@@ -67,7 +67,7 @@ def read_links(html: str, page_url: str, listing_url: str) -> PageLinks:
         file_name = parts.path.rsplit("/", 1)[-1]
         if ARCHIVE_FILE.match(file_name):
             months[url] = None
-        elif _ARCHIVE_WORD.search(text) or _ARCHIVE_WORD.search(parts.path):
+        elif _ARCHIVE_WORD.search(text) and not any(_kind_of_parameter(key) for key, _ in query):
             indexes[url] = None
         elif parts.hostname == listing.hostname and parts.path.startswith(below_listing) and not parts.query:
             if parts.path.strip("/") != listing.path.strip("/"):

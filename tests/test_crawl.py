@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import socket
 from pathlib import Path
 
@@ -21,11 +20,17 @@ from indexer.extract import extract_paths
 from indexer.fetch import USER_AGENT
 from indexer.manifest import FLAG_END, FLAG_LAYOUT, FLAG_LOST_POSTS
 from search.post import TOPICS_FROM_SITE
-from tests.fixtures.site.server import SITE_DIR, FakeSite
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "000_842ed50b2b07adcf.txt"
-BASE_PATH = "/pprnet/blog"
+from tests.fixtures.site.harness import (  # noqa: F401 (site and corpus are pytest fixtures)
+    BASE_PATH,
+    corpus,
+    digest as _digest,
+    fast_crawl,
+    manifest_of,
+    posts_by_id,
+    site,
+    snapshot as _snapshot,
+)
+from tests.fixtures.site.server import SITE_DIR
 
 # A full crawl of the fake site: main ?p=1..4, topics 4 (2 pages), 21 (2), 32 (3), 33 (2), types 25 (4)
 # and 26 (2). Topic 13 is disallowed by robots.txt. The last page of each listing is the empty one.
@@ -55,55 +60,6 @@ MAIN_PAGE = {
     "2020-09-supervision-in-psychotherapy-the-impact": "p=3",
     "2020-08-why-does-where-a-patient-lives-affect": "p=3",
 }
-
-
-@pytest.fixture
-def site():
-    fake = FakeSite().start()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    """A corpus folder holding the seed dump; afterwards the dump must be exactly as it was."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy2(SEED, folder / SEED.name)
-    before = _digest(folder / SEED.name)
-    yield folder
-    assert _digest(folder / SEED.name) == before, "the crawl changed a corpus file it does not own"
-    leftovers = [path for path in folder.rglob("*.tmp")]
-    assert not leftovers, f"temporary files left behind: {leftovers}"
-
-
-def fast_crawl(site_or_url, corpus, *, on_page=None, **options):
-    """A crawl of the live-blog part (no archive) with no politeness delay and tiny timeouts and
-    backoff (test speed)."""
-    base_url = site_or_url if isinstance(site_or_url, str) else site_or_url.base_url
-    settings = {"base_url": base_url, "archive_url": "", "delay": 0, "timeout": 2.0, "retries": 2, "backoff": 0.01}
-    return crawl(CrawlSettings(**(settings | options)), corpus, on_page=on_page)
-
-
-def manifest_of(corpus: Path) -> dict:
-    return json.loads((corpus / "crawl" / "manifest.json").read_text(encoding="utf-8"))
-
-
-def posts_by_id(corpus: Path) -> dict:
-    extraction = extract_paths([corpus])
-    return {post.id: post for post in extraction.posts}
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _snapshot(corpus: Path) -> dict[str, tuple[str, int]]:
-    """Every stored page: its digest and modification time."""
-    return {
-        str(path.relative_to(corpus)): (_digest(path), path.stat().st_mtime_ns)
-        for path in sorted((corpus / "crawl").rglob("*.html"))
-    }
 
 
 # --- what a crawl gathers -------------------------------------------------------------------------
