@@ -35,7 +35,7 @@ from indexer.crawl_settings import CrawlSettings
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
 from indexer.extract import post_ids
-from indexer.fetch import Disallowed, FetchError, Fetcher, Response
+from indexer.fetch import Disallowed, FetchError, Fetcher, Response, site_of
 from indexer.manifest import (
     ARCHIVE,
     ARCHIVE_INDEX,
@@ -208,7 +208,7 @@ class _Crawler:
         self.visited: set[str] = set()
         self.post_pages: dict[str, None] = {}
         self.archive_links: dict[str, str] = {}  # url -> ARCHIVE or ARCHIVE_INDEX
-        self.unreachable_hosts: set[str] = set()
+        self.unreachable_sites: set[str] = set()
 
     def run(self) -> RunSummary:
         self.crawl_dir.mkdir(parents=True, exist_ok=True)
@@ -276,16 +276,16 @@ class _Crawler:
         self.manifest.clear_error(_robots_url(self.base_url))
 
     def _reachable(self, url: str) -> bool:
-        """Is ``url``'s host one whose robots.txt was read (reading it now if it was not)?"""
-        host = urlsplit(url).hostname or ""
-        if self.fetcher.knows_host(url):
+        """Is ``url``'s site one whose robots.txt was read (reading it now if it was not)?"""
+        site = site_of(url)
+        if self.fetcher.knows_site(url):
             return True
-        if host in self.unreachable_hosts:
+        if site in self.unreachable_sites:
             return False
         try:
             self.fetcher.load_robots(url)
         except FetchError as error:
-            self.unreachable_hosts.add(host)
+            self.unreachable_sites.add(site)
             self._record_failure(error.url, error.reason, error)
             return False
         self.manifest.clear_error(_robots_url(url))

@@ -1,7 +1,8 @@
 """HTTP for the crawler: one polite client that fetches bytes and knows nothing of posts.
 
 :class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, obeys each
-host's robots.txt (only hosts whose robots.txt it has read may be requested), names the project in
+site's robots.txt (a site is a scheme, host and port; only sites whose robots.txt it has read
+may be requested), names the project in
 its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) and retries
 timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential backoff, honouring
 ``Retry-After``. Everything else it reports as a :class:`FetchError` whose message is written for a
@@ -104,7 +105,7 @@ class Fetcher:
         self.delay = settings.delay  # raised by a robots.txt Crawl-delay
         self.timeout = settings.timeout
         self.requests_made = 0
-        # host -> its parsed robots.txt (None: the host has none, everything is allowed)
+        # site (scheme://host:port) -> its parsed robots.txt (None: it has none, everything is allowed)
         self._robots: dict[str, Protego | None] = {}
         self._deadline: _Deadline | None = None
         self._sleep = sleep
@@ -117,40 +118,40 @@ class Fetcher:
     # robots.txt ---------------------------------------------------------------------------------
 
     def load_robots(self, site_url: str) -> bool:
-        """Read the robots.txt of ``site_url``'s host; True when the host has one. A missing one (4xx)
+        """Read the robots.txt of ``site_url``'s site; True when it has one. A missing one (4xx)
         allows everything; an unreachable one (network error, 5xx, 429) raises FetchError and the
-        host stays off limits: RFC 9309 says to assume complete disallow."""
+        site stays off limits: RFC 9309 says to assume complete disallow."""
         robots_url = urljoin(site_url, "/robots.txt")
-        host = urlsplit(site_url).hostname or ""
+        site = site_of(site_url)
         try:
             response = self.get(robots_url, max_bytes=MAX_ROBOTS_BYTES, check_robots=False)
         except FetchError as error:
             if error.status is not None and 400 <= error.status < 500 and error.status != 429:
-                self._robots[host] = None  # no robots.txt: everything is allowed
+                self._robots[site] = None  # no robots.txt: everything is allowed
                 return False
             raise FetchError(
                 robots_url,
-                f"robots.txt could not be read ({error.reason}), so nothing was crawled on {host}",
+                f"robots.txt could not be read ({error.reason}), so nothing was crawled on {site}",
                 status=error.status,
                 attempts=error.attempts,
             ) from error
         robots = Protego.parse(response.body.decode("utf-8", errors="replace"))
-        self._robots[host] = robots
+        self._robots[site] = robots
         crawl_delay = robots.crawl_delay(ROBOTS_AGENT)
         if crawl_delay:
             self.delay = max(self.delay, min(float(crawl_delay), 60.0))
         return True
 
-    def knows_host(self, url: str) -> bool:
-        """Has the robots.txt of ``url``'s host been read (with or without finding one)?"""
-        return (urlsplit(url).hostname or "") in self._robots
+    def knows_site(self, url: str) -> bool:
+        """Has the robots.txt of ``url``'s site been read (with or without finding one)?"""
+        return site_of(url) in self._robots
 
     def allowed(self, url: str) -> bool:
-        """May the crawler request ``url``? Only on hosts whose robots.txt was read, where it allows it."""
-        host = urlsplit(url).hostname or ""
-        if host not in self._robots:
+        """May the crawler request ``url``? Only on sites whose robots.txt was read, where it allows it."""
+        site = site_of(url)
+        if site not in self._robots:
             return False
-        robots = self._robots[host]
+        robots = self._robots[site]
         return robots is None or robots.can_fetch(url, ROBOTS_AGENT)
 
     # requests -----------------------------------------------------------------------------------
@@ -310,6 +311,16 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
                 req.full_url, code, f"redirected to {target}, which robots.txt disallows or is on another host", headers, fp
             )
         return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def site_of(url: str) -> str:
+    """``scheme://host:port`` of a URL: the unit robots.txt rules (RFC 9309)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number: a site of its own, never requested
+        port = parts.netloc.rpartition(":")[2]
+    return f"{parts.scheme}://{parts.hostname or ''}:{port}".lower()
 
 
 class _Deadline:
