@@ -358,15 +358,21 @@ def _shut(sock: socket.socket) -> None:
 
 
 class _WatchedConnection:
-    """A connection whose socket its request's deadline watches (mixed into http.client's classes)."""
+    """A connection whose socket its request's deadline watches (mixed into http.client's classes).
+
+    The socket is watched from the moment it is connected, before a TLS handshake, through
+    http.client's ``_create_connection`` hook (an instance attribute it sets for this purpose).
+    """
 
     def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
+        self._create_connection = self._connect_watched
 
-    def connect(self) -> None:
-        super().connect()
-        self._deadline.watch(self.sock)
+    def _connect_watched(self, *args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        self._deadline.watch(sock)
+        return sock
 
 
 class _WatchedHTTPConnection(_WatchedConnection, http.client.HTTPConnection):

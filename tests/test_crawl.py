@@ -9,12 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import socket
-from pathlib import Path
 
 import pytest
 
 import run
-from indexer.crawl import StopReason, crawl, listing_url
+from indexer.crawl import StopReason, listing_url
 from indexer.crawl_settings import CrawlSettings
 from indexer.extract import extract_paths
 from indexer.fetch import USER_AGENT

@@ -10,8 +10,20 @@ import pytest
 
 from indexer.archive import month_of, month_urls, months_between, spellings
 from indexer.crawl import StopReason
-from indexer.manifest import ARCHIVE, ARCHIVE_INDEX, FLAG_NOT_FOUND, MAIN, POST, TOPIC, TYPE, CrawlCatalog
+from indexer.manifest import (
+    ARCHIVE,
+    ARCHIVE_INDEX,
+    FLAG_NOT_FOUND,
+    MAIN,
+    POST,
+    TOPIC,
+    TYPE,
+    CrawlCatalog,
+    CrawledPage,
+    SiteListings,
+)
 from indexer.page_links import read_links
+from search.post import URL_ARCHIVE, URL_LISTING, URL_POST, Post
 from tests.fixtures.site.harness import (  # noqa: F401 (site and corpus are pytest fixtures)
     ARCHIVE_START,
     POST_PAGES,
@@ -144,7 +156,7 @@ def test_the_page_cap_stops_inside_the_archive_and_the_next_run_continues(site, 
 def test_no_archive_url_means_no_archive(site, corpus):
     summary = full_crawl(site, corpus, archive_url="")
     assert summary.complete and not archive_targets(site)
-    assert f"/pprnet/blog/archives" not in site.targets()
+    assert "/pprnet/blog/archives" not in site.targets()
 
 
 # --- the pieces -----------------------------------------------------------------------------------
@@ -223,3 +235,27 @@ def test_archive_start_is_the_first_month_probed(site, corpus):
     asked = archive_targets(site)
     assert "pprnet_blog_sept2019.html" not in asked and asked[3] == "pprnet_blog_april2020.html"
     assert ARCHIVE_START < "2020-04"
+
+
+# --- the address each post keeps -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "url_kind", "expected"),
+    [
+        # Its own page and its archive month stay, whatever listings it was also seen on.
+        ("https://b.test/pprnet/blog/the-alliance", URL_POST, "https://b.test/pprnet/blog/the-alliance"),
+        ("http://a.test/eng/pprnet_blog_oct2014.html#alliance", URL_ARCHIVE, "http://a.test/eng/pprnet_blog_oct2014.html#alliance"),
+        # A listing address moves to the main listing page where it was seen, keeping its text fragment.
+        ("https://b.test/pprnet/blog?cat_2=14#:~:text=The%20Alliance", URL_LISTING, "https://b.test/pprnet/blog?p=3#:~:text=The%20Alliance"),
+        ("https://b.test/pprnet/blog?cat_2=14", None, "https://b.test/pprnet/blog?p=3"),
+    ],
+)
+def test_site_listings_keep_the_most_stable_address(url, url_kind, expected):
+    post = Post(id="2014-10-the-alliance", url=url, url_kind=url_kind, issue_date="2014-10", title="The Alliance")
+    listings = SiteListings()
+    listings.note(CrawledPage("https://b.test/pprnet/blog?cat_2=14", TOPIC, "14", "Alliance"), [post])
+    listings.note(CrawledPage("https://b.test/pprnet/blog?p=3", MAIN, None, None), [post])
+    (applied,) = listings.apply([post])
+    assert applied.url == expected
+    assert applied.topics == ("Alliance",)
