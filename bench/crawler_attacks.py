@@ -52,6 +52,7 @@ def _measure(variant: str, attack: str, options: argparse.Namespace) -> dict:
         else:
             client = fetch.Fetcher(delay=0, timeout=options.timeout, retries=0)
         client.load_robots(site.url("/"))
+        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.monotonic()
         try:
             response = client.get(site.url(path))
@@ -64,6 +65,7 @@ def _measure(variant: str, attack: str, options: argparse.Namespace) -> dict:
         "variant": variant,
         "attack": attack,
         "seconds": round(elapsed, 2),
+        "rss_before_mb": round(baseline, 1),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "bytes_on_the_wire": wire,
         "outcome": outcome[:160],
@@ -99,10 +101,10 @@ def main(argv: list[str] | None = None) -> int:
             row.setdefault("seconds", round(time.monotonic() - started, 2))
             rows.append(row)
             print(json.dumps(row), file=sys.stderr)
-    print("| attack | variant | seconds | peak RSS MB | on the wire | outcome |")
-    print("|---|---|---|---|---|---|")
+    print("| attack | variant | seconds | RSS before MB | peak RSS MB | on the wire | outcome |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['attack']} | {row['variant']} | {row.get('seconds')} | {row.get('peak_rss_mb', '-')} | "
+        print(f"| {row['attack']} | {row['variant']} | {row.get('seconds')} | {row.get('rss_before_mb', '-')} | {row.get('peak_rss_mb', '-')} | "
               f"{row.get('bytes_on_the_wire') or '-'} | {row['outcome']} |")
     return 0
 

@@ -228,7 +228,8 @@ class _Crawler:
                 for option in filters[kind]:
                     self._crawl_listing(Listing(kind, option["id"], option["label"]))
             for url in list(self.post_pages):
-                self._visit(url, Listing(POST))
+                if self._reachable(url):
+                    self._visit(url, Listing(POST))
             if self.settings.archive_url:
                 self._crawl_archive()
             update_post_digests(self.manifest, self.crawl_dir)

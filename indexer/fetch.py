@@ -420,12 +420,18 @@ def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
             received += len(chunk)
             if received > max_bytes:
                 raise FetchError(url, f"the page is over the {max_bytes}-byte limit")
-            if decoder is not None:
-                chunk = decoder.decompress(chunk, max_bytes - size + 1)
-            size += len(chunk)
+            pieces = [chunk]
+            if decoder is not None:  # a chunk at a time: at most the cap plus one chunk in memory
+                pieces = []
+                while chunk:
+                    pieces.append(decoder.decompress(chunk, min(_CHUNK_BYTES, max_bytes - size + 1)))
+                    size += len(pieces[-1])
+                    chunk = decoder.unconsumed_tail if size <= max_bytes else b""
+            else:
+                size += len(chunk)
             if size > max_bytes:
                 raise FetchError(url, f"the page decompresses to over the {max_bytes}-byte limit")
-            parts.append(chunk)
+            parts.extend(pieces)
         if decoder is not None:
             parts.append(decoder.flush())
             if size + len(parts[-1]) > max_bytes:
