@@ -120,43 +120,9 @@ def _progress_bar(label: str):
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Fetch the live blog politely into <corpus>/crawl/ (resumable; a re-run downloads only what changed)."""
-    from urllib.parse import urlsplit
+    from indexer.crawl_cli import run_crawl
 
-    from indexer.crawl import crawl
-
-    parts = urlsplit(args.base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        print(f"error: --base-url must be an http(s) URL, not {args.base_url!r}", file=sys.stderr)
-        return 2
-    if args.delay < 0 or args.max_pages < 1:
-        print("error: --delay must be 0 or more and --max-pages at least 1", file=sys.stderr)
-        return 2
-    progress = _crawl_progress() if sys.stderr.isatty() else None
-    try:
-        report = crawl(args.base_url, args.corpus, delay=args.delay, max_pages=args.max_pages, progress=progress)
-    except OSError as error:
-        print(f"error: cannot write the crawl into {args.corpus}: {error}", file=sys.stderr)
-        return 1
-    finally:
-        if progress:
-            print(file=sys.stderr)
-    for url, reason in report.problems:
-        print(f"problem {url}: {reason}", file=sys.stderr)
-    for note in report.notes:
-        print(f"note: {note}", file=sys.stderr)
-    print(report.summary(), file=sys.stderr)
-    if report.stopped == "interrupted":
-        return 130
-    return 1 if report.failed or (report.stopped and not report.stopped.startswith("the page cap")) else 0
-
-
-def _crawl_progress():
-    def show(report, url: str) -> None:
-        done = report.fetched + report.unchanged + report.failed
-        line = f"crawling: {done} pages ({report.unchanged} unchanged, {report.failed} failed)  {url}"
-        print(f"\r{line[:120]:<120}", end="", file=sys.stderr, flush=True)
-
-    return show
+    return run_crawl(args)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -229,12 +195,10 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--page", type=int, default=1)
     search.set_defaults(handler=cmd_search)
 
-    crawl = commands.add_parser("crawl", help="fetch the live blog politely into the corpus (resumable)")
-    crawl.add_argument("--base-url", default="https://socialsciences.uottawa.ca/pprnet/blog", metavar="URL",
-                       help="the blog listing to start from (default: the live PPRNet blog)")
-    crawl.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder; pages go to its crawl/ (default: corpus/)")
-    crawl.add_argument("--delay", type=float, default=2.0, metavar="SECONDS", help="wait between requests (default: 2)")
-    crawl.add_argument("--max-pages", type=int, default=1000, metavar="N", help="stop after requesting N pages (default: 1000)")
+    from indexer.crawl_cli import add_crawl_arguments
+
+    crawl = commands.add_parser("crawl", help="fetch the live blog politely into the corpus (resumable), then report")
+    add_crawl_arguments(crawl, DEFAULT_CORPUS)
     crawl.set_defaults(handler=cmd_crawl)
 
     serve = commands.add_parser("serve", help="serve the web UI")

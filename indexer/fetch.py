@@ -1,19 +1,27 @@
 """HTTP for the crawler: one polite client that fetches bytes and knows nothing of posts.
 
-:class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, obeys
-robots.txt, names the project in its User-Agent, sends conditional requests (``If-None-Match`` /
-``If-Modified-Since``) and retries timeouts, dropped connections, truncated bodies, 429 and 5xx with
-exponential backoff, honouring ``Retry-After``. Everything else it reports as a :class:`FetchError`
-whose message is written for a person (it ends up in the manifest and the summary).
+:class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, obeys each
+site's robots.txt (a site is a scheme, host and port; only sites whose robots.txt it has read
+may be requested), names the project in
+its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) and retries
+timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential backoff, honouring
+``Retry-After``. Everything else it reports as a :class:`FetchError` whose message is written for a
+person (it ends up in the manifest and the summary).
+
+Every request is bounded: ``timeout`` is a deadline for the whole request (connect, headers, body,
+redirects), enforced by shutting the socket when it passes, so a server that trickles bytes cannot
+hold the crawler; the body is read in chunks and decompressed as it streams, and both the bytes on
+the wire and the decompressed bytes are capped at ``max_bytes`` (robots.txt takes the same path).
 """
 from __future__ import annotations
 
 import contextlib
 import email.utils
-import gzip
+import functools
 import http.client
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -25,11 +33,16 @@ from urllib.parse import urljoin, urlsplit
 
 from protego import Protego
 
-USER_AGENT = "pprnet-search/0.1 (+https://github.com/pprnet-search; research summaries search)"
+from indexer.crawl_settings import USER_AGENT, CrawlSettings
+
+__all__ = ["USER_AGENT", "Disallowed", "FetchError", "Fetcher", "Response"]
+
 # The token robots.txt groups are matched against (the product name of the User-Agent).
 ROBOTS_AGENT = "pprnet-search"
-MAX_BODY_BYTES = 16 * 1024 * 1024
 MAX_ROBOTS_BYTES = 512 * 1024
+_CHUNK_BYTES = 64 * 1024
+# Content-Encoding -> zlib window bits (gzip framing; zlib or gzip framing auto-detected for deflate).
+_DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
 _REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 _RETRIED_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 
@@ -74,72 +87,72 @@ class _Transient(Exception):
 
 
 class Fetcher:
-    """A polite HTTP client for one site. Not thread-safe: the crawler uses one, one request at a time.
+    """A polite HTTP client. Not thread-safe: the crawler uses one, one request at a time.
 
-    ``sleep`` and ``clock`` are injectable for tests; ``backoff`` is the first retry's wait in seconds
-    (doubling each time, at most ``max_backoff``); a ``Retry-After`` longer than ``max_retry_after``
-    is not waited for: the request fails and a later run tries again.
+    Politeness and bounds come from :class:`CrawlSettings` (delay, timeout, retries, backoff,
+    max_bytes, user agent...); ``sleep`` and ``clock`` are injectable for tests.
     """
 
     def __init__(
         self,
+        settings: CrawlSettings | None = None,
         *,
-        user_agent: str = USER_AGENT,
-        delay: float = 2.0,
-        timeout: float = 30.0,
-        retries: int = 3,
-        backoff: float = 1.0,
-        max_backoff: float = 60.0,
-        max_retry_after: float = 300.0,
-        max_bytes: int = MAX_BODY_BYTES,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.user_agent = user_agent
-        self.delay = delay
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.max_retry_after = max_retry_after
-        self.max_bytes = max_bytes
+        settings = settings or CrawlSettings()
+        self.settings = settings
+        self.delay = settings.delay  # raised by a robots.txt Crawl-delay
+        self.timeout = settings.timeout
         self.requests_made = 0
-        self.robots: Protego | None = None
-        self._robots_host: str | None = None
+        # site (scheme://host:port) -> its parsed robots.txt (None: it has none, everything is allowed)
+        self._robots: dict[str, Protego | None] = {}
+        self._deadline: _Deadline | None = None
         self._sleep = sleep
         self._clock = clock
         self._next_request_at = 0.0
-        self._opener = urllib.request.build_opener(_RedirectHandler(self))
+        self._opener = urllib.request.build_opener(
+            _RedirectHandler(self), _DeadlineHTTPHandler(self), _DeadlineHTTPSHandler(self)
+        )
 
     # robots.txt ---------------------------------------------------------------------------------
 
-    def load_robots(self, site_url: str) -> None:
-        """Read the site's robots.txt. A missing one (4xx) allows everything; an unreachable one
-        (network error, 5xx, 429) raises FetchError: RFC 9309 says to assume complete disallow."""
+    def load_robots(self, site_url: str) -> bool:
+        """Read the robots.txt of ``site_url``'s site; True when it has one. A missing one (4xx)
+        allows everything; an unreachable one (network error, 5xx, 429) raises FetchError and the
+        site stays off limits: RFC 9309 says to assume complete disallow."""
         robots_url = urljoin(site_url, "/robots.txt")
-        self._robots_host = urlsplit(site_url).hostname
-        self.robots = None
+        site = site_of(site_url)
         try:
             response = self.get(robots_url, max_bytes=MAX_ROBOTS_BYTES, check_robots=False)
         except FetchError as error:
             if error.status is not None and 400 <= error.status < 500 and error.status != 429:
-                return  # no robots.txt: everything is allowed
+                self._robots[site] = None  # no robots.txt: everything is allowed
+                return False
             raise FetchError(
                 robots_url,
-                f"robots.txt could not be read ({error.reason}), so nothing was crawled",
+                f"robots.txt could not be read ({error.reason}), so nothing was crawled on {site}",
                 status=error.status,
                 attempts=error.attempts,
             ) from error
-        self.robots = Protego.parse(response.body.decode("utf-8", errors="replace"))
-        crawl_delay = self.robots.crawl_delay(ROBOTS_AGENT)
+        robots = Protego.parse(response.body.decode("utf-8", errors="replace"))
+        self._robots[site] = robots
+        crawl_delay = robots.crawl_delay(ROBOTS_AGENT)
         if crawl_delay:
             self.delay = max(self.delay, min(float(crawl_delay), 60.0))
+        return True
+
+    def knows_site(self, url: str) -> bool:
+        """Has the robots.txt of ``url``'s site been read (with or without finding one)?"""
+        return site_of(url) in self._robots
 
     def allowed(self, url: str) -> bool:
-        """May the crawler request ``url``? Only same-host URLs are allowed once robots.txt is loaded."""
-        if self._robots_host is not None and urlsplit(url).hostname != self._robots_host:
+        """May the crawler request ``url``? Only on sites whose robots.txt was read, where it allows it."""
+        site = site_of(url)
+        if site not in self._robots:
             return False
-        return self.robots is None or self.robots.can_fetch(url, ROBOTS_AGENT)
+        robots = self._robots[site]
+        return robots is None or robots.can_fetch(url, ROBOTS_AGENT)
 
     # requests -----------------------------------------------------------------------------------
 
@@ -160,23 +173,23 @@ class Fetcher:
             attempt += 1
             self._wait_turn()
             try:
-                return self._request(url, etag, last_modified, max_bytes or self.max_bytes, attempt)
+                return self._request(url, etag, last_modified, max_bytes or self.settings.max_bytes, attempt)
             except _Transient as problem:
-                if attempt > self.retries:
+                if attempt > self.settings.retries:
                     raise FetchError(
                         url, f"{problem.reason} (gave up after {attempt} attempts)", status=problem.status, attempts=attempt
                     ) from None
                 if problem.retry_after is not None:
                     wait = problem.retry_after
-                    if wait > self.max_retry_after:
+                    if wait > self.settings.max_retry_after:
                         raise FetchError(
                             url,
-                            f"{problem.reason}; the server asks to wait {wait:.0f} s (over {self.max_retry_after:.0f} s)",
+                            f"{problem.reason}; the server asks to wait {wait:.0f} s (over {self.settings.max_retry_after:.0f} s)",
                             status=problem.status,
                             attempts=attempt,
                         ) from None
                 else:
-                    wait = min(self.backoff * 2 ** (attempt - 1), self.max_backoff)
+                    wait = min(self.settings.backoff * 2 ** (attempt - 1), self.settings.max_backoff)
                 self._next_request_at = max(self._next_request_at, self._clock() + wait)
             finally:
                 self._next_request_at = max(self._next_request_at, self._clock() + self.delay)
@@ -188,7 +201,7 @@ class Fetcher:
 
     def _request(self, url: str, etag: str | None, last_modified: str | None, max_bytes: int, attempt: int) -> Response:
         headers = {
-            "User-Agent": self.user_agent,
+            "User-Agent": self.settings.user_agent,
             "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5",
             "Accept-Encoding": "gzip, identity",
         }
@@ -197,6 +210,24 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         self.requests_made += 1
+        self._deadline = deadline = _Deadline(self.timeout)
+        try:
+            response = self._exchange(url, headers, max_bytes, attempt)
+        except (_Transient, FetchError):
+            if deadline.expired:
+                raise _Transient(f"timed out: no complete answer within {self.timeout:g} s") from None
+            raise
+        finally:
+            deadline.cancel()
+        if deadline.expired:  # the cut may look like the end of a body without a Content-Length
+            raise _Transient(f"timed out: no complete answer within {self.timeout:g} s")
+        return response
+
+    def _connection(self, connection_class: type) -> Callable[..., http.client.HTTPConnection]:
+        """What urllib calls to make a connection: one the current request's deadline can cut."""
+        return functools.partial(connection_class, deadline=self._deadline)
+
+    def _exchange(self, url: str, headers: dict, max_bytes: int, attempt: int) -> Response:
         try:
             with self._opener.open(urllib.request.Request(url, headers=headers), timeout=self.timeout) as response:
                 body = _read_body(response, max_bytes)
@@ -282,24 +313,136 @@ class _RedirectHandler(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+def site_of(url: str) -> str:
+    """``scheme://host:port`` of a URL: the unit robots.txt rules (RFC 9309)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    except ValueError:  # a port that is not a number: a site of its own, never requested
+        port = parts.netloc.rpartition(":")[2]
+    return f"{parts.scheme}://{parts.hostname or ''}:{port}".lower()
+
+
+class _Deadline:
+    """The total time one request may take. When it passes, the sockets of the request's connections
+    are shut down, which ends a connect, a read of headers or a read of the body in progress."""
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._cut)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            if self.expired:
+                _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+    def _cut(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection:
+    """A connection whose socket its request's deadline watches (mixed into http.client's classes).
+
+    The socket is watched from the moment it is connected, before a TLS handshake, through
+    http.client's ``_create_connection`` hook (an instance attribute it sets for this purpose).
+    """
+
+    def __init__(self, *args, deadline: _Deadline, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+        self._create_connection = self._connect_watched
+
+    def _connect_watched(self, *args, **kwargs) -> socket.socket:
+        sock = socket.create_connection(*args, **kwargs)
+        self._deadline.watch(sock)
+        return sock
+
+
+class _WatchedHTTPConnection(_WatchedConnection, http.client.HTTPConnection):
+    pass
+
+
+class _WatchedHTTPSConnection(_WatchedConnection, http.client.HTTPSConnection):
+    pass
+
+
+class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, fetcher: Fetcher) -> None:
+        super().__init__()
+        self._fetcher = fetcher
+
+    def http_open(self, req):  # noqa: D102 (urllib's signature)
+        return self.do_open(self._fetcher._connection(_WatchedHTTPConnection), req)
+
+
+class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, fetcher: Fetcher) -> None:
+        super().__init__()
+        self._fetcher = fetcher
+
+    def https_open(self, req):  # noqa: D102 (urllib's signature)
+        return self.do_open(self._fetcher._connection(_WatchedHTTPSConnection), req, context=self._context)
+
+
 def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
-    """The whole body; a body shorter than its Content-Length raises IncompleteRead (truncated)."""
+    """The whole body, decompressed as it streams in; over ``max_bytes`` on the wire or decompressed
+    is a FetchError, a body shorter than its Content-Length or a cut gzip stream is truncated."""
+    url = response.geturl()
     length = response.headers.get("Content-Length")
-    if length is not None and length.strip().isdigit() and int(length) > max_bytes:
-        raise FetchError(response.geturl(), f"the page is {int(length)} bytes, over the {max_bytes}-byte limit")
-    if length is not None:
-        body = response.read()
-    else:
-        body = response.read(max_bytes + 1)
-        if len(body) > max_bytes:
-            raise FetchError(response.geturl(), f"the page is over the {max_bytes}-byte limit")
-    encoding = (response.headers.get("Content-Encoding") or "").strip().lower()
-    if encoding in ("gzip", "x-gzip"):
-        try:
-            body = gzip.decompress(body)
-        except (OSError, EOFError, zlib.error) as error:
-            raise _Transient(f"truncated or corrupt gzip body: {error}") from None
-    return body
+    expected = int(length) if length is not None and length.strip().isdigit() else None
+    if expected is not None and expected > max_bytes:
+        raise FetchError(url, f"the page is {expected} bytes, over the {max_bytes}-byte limit")
+    encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
+    if encoding not in _DECODERS and encoding != "identity":
+        raise FetchError(url, f"the page is sent with Content-Encoding {encoding!r}, which the crawler does not read")
+    decoder = zlib.decompressobj(_DECODERS[encoding]) if encoding in _DECODERS else None
+    parts: list[bytes] = []
+    received = size = 0
+    try:
+        while chunk := response.read1(_CHUNK_BYTES):
+            received += len(chunk)
+            if received > max_bytes:
+                raise FetchError(url, f"the page is over the {max_bytes}-byte limit")
+            pieces = [chunk]
+            if decoder is not None:  # a chunk at a time: at most the cap plus one chunk in memory
+                pieces = []
+                while chunk:
+                    pieces.append(decoder.decompress(chunk, min(_CHUNK_BYTES, max_bytes - size + 1)))
+                    size += len(pieces[-1])
+                    chunk = decoder.unconsumed_tail if size <= max_bytes else b""
+            else:
+                size += len(chunk)
+            if size > max_bytes:
+                raise FetchError(url, f"the page decompresses to over the {max_bytes}-byte limit")
+            parts.extend(pieces)
+        if decoder is not None:
+            parts.append(decoder.flush())
+            if size + len(parts[-1]) > max_bytes:
+                raise FetchError(url, f"the page decompresses to over the {max_bytes}-byte limit")
+            if not decoder.eof:
+                raise _Transient("truncated or corrupt gzip body: the compressed stream ends early")
+    except zlib.error as error:
+        raise _Transient(f"truncated or corrupt gzip body: {error}") from None
+    if expected is not None and received < expected:
+        raise _Transient(f"truncated body: {received} bytes received, {expected} announced")
+    return b"".join(parts)
 
 
 def _retry_after(value: str | None) -> float | None:

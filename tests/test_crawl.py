@@ -6,27 +6,31 @@ of every crawl byte for byte as it went in.
 """
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
-import shutil
 import socket
-from pathlib import Path
 
 import pytest
 
 import run
-from indexer.crawl import DEFAULT_BASE_URL, crawl, listing_url
+from indexer.crawl import StopReason, listing_url
+from indexer.crawl_settings import CrawlSettings
 from indexer.extract import extract_paths
 from indexer.fetch import USER_AGENT
 from indexer.manifest import FLAG_END, FLAG_LAYOUT, FLAG_LOST_POSTS
 from search.evidence import RESEARCH_TYPES
 from search.post import TOPICS_FROM_SITE
-from tests.fixtures.site.server import SITE_DIR, FakeSite
-
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "corpus" / "000_842ed50b2b07adcf.txt"
-BASE_PATH = "/pprnet/blog"
+from tests.fixtures.site.harness import (  # noqa: F401 (site and corpus are pytest fixtures)
+    BASE_PATH,
+    corpus,
+    digest as _digest,
+    fast_crawl,
+    manifest_of,
+    posts_by_id,
+    site,
+    snapshot as _snapshot,
+)
+from tests.fixtures.site.server import SITE_DIR
 
 # A full crawl of the fake site: main ?p=1..4, topics 4 (2 pages), 21 (2), 32 (3), 33 (2), types 25 (4)
 # and 26 (2). Topic 13 is disallowed by robots.txt. The last page of each listing is the empty one.
@@ -56,54 +60,6 @@ MAIN_PAGE = {
     "2020-09-supervision-in-psychotherapy-the-impact": "p=3",
     "2020-08-why-does-where-a-patient-lives-affect": "p=3",
 }
-
-
-@pytest.fixture
-def site():
-    fake = FakeSite().start()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def corpus(tmp_path):
-    """A corpus folder holding the seed dump; afterwards the dump must be exactly as it was."""
-    folder = tmp_path / "corpus"
-    folder.mkdir()
-    shutil.copy2(SEED, folder / SEED.name)
-    before = _digest(folder / SEED.name)
-    yield folder
-    assert _digest(folder / SEED.name) == before, "the crawl changed a corpus file it does not own"
-    leftovers = [path for path in folder.rglob("*.tmp")]
-    assert not leftovers, f"temporary files left behind: {leftovers}"
-
-
-def fast_crawl(site_or_url, corpus, **options):
-    """A crawl with no politeness delay and tiny timeouts and backoff (test speed)."""
-    base_url = site_or_url if isinstance(site_or_url, str) else site_or_url.base_url
-    settings = {"delay": 0, "timeout": 2.0, "retries": 2, "backoff": 0.01} | options
-    return crawl(base_url, corpus, **settings)
-
-
-def manifest_of(corpus: Path) -> dict:
-    return json.loads((corpus / "crawl" / "manifest.json").read_text(encoding="utf-8"))
-
-
-def posts_by_id(corpus: Path) -> dict:
-    extraction = extract_paths([corpus])
-    return {post.id: post for post in extraction.posts}
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _snapshot(corpus: Path) -> dict[str, tuple[str, int]]:
-    """Every stored page: its digest and modification time."""
-    return {
-        str(path.relative_to(corpus)): (_digest(path), path.stat().st_mtime_ns)
-        for path in sorted((corpus / "crawl").rglob("*.html"))
-    }
 
 
 # --- what a crawl gathers -------------------------------------------------------------------------
@@ -159,7 +115,7 @@ def test_index_reads_the_crawl_with_site_topics_site_types_and_listing_urls(site
         assert post.topics_source == TOPICS_FROM_SITE
         assert set(post.topics) == SITE_TOPICS[post_id]
         assert "Efficacy of Treatments" not in post.topics  # that listing is disallowed by robots.txt
-        assert post.url == site.url(MAIN_PAGE[post_id])
+        assert post.url.split("#")[0] == site.url(MAIN_PAGE[post_id])  # a text fragment may follow
     # The site's "Meta-analyses and reviews" names two levels; the inferred "randomized controlled trial"
     # is at neither, so the site's labels replace it.
     assert posts["2021-01-can-therapists-train-to-improve-their"].research_types == ("meta-analysis", "review")
@@ -169,7 +125,7 @@ def test_index_reads_the_crawl_with_site_topics_site_types_and_listing_urls(site
 
 
 def test_run_py_crawl_then_index_then_search(site, corpus, tmp_path, capsys):
-    status = run.main(["crawl", "--base-url", site.base_url, "--corpus", str(corpus), "--delay", "0"])
+    status = run.main(["crawl", "--base-url", site.base_url, "--archive-url", "", "--corpus", str(corpus), "--delay", "0"])
     assert status == 0
     summary = capsys.readouterr().err.strip().splitlines()[-1]
     assert summary.startswith(f"crawl: {FULL_CRAWL_PAGES} pages fetched, 0 unchanged, 0 failed")
@@ -190,6 +146,7 @@ def test_run_py_crawl_refuses_a_base_url_that_is_not_http(corpus, capsys):
 
 
 def test_listing_urls_and_the_default_base_url():
+    DEFAULT_BASE_URL = CrawlSettings().base_url
     assert DEFAULT_BASE_URL == "https://socialsciences.uottawa.ca/pprnet/blog"
     assert listing_url(DEFAULT_BASE_URL, "main") == DEFAULT_BASE_URL
     assert listing_url(DEFAULT_BASE_URL, "main", page=3) == DEFAULT_BASE_URL + "?p=3"
@@ -268,13 +225,13 @@ def test_connection_refused_is_retried_then_recorded(corpus, capsys, monkeypatch
     report = fast_crawl(base_url, corpus)
 
     assert report.failed == 1 and report.fetched == 0 and not report.complete
-    assert "robots.txt" in report.stopped
+    assert report.stopped is StopReason.ROBOTS_UNREADABLE
     error = manifest_of(corpus)["errors"][f"http://127.0.0.1:{port}/robots.txt"]
     assert "connection refused" in error["error"] and error["attempts"] == 3
     assert "0 pages fetched, 0 unchanged, 1 failed" in report.summary()
     # The command line says so and exits non-zero (with a tiny backoff, for test speed).
-    monkeypatch.setattr("indexer.crawl.crawl", functools.partial(crawl, backoff=0.01))
-    assert run.main(["crawl", "--base-url", base_url, "--corpus", str(corpus), "--delay", "0", "--max-pages", "5"]) == 1
+    command = ["crawl", "--base-url", base_url, "--corpus", str(corpus), "--delay", "0", "--max-pages", "5", "--backoff", "0.01"]
+    assert run.main(command) == 1
     assert "connection refused" in capsys.readouterr().err
 
 
@@ -466,7 +423,7 @@ def test_an_interrupted_crawl_resumes_without_loss(site, corpus):
             raise KeyboardInterrupt
 
     first = fast_crawl(site, corpus, on_page=interrupt_after_five)
-    assert first.stopped == "interrupted" and not first.complete
+    assert first.stopped is StopReason.INTERRUPTED and not first.complete
     manifest = manifest_of(corpus)
     assert manifest["run"]["complete"] is False and set(manifest["pages"]) == set(done)
     count = len(site.requests)
@@ -483,10 +440,10 @@ def test_an_interrupted_crawl_resumes_without_loss(site, corpus):
 
 
 def test_the_page_cap_stops_the_crawl_and_the_next_run_continues(site, corpus, capsys):
-    status = run.main(["crawl", "--base-url", site.base_url, "--corpus", str(corpus), "--delay", "0", "--max-pages", "3"])
-    assert status == 0
+    command = ["crawl", "--base-url", site.base_url, "--archive-url", "", "--corpus", str(corpus), "--delay", "0", "--max-pages", "3"]
+    assert run.main(command) == 0
     err = capsys.readouterr().err
-    assert "crawl: 3 pages fetched" in err and "page cap (3)" in err
+    assert "crawl: 3 pages fetched" in err and "stopped: the page cap (--max-pages) was reached" in err
     assert len(manifest_of(corpus)["pages"]) == 3
 
     report = fast_crawl(site, corpus)
