@@ -130,9 +130,8 @@ def parse_query(text: str) -> ParsedQuery:
         parser = _Parser([(kind, value) for kind, value in lexemes if kind == "word"])
         query, relaxed = parser.parse()
     notices.extend(dict.fromkeys(parser.notices))
-    plain_words = tuple(dict.fromkeys(
-        value.lstrip("+") for kind, value in lexemes if kind == "word" and _SPELLABLE.match(value.lstrip("+"))
-    ))
+    typed = (_clean_word(value.lstrip("+")) for kind, value in lexemes if kind == "word" and value[0] != "-")
+    plain_words = tuple(dict.fromkeys(word for word in typed if _SPELLABLE.match(word)))
     return ParsedQuery(
         query, text, plain_words, " ".join(notices) or None, relaxed, tuple(dict.fromkeys(parser.field_words)),
     )
@@ -149,7 +148,7 @@ def replace_words(text: str, corrections: dict[str, str],
     field_corrections = field_corrections or {}
 
     def swap_in_value(name: str, value: str) -> str:
-        field_name = _FIELD_NAMES.get(name.lower())
+        field_name = _FIELD_NAMES.get(name)
         return _WORD.sub(lambda m: field_corrections.get((field_name, m.group(0)), m.group(0)), value)
 
     def swap(match: re.Match) -> str:
@@ -301,7 +300,7 @@ class _Parser:
             return _clause(self._phrase(phrase.strip('"'), boost))
         if kind == "fielded":
             name, raw = value.split(":", 1)
-            field_name = _FIELD_NAMES.get(name.lower())
+            field_name = _FIELD_NAMES.get(name)
             if field_name is None:  # an unknown field: its value is words
                 return _clause(self._words([raw]) if raw else None)
             return _clause(self._fielded(field_name, raw))
@@ -315,7 +314,7 @@ class _Parser:
             inner = self._atom(depth)
         elif (match := _LEXEME.fullmatch(rest)) and match.lastgroup == "fielded":
             name, raw = rest.split(":", 1)
-            field_name = _FIELD_NAMES.get(name.lower())
+            field_name = _FIELD_NAMES.get(name)
             inner = _clause(self._fielded(field_name, raw) if field_name else self._words([raw]))
         else:
             inner = _clause(self._words([rest]) if sign == "-" else self._word_run(rest))
