@@ -22,6 +22,7 @@ each expanded to a bounded number of words (search.query_nodes) and only on fiel
 from __future__ import annotations
 
 import math
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -33,6 +34,7 @@ from search.journals import full_journal_name
 from search.query_nodes import BoundedPrefix, BoundedWildcard, MinimumShouldMatch
 from search.schema import FIELD_ALIASES, PLAIN_WORD_FIELDS, build_schema
 from search.spelling_variants import fold_spelling
+from search.stemming import stem
 from search.thesaurus import LONGEST_PHRASE_WORDS, find_expansions
 
 MAX_QUERY_CHARS = 500
@@ -48,7 +50,7 @@ MAX_WILDCARD_WORDS = 3
 _MIN_PREFIX_LETTERS = 3
 # minimum_should_match: a query of this many clauses or more needs a share of them (see the function).
 MIN_CLAUSES_FOR_SHARE = 3
-SHARE_OF_CLAUSES = 0.6
+SHARE_OF_CLAUSES = 0.75
 
 _SCHEMA = build_schema()
 _NAME_ANALYZER = name_analyzer()
@@ -98,17 +100,18 @@ class ParsedQuery:
 
 
 def minimum_should_match(clauses: int) -> int:
-    """How many of a query's juxtaposed clauses a post must match.
+    """How many of a query's juxtaposed clauses (content words, phrases, field clauses) a post must match.
 
     One or two clauses: any (0: plain OR, ranked by how many match), as the blog's short keyword
-    queries always were. Three or more (a question, a long query): 60% rounded down, at least two,
-    as Elasticsearch's ``minimum_should_match: 60%``: 3 -> 2, 4 -> 2, 5 -> 3, 7 -> 4, 10 -> 6, so a
-    post needs most of a question's content words while one missing word (a synonym the thesaurus
-    lacks) does not lose it.
+    queries always were. Three or four: all but one. Five or more (a question): 75% rounded down,
+    Solr's and Elasticsearch's usual ``minimum_should_match`` for long queries: 5 -> 3, 6 -> 4,
+    7 -> 5, 10 -> 7. A post then needs most of a question's content words, while one or two missing
+    words (a synonym the thesaurus lacks) do not lose it; when too few posts qualify the engine falls
+    back to ``ParsedQuery.relaxed``.
     """
     if clauses < MIN_CLAUSES_FOR_SHARE:
         return 0
-    return max(2, math.floor(clauses * SHARE_OF_CLAUSES))
+    return clauses - 1 if clauses <= 4 else math.floor(clauses * SHARE_OF_CLAUSES)
 
 
 @lru_cache(maxsize=1024)
@@ -450,6 +453,9 @@ class _Pattern:
             return Term(field_name, self.text.replace("*", "").replace("?", ""), boost=boost)
         prefix = self.text[:-1]
         if self.text.endswith("*") and "*" not in prefix and "?" not in prefix:
+            if field_name in _WORD_FIELDS:  # the index holds stems: "therapy*" looks for "therap*"
+                stemmed = os.path.commonprefix([prefix, stem(prefix)])
+                prefix = stemmed if len(stemmed) >= _MIN_PREFIX_LETTERS else prefix
             return BoundedPrefix(field_name, prefix, boost=boost)
         return BoundedWildcard(field_name, self.text, boost=boost)
 

@@ -20,6 +20,17 @@ MAX_EXPANDED_TERMS = 64
 class MinimumShouldMatch(Or):
     """OR over its children; a document must match at least ``minmatch`` of them."""
 
+    def apply(self, fn):
+        # CompoundQuery.apply rebuilds the query from its children and boost only: keep minmatch and scale.
+        return self.__class__([fn(child) for child in self.subqueries], boost=self.boost,
+                              minmatch=self.minmatch, scale=self.scale)
+
+    def __eq__(self, other):
+        return super().__eq__(other) and self.minmatch == other.minmatch
+
+    def __hash__(self):
+        return super().__hash__() ^ hash(self.minmatch)
+
     def matcher(self, searcher, context=None):
         union = super().matcher(searcher, context)
         if self.minmatch <= 1:
