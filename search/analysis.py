@@ -151,7 +151,8 @@ class ConceptFilter(Filter):
 def _chain(with_concepts: bool) -> list:
     items = [
         SegmentTokenizer(), LowercaseFilter(), CharsetFilter(accent_map), CompoundSplitFilter(),
-        SpellingVariantFilter(), StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2), StemFilter(stemfn=stem),
+        SpellingVariantFilter(), StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2),
+        StemFilter(stemfn=stem, cachesize=0),  # stem() is memoised; Whoosh's LFU cache costs more than it saves
         SegmentGapFilter(),
     ]
     return items + [ConceptFilter()] if with_concepts else items

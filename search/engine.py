@@ -33,6 +33,7 @@ from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
+RELAXED_NOTICE = "No post has most of these words, so posts with any of them are shown."
 _MORE_LIKE_THIS_TERMS = 12
 _CACHED_RESPONSES = 256
 
@@ -216,7 +217,8 @@ class SearchEngine:
         suggestion = snapshot.did_you_mean.suggestion(parsed)
         response = self._run(snapshot, request, filters, parsed, suggestion)
         if response.total == 0 and parsed.relaxed is not None:  # no post has enough of the words: any word
-            response = self._run(snapshot, request, filters, replace(parsed, query=parsed.relaxed, relaxed=None), suggestion)
+            notice = " ".join(filter(None, (parsed.notice, RELAXED_NOTICE)))
+            response = self._run(snapshot, request, filters, replace(parsed, query=parsed.relaxed, relaxed=None, notice=notice), suggestion)
         if response.total == 0 and suggestion:
             retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
             if retried.total:

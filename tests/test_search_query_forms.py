@@ -239,3 +239,8 @@ def test_a_25000_repeat_post_through_the_engine(tmp_path):
     finally:
         engine.close()
     assert response.total == 1 and "<mark>" in response.hits[0].highlights["summary"]
+
+
+def test_a_question_no_post_answers_well_falls_back_to_any_word_and_says_so(forms_engine):
+    response = forms_engine.search(SearchRequest(query="shock sound zzalpha zzbeta paradigm trial survey"))
+    assert response.total > 0 and "any of them" in response.notice
