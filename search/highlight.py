@@ -103,9 +103,9 @@ def marked_snippet(text: str, marks: Marks) -> str:
     return _SEPARATOR.join(_marked(text, start, end, spans) for start, end in _best_windows(text, spans))
 
 
-def marked_text(text: str, marks: Marks) -> str:
-    """The whole (short) text with matched words marked, e.g. a title."""
-    return _marked(text, 0, len(text), marks.spans(text))
+def marked_text(text: str, *marks: Marks) -> str:
+    """The whole (short) text with the words any of ``marks`` wants marked, e.g. a title or the authors."""
+    return _marked(text, 0, len(text), _merged([span for wanted in marks for span in wanted.spans(text)]))
 
 
 def fallback_snippet(text: str) -> str:

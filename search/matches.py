@@ -5,7 +5,8 @@ indexed field, the terms, runs of terms and patterns it searched. ``explain`` th
 post: the fields where some of them occur ("Matched in"), and the title, summary and implications
 with those words marked. Words searched in the catch-all field count in every part of a post it
 holds; a ``title:`` or ``author:`` word only in its own field, so a fielded query marks the title or
-the author line, never the body. Nothing is claimed that is not in the post's text.
+the author line, never the body. Nothing is claimed that is not in the post's text. The highlights
+hold the title, summary and implications, and the author and journal lines when they matched.
 """
 from __future__ import annotations
 
@@ -137,6 +138,11 @@ def explain(post: Post, marks: QueryMarks) -> Explanation:
         "summary": highlight.marked_snippet(post.summary, marks.for_part("summary")),
         "implications": highlight.marked_snippet(post.implications, marks.for_part("implications")),
     }
+    # The author and journal lines, marked, when the query matched there (the card shows them instead).
+    if "authors" in matched:
+        highlights["authors"] = highlight.marked_text(", ".join(post.authors), *marks.parts["authors"])
+    if "journal" in matched:
+        highlights["journal"] = highlight.marked_text(post.journal, *marks.parts["journal"])
     return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
 
 
