@@ -333,8 +333,7 @@ class _Parser:
             if kind != "word" or value[0] in "+-" or "^" in value:
                 break
             following.append(value)
-        expansions = find_expansions(following, max_alternatives=_ALTERNATIVES_CONSIDERED) if len(following) > 1 \
-            else find_expansions([first], max_alternatives=_ALTERNATIVES_CONSIDERED)
+        expansions = find_expansions(following, max_alternatives=_ALTERNATIVES_CONSIDERED)
         expansion = expansions[0] if expansions and expansions[0].start == 0 else None
         if expansion is None:
             return self._words([first])
@@ -393,7 +392,7 @@ class _Parser:
         value = raw.strip('"')
         if raw[:1] in "[{":
             return None  # ranges are for years only: a range over words expands to every term
-        if field_name in _SPELLED_FIELDS:
+        if field_name in _SPELLED_FIELDS and "*" not in value and "?" not in value:
             self.field_words.extend((field_name, word) for word in _WORD.findall(value) if _SPELLABLE.match(word))
         if field_name in ("doi", "id", "issue_date"):
             value = value.strip()
