@@ -21,7 +21,7 @@ from whoosh.support.charset import accent_map
 from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
-MAX_ANALYSED_CHARS = 50_000
+MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary
 _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD = re.compile(WORD_PATTERN)
 _SEPARATOR = " … "
@@ -51,15 +51,20 @@ class Marks:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans to mark in ``text`` (its first MAX_ANALYSED_CHARS), sorted, not overlapping."""
-        if not self:
-            return []
+        return _merged(list(self._found(text))) if self else []
+
+    def found_in(self, text: str) -> bool:
+        """Whether anything wanted occurs in ``text`` (its first MAX_ANALYSED_CHARS); stops at the first."""
+        return bool(self) and any(True for _ in self._found(text))
+
+    def _found(self, text: str):
+        """Spans of wanted words and runs, in text order of their ends (runs may overlap words)."""
         analyse = name_terms if self.names else word_terms
         by_last: dict[str, list[tuple[str, ...]]] = {}
         for sequence in self.sequences:
             by_last.setdefault(sequence[-1], []).append(sequence)
         longest = max((len(sequence) for sequence in self.sequences), default=0)
         recent: list[tuple[str, int]] = []  # the last ``longest`` terms and where their word starts
-        found: list[tuple[int, int]] = []
         wanted_word: dict[str, bool] = {}
         for match in _WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)):
             word = match.group(0)
@@ -68,7 +73,7 @@ class Marks:
             if wanted is None:
                 wanted = wanted_word[word] = any(self._wanted(term) for term in terms)
             if wanted:
-                found.append(match.span())
+                yield match.span()
             if not longest:
                 continue
             for term in terms:
@@ -76,8 +81,7 @@ class Marks:
                 del recent[:-longest]
                 for sequence in by_last.get(term, ()):
                     if len(recent) >= len(sequence) and tuple(t for t, _ in recent[-len(sequence):]) == sequence:
-                        found.append((recent[-len(sequence)][1], match.end()))
-        return _merged(found)
+                        yield recent[-len(sequence)][1], match.end()
 
     def _wanted(self, term: str) -> bool:
         return term in self.terms or any(pattern.fullmatch(term) for pattern in self.patterns)

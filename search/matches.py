@@ -128,7 +128,7 @@ def explain(post: Post, marks: QueryMarks) -> Explanation:
         "topics": " ; ".join(post.topics),
         "types": " ; ".join(post.research_types),
     }
-    matched = {part for part, text in texts.items() if text and any(m.spans(text) for m in marks.parts.get(part, ()))}
+    matched = {part for part, text in texts.items() if text and any(m.found_in(text) for m in marks.parts.get(part, ()))}
     if post.year is not None and any(_in_range(post.year, years) for years in marks.years):
         matched.add("year")
     if post.doi and post.doi.lower() in marks.dois:
