@@ -43,6 +43,7 @@ class DidYouMean:
         self._fields = {name: _words_of(values) for name, values in field_words.items()}
         self._fields.setdefault("journal", Vocabulary()).add_document(" ".join(JOURNAL_ABBREVIATIONS))
         self._surnames = self._fields.get("authors", Vocabulary())
+        is_ordinary_english("the")  # load the word list now, not during a user's first search
 
     def suggestion(self, parsed: ParsedQuery) -> str | None:
         """The query with its typos corrected, or None when there is nothing to correct."""

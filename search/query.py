@@ -22,7 +22,6 @@ each expanded to a bounded number of words (search.query_nodes) and only on fiel
 from __future__ import annotations
 
 import math
-import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -381,7 +380,7 @@ class _Parser:
             plain = word.replace("*", "").replace("?", "")
             return _Pattern(plain, False) if plain else None
         self.wildcards += 1
-        return _Pattern(fold_spelling(word.lower()), True)
+        return _Pattern(word.lower(), True)
 
     # -- fields --------------------------------------------------------------------------------
     def _fielded(self, field_name: str, raw: str) -> Query | None:
@@ -452,9 +451,9 @@ class _Pattern:
             return Term(field_name, self.text.replace("*", "").replace("?", ""), boost=boost)
         prefix = self.text[:-1]
         if self.text.endswith("*") and "*" not in prefix and "?" not in prefix:
-            if field_name in _WORD_FIELDS:  # the index holds stems: "therapy*" looks for "therap*"
-                stemmed = os.path.commonprefix([prefix, stem(prefix)])
-                prefix = stemmed if len(stemmed) >= _MIN_PREFIX_LETTERS else prefix
+            analysed = stem(fold_spelling(prefix))
+            if field_name in _WORD_FIELDS and len(analysed) >= _MIN_PREFIX_LETTERS:
+                prefix = analysed  # the index holds stems: "therapy*" looks for "therapi*", "behaviour*" for "behavior*"
             return BoundedPrefix(field_name, prefix, boost=boost)
         return BoundedWildcard(field_name, self.text, boost=boost)
 

@@ -196,8 +196,10 @@ def _expandable(query):
     return [leaf for leaf in query.leaves() if isinstance(leaf, (Prefix, Wildcard))]
 
 
-def test_a_prefix_of_a_whole_word_finds_the_word_and_its_forms(large_engine):
-    assert large_engine.search(SearchRequest(query="therapy*")).total == large_engine.search(SearchRequest(query="therap*")).total > 0
+@pytest.mark.parametrize("word", ["therapy", "alliance", "behaviour"])
+def test_a_prefix_of_a_whole_word_finds_the_word(large_engine, word):
+    """The index holds stems ("therapi"): the prefix is stemmed too, so "therapy*" finds "therapy"."""
+    assert large_engine.search(SearchRequest(query=f"{word}*")).total >= large_engine.search(SearchRequest(query=f"\"{word}\"")).total > 0
 
 
 def test_wildcards_on_unique_fields_are_not_expanded(large_engine):
