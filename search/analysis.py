@@ -21,8 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 from whoosh.analysis import (
-    CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Token,
-    Tokenizer,
+    CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Tokenizer,
 )
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
