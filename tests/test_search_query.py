@@ -426,7 +426,7 @@ def test_a_query_is_built_once_without_a_query_string_parser(monkeypatch):
 
     monkeypatch.setattr(qparser.QueryParser, "parse", refuse)
     parse_query.cache_clear()
-    for text in ('online therapy for "older adults" -burnout author:Barkham year:>2019', "(a OR b) AND NOT c",
+    for text in ('online therapy for "older adults" -burnout author:Barkham year:>2019', "(apple OR banana) AND NOT cherry",
                  "journal:JCCP title:alliance^3 therap*", "what helps therapists avoid burnout when supervision is poor"):
         assert not parse_query(text).is_empty
     parse_query.cache_clear()
