@@ -2,8 +2,10 @@
 
 ``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
 every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
-by date, paginate, highlight, count facets disjunctively (search.facets), and suggest a spelling
-(with an automatic retry when a misspelled query finds nothing). Each index snapshot keeps what is
+by date, paginate, explain each hit (search.matches: highlights and "matched in"), count facets
+disjunctively (search.facets), and suggest a spelling (search.did_you_mean, with an automatic retry
+when a misspelled query finds nothing). A question that no post answers with most of its words is
+searched again with any of them (``ParsedQuery.relaxed``). Each index snapshot keeps what is
 derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
 an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
 serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
