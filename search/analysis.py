@@ -1,9 +1,16 @@
-"""Text analysis shared by the index writer and the query parser, so both see the same terms.
+"""Text analysis shared by the index writer, the query parser and the highlighter, so all see the same terms.
 
-The content chain: words -> lowercase -> closed compounds split ("wellbeing" -> "well being", like
-"well-being") -> British spellings folded to American -> stop words and question words dropped ->
-Snowball stems. Positions are kept, so quoted phrases still match exact word sequences. Every piece
-is a module-level class or function: Whoosh pickles the analyzers into the index.
+The content chain is a Whoosh pipeline of small filters, one walk over the text:
+words (``SegmentTokenizer``) -> lowercase -> accents folded -> closed compounds split ("wellbeing" ->
+"well being", like "well-being") -> British spellings folded to American (search.spelling_variants)
+-> stop words and question words dropped -> Snowball stems (search.stemming) -> a position gap at
+each segment break -> in index mode, thesaurus phrases also indexed as one "concept" term. Positions
+count the kept terms, so quoted phrases match exact word sequences. Every piece is a module-level
+class: Whoosh pickles the analyzers into the index.
+
+``ANALYSIS_FINGERPRINT`` is computed from what the chain does (a probe text through it) and from the
+word lists, the thesaurus and the NLTK version: the index records it, and an index written with
+other rules is rebuilt (search.store).
 """
 from __future__ import annotations
 
@@ -13,16 +20,17 @@ import struct
 from functools import lru_cache
 
 import numpy as np
-
-from whoosh.analysis import Analyzer, CharsetFilter, LowercaseFilter, RegexTokenizer, StopFilter, Token
+from whoosh.analysis import (
+    CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Tokenizer,
+)
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
-from whoosh.system import _INT_SIZE, pack_uint
 from whoosh.support.charset import accent_map
+from whoosh.system import _INT_SIZE, pack_uint
 
-from search.spelling import fold_spelling
-from search.stemming import STEM_EXCEPTIONS, stem
-from search.thesaurus import SYNONYM_GROUPS
+from search import spelling_variants, stemming, thesaurus
+from search.spelling_variants import fold_spelling
+from search.stemming import stem
 
 # Words that carry no content in a clinician's question ("how do I help clients who ...").
 QUESTION_WORDS = frozenset(
@@ -55,19 +63,106 @@ SEGMENT_BREAK = "\u2029"
 _SEGMENT_GAP = 10
 
 
-class ContentAnalyzer(Analyzer):
-    """The content chain in one pass, each distinct word analysed once and remembered.
-
-    Equivalent to ``RegexTokenizer | LowercaseFilter | CharsetFilter(accent_map) | compound split |
-    spelling fold | StopFilter | StemFilter``, but a word costs one dictionary look-up once seen:
-    analysis is the hot path of indexing and of highlighting. Positions count the kept terms.
-    """
+class SegmentTokenizer(Tokenizer):
+    """Words of ``WORD_PATTERN``; each token carries ``segment``, the number of segment breaks before it."""
 
     def __init__(self) -> None:
-        self._pattern = re.compile(WORD_PATTERN)
+        self._words = RegexTokenizer(WORD_PATTERN)
 
     def __eq__(self, other):
         return other is not None and self.__class__ is other.__class__
+
+    def __call__(self, value, **kwargs):
+        if SEGMENT_BREAK not in value:
+            for token in self._words(value, **kwargs):
+                token.segment = 0
+                yield token
+            return
+        segment, previous_end = 0, 0
+        start_char = kwargs.get("start_char", 0)
+        for token in self._words(value, chars=True, **{k: v for k, v in kwargs.items() if k != "chars"}):
+            start = token.startchar - start_char
+            if value.find(SEGMENT_BREAK, previous_end, start) != -1:
+                segment += 1
+            previous_end = token.endchar - start_char
+            token.segment = segment
+            yield token
+
+
+class CompoundSplitFilter(Filter):
+    """A closed compound ("wellbeing") becomes its parts ("well", "being"), as if written apart."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            parts = CLOSED_COMPOUNDS.get(token.text)
+            if parts is None:
+                yield token
+                continue
+            for part in parts:
+                token.text = part
+                yield token
+
+
+class SpellingVariantFilter(Filter):
+    """British spellings folded to American ("behaviour" -> "behavior")."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            token.text = fold_spelling(token.text)
+            yield token
+
+
+class SegmentGapFilter(Filter):
+    """Positions jump by ``_SEGMENT_GAP`` at each segment break (after stop words are renumbered)."""
+
+    def __call__(self, tokens):
+        for token in tokens:
+            if token.positions and getattr(token, "segment", 0):
+                token.pos += token.segment * _SEGMENT_GAP
+            yield token
+
+
+class ConceptFilter(Filter):
+    """In index mode, each thesaurus phrase ending at a term is also indexed as one concept term (its
+    terms joined by spaces, which no word contains), at the phrase's last position, so the query can
+    look a phrase of the thesaurus up as one term instead of matching positions. Not across segments."""
+
+    def __call__(self, tokens):
+        by_last = _concepts_by_last_term()
+        recent: list[str] = []
+        segment = 0
+        for token in tokens:
+            if token.mode != "index" or token.stopped:
+                yield token
+                continue
+            if getattr(token, "segment", 0) != segment:
+                segment, recent = token.segment, []
+            term = token.text
+            yield token
+            recent.append(term)
+            for concept in by_last.get(term, ()):
+                if tuple(recent[-len(concept):]) == concept:
+                    token.text = concept_term(concept)
+                    yield token
+            token.text = term
+
+
+def _chain(with_concepts: bool) -> list:
+    items = [
+        SegmentTokenizer(), LowercaseFilter(), CharsetFilter(accent_map), CompoundSplitFilter(),
+        SpellingVariantFilter(), StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2),
+        StemFilter(stemfn=stem, cachesize=0),  # stem() is memoised; Whoosh's LFU cache costs more than it saves
+        SegmentGapFilter(),
+    ]
+    return items + [ConceptFilter()] if with_concepts else items
+
+
+class ContentAnalyzer(CompositeAnalyzer):
+    """The content chain (see the module notes). Pickled without its items: an index always analyses
+    with this program's rules, and the fingerprint makes an index written with other rules rebuilt."""
+
+    def __init__(self) -> None:
+        super().__init__(*_chain(with_concepts=True))
 
     def __getstate__(self):
         return {}
@@ -75,74 +170,12 @@ class ContentAnalyzer(Analyzer):
     def __setstate__(self, state):
         self.__init__()
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
-                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        for match, term, part, position in self._walk(value, start_pos, with_concepts=mode == "index"):
-            if term is None:
-                if removestops:
-                    continue
-                token.text, token.stopped = part, True
-            else:
-                token.text, token.stopped = term, False
-            token.boost = 1.0
-            if keeporiginal:
-                token.original = match.group(0)
-            if positions:
-                token.pos = position
-            if chars:
-                token.startchar = start_char + match.start()
-                token.endchar = start_char + match.end()
-            yield token
-
     def term_positions(self, value: str) -> dict[str, list[int]]:
-        """What ``__call__`` yields in index mode, as term -> positions: the writer's fast path (see
-        search.schema.ProseField). The same walk as ``_walk``, without a generator step or Token per word:
-        a segment break before a segment's first word adds the gap, concepts do not cross a break."""
+        """Term -> positions, as the index-mode token stream gives them (the writer's postings)."""
         positions: dict[str, list[int]] = {}
-        position = 0
-        for index, segment in enumerate(value.split(SEGMENT_BREAK) if SEGMENT_BREAK in value else (value,)):
-            words = self._pattern.findall(segment)
-            if not words:
-                continue
-            if index:
-                position += _SEGMENT_GAP
-            recent: list[str] = []
-            for word in words:
-                for term in kept_terms(word):
-                    entry = positions.get(term)
-                    if entry is None:
-                        positions[term] = [position]
-                    else:
-                        entry.append(position)
-                    recent.append(term)
-                    if term in _CONCEPTS_BY_LAST_TERM:
-                        for concept in _concepts_ending(recent, term):
-                            positions.setdefault(concept, []).append(position)
-                    position += 1
+        for token in self(value, positions=True, mode="index"):
+            positions.setdefault(token.text, []).append(token.pos)
         return positions
-
-    def _walk(self, value: str, position: int, *, with_concepts: bool):
-        """``(match, term, part, position)`` for each part of each word (``term`` None for a stop
-        word), then for each concept a kept term completes ``(match, concept, concept, position)``."""
-        has_breaks = SEGMENT_BREAK in value
-        recent: list[str] = []  # the kept terms so far, for concepts
-        previous_end = 0
-        for match in self._pattern.finditer(value):
-            if has_breaks and value.find(SEGMENT_BREAK, previous_end, match.start()) != -1:
-                position += _SEGMENT_GAP
-                recent.clear()
-            previous_end = match.end()
-            for term, part in analyse_word(match.group(0)):
-                yield match, term, part, position
-                if term is None:
-                    continue
-                if with_concepts:
-                    recent.append(term)
-                    if term in _CONCEPTS_BY_LAST_TERM:
-                        for concept in _concepts_ending(recent, term):
-                            yield match, concept, concept, position
-                position += 1
 
 
 class ContentPositions(Positions):
@@ -161,57 +194,39 @@ def _positions_packer(count: int):
     return struct.Struct(f"<{count}I").pack
 
 
-@lru_cache(maxsize=200_000)
-def analyse_word(raw: str) -> tuple[tuple[str | None, str], ...]:
-    """One tokenised word -> ``(term, part)`` for each of its parts; ``term`` is None for a stop word."""
-    folded = raw.lower().translate(accent_map)
-    analysed = []
-    for part in CLOSED_COMPOUNDS.get(folded, (folded,)):
-        part = fold_spelling(part)
-        stopped = len(part) < 2 or part in STOP_AND_QUESTION_WORDS
-        analysed.append((None if stopped else stem(part), part))
-    return tuple(analysed)
+_WORD_ANALYZER = CompositeAnalyzer(*_chain(with_concepts=False))
 
 
 @lru_cache(maxsize=200_000)
-def kept_terms(raw: str) -> tuple[str, ...]:
-    """The terms a tokenised word yields, stop words left out."""
-    return tuple(term for term, _ in analyse_word(raw) if term is not None)
+def word_terms(raw: str) -> tuple[str, ...]:
+    """The terms one word (or a short text) yields through the content chain, stop words left out."""
+    return tuple(token.text for token in _WORD_ANALYZER(raw))
 
 
-def _phrase_terms(phrase: str) -> tuple[str, ...]:
-    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term in kept_terms(word))
-
-
-# Multi-word phrases of the thesaurus, as analysed terms. At index time each occurrence of one is also
-# indexed as a single "concept" term (its terms joined by spaces, which no word contains), so the
-# query parser can look a phrase up as one term instead of matching positions (search.query).
-CONCEPTS: frozenset[tuple[str, ...]] = frozenset(
-    terms for group in SYNONYM_GROUPS for phrase in group if len(terms := _phrase_terms(phrase)) >= 2
-)
+def phrase_terms(phrase: str) -> tuple[str, ...]:
+    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term in word_terms(word))
 
 
 def concept_term(terms: tuple[str, ...]) -> str:
     return " ".join(terms)
 
 
-_CONCEPTS_BY_LAST_TERM: dict[str, list[tuple[str, ...]]] = {}
-for _concept in CONCEPTS:
-    _CONCEPTS_BY_LAST_TERM.setdefault(_concept[-1], []).append(_concept)
+def _concepts() -> frozenset[tuple[str, ...]]:
+    """Multi-word phrases of the thesaurus, as analysed terms."""
+    return frozenset(
+        terms for group in thesaurus.SYNONYM_GROUPS for phrase in group if len(terms := phrase_terms(phrase)) >= 2
+    )
 
 
-def _concepts_ending(recent: list[str], last: str):
-    """The concept terms that the kept terms up to ``last`` (its end) complete."""
-    for concept in _CONCEPTS_BY_LAST_TERM[last]:
-        if len(recent) >= len(concept) and tuple(recent[-len(concept):]) == concept:
-            yield concept_term(concept)
+CONCEPTS: frozenset[tuple[str, ...]] = _concepts()
 
 
-# Everything above that decides which terms a text yields: an index written with other rules is rebuilt.
-ANALYSIS_FINGERPRINT = hashlib.sha256(
-    repr((sorted(CONCEPTS), sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
-          sorted(STEM_EXCEPTIONS.items()), WORD_PATTERN)).encode()
-).hexdigest()[:16]
+@lru_cache(maxsize=1)
+def _concepts_by_last_term() -> dict[str, tuple[tuple[str, ...], ...]]:
+    by_last: dict[str, list[tuple[str, ...]]] = {}
+    for concept in sorted(CONCEPTS):
+        by_last.setdefault(concept[-1], []).append(concept)
+    return {term: tuple(concepts) for term, concepts in by_last.items()}
 
 
 def content_analyzer() -> ContentAnalyzer:
@@ -227,3 +242,37 @@ def name_analyzer():
         | CharsetFilter(accent_map)
         | StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2)
     )
+
+
+# A probe for the fingerprint: ordinary prose with segment breaks, and every word a rule names.
+_PROBE_PROSE = (
+    "The therapists' wellbeing and well-being: randomised trials of counselling behaviour, "
+    "mentalising and mentalization, colour, centre, analyse, travelled, paediatric oestrogen. "
+    f"Cognitive behavioural therapy{SEGMENT_BREAK}online therapy via video-conferencing; drop-out and dropouts."
+)
+
+
+def analysis_fingerprint() -> str:
+    """A digest of what the content and name chains do: a probe text through fresh analyzers (index
+    mode, with positions), plus the word lists, the thesaurus and the NLTK version. Computed anew on
+    each call from the modules' current tables (tests change one and see the digest change)."""
+    import nltk  # the stemmer's version: a new Snowball can stem differently
+
+    words = sorted({
+        *STOP_AND_QUESTION_WORDS, *CLOSED_COMPOUNDS, *spelling_variants.IRREGULAR_SPELLINGS,
+        *stemming.STEM_EXCEPTIONS, *(word for group in thesaurus.SYNONYM_GROUPS for word in group),
+    })
+    probe = _PROBE_PROSE + SEGMENT_BREAK + " ".join(words)
+    chain = CompositeAnalyzer(*_chain(with_concepts=False))
+    analysed = [(token.text, token.pos) for token in chain(probe, positions=True, mode="index")]
+    names = [token.text for token in name_analyzer()("Müller, A. ; O'Brien, J. ; van der Berg, K.")]
+    tables = (
+        sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
+        sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
+        thesaurus.SYNONYM_GROUPS, WORD_PATTERN, _SEGMENT_GAP,
+    )
+    digest = hashlib.sha256(repr((analysed, names, tables, nltk.__version__)).encode())
+    return digest.hexdigest()[:16]
+
+
+ANALYSIS_FINGERPRINT = analysis_fingerprint()

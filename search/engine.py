@@ -2,8 +2,10 @@
 
 ``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
 every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
-by date, paginate, highlight, count facets disjunctively (search.facets), and suggest a spelling
-(with an automatic retry when a misspelled query finds nothing). Each index snapshot keeps what is
+by date, paginate, explain each hit (search.matches: highlights and "matched in"), count facets
+disjunctively (search.facets), and suggest a spelling (search.did_you_mean, with an automatic retry
+when a misspelled query finds nothing). A question that no post answers with most of its words is
+searched again with any of them (``ParsedQuery.relaxed``). Each index snapshot keeps what is
 derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
 an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
 serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
@@ -13,17 +15,17 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from whoosh import scoring
 
-from search import highlight
-from search.analysis import content_analyzer, name_analyzer
+from search.analysis import word_terms
+from search.did_you_mean import DidYouMean
 from search.facets import FacetCount, FacetIndex
+from search.matches import explain, query_marks, unmatched
 from search.post import Post
-from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
+from search.query import ParsedQuery, parse_query
 from search.request import SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import TermScorer, top_documents
@@ -32,22 +34,7 @@ from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
-# Field -> how the results page names it in "matched in".
-FIELD_LABELS = {
-    "title": "title",
-    "implications": "practice implications",
-    "summary": "summary",
-    "authors": "authors",
-    "journal": "journal",
-    "citation": "citation",
-    "topics": "topics",
-    "types": "research type",
-    "year": "year",
-    "doi": "DOI",
-}
-_SUMMARY_FIELDS = ("summary", "implications")
-_CONTENT_ANALYZER = content_analyzer()
-_NAME_ANALYZER = name_analyzer()
+RELAXED_NOTICE = "No post has most of these words, so posts with any of them are shown."
 _MORE_LIKE_THIS_TERMS = 12
 _CACHED_RESPONSES = 256
 
@@ -117,6 +104,7 @@ class _Snapshot:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
     suggester: Suggester | None = None
+    did_you_mean: DidYouMean | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
 
     @classmethod
@@ -134,6 +122,10 @@ class _Snapshot:
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
         snapshot.scorer = TermScorer(snapshot.searcher, len(snapshot.posts))
+        snapshot.did_you_mean = DidYouMean(snapshot.vocabulary, snapshot.is_indexed, {
+            field: [count.value for count in snapshot.facets.all_counts(facet)]
+            for field, facet in (("authors", "author"), ("journal", "journal"), ("topics", "topic"))
+        })
         snapshot.suggester = Suggester(
             [Suggestion(kind, count.value, count=count.count)
              for kind in ("topic", "journal", "author") for count in snapshot.facets.all_counts(kind)]
@@ -146,6 +138,11 @@ class _Snapshot:
         snapshot.present = np.zeros(snapshot.facets.size, dtype=bool)
         snapshot.present[list(snapshot.posts)] = True
         return snapshot
+
+    def is_indexed(self, word: str) -> bool:
+        """Whether the word analyses to terms the index has (a spelling variant, a stop word: no terms)."""
+        terms = word_terms(word)
+        return not terms or any(self.searcher.doc_frequency(CATCH_ALL_FIELD, term) for term in terms)
 
     def full_post(self, docnum: int) -> Post:
         """The post with its summary and implications (read from the index's stored record)."""
@@ -218,8 +215,11 @@ class SearchEngine:
     def _search(self, snapshot: _Snapshot, request: SearchRequest) -> SearchResponse:
         filters = self._canonical_filters(snapshot, request)
         parsed = parse_query(request.query)
-        suggestion = self._spelling_suggestion(snapshot, parsed)
+        suggestion = snapshot.did_you_mean.suggestion(parsed)
         response = self._run(snapshot, request, filters, parsed, suggestion)
+        if response.total == 0 and parsed.relaxed is not None:  # no post has enough of the words: any word
+            notice = " ".join(filter(None, (parsed.notice, RELAXED_NOTICE)))
+            response = self._run(snapshot, request, filters, replace(parsed, query=parsed.relaxed, relaxed=None, notice=notice), suggestion)
         if response.total == 0 and suggestion:
             retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
             if retried.total:
@@ -270,8 +270,9 @@ class SearchEngine:
         else:
             shown = _in_date_order(snapshot, request, final, start, stop)
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
-        query_terms = _terms_by_field(parsed.query)
-        return [_hit(snapshot.full_post(docnum), score, parsed.highlight_terms, query_terms) for docnum, score in scored]
+        marks = query_marks(parsed.query)
+        posts = [(snapshot.full_post(docnum), score) for docnum, score in scored]
+        return [_hit(post, score, explain(post, marks)) for post, score in posts]
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -280,24 +281,6 @@ class SearchEngine:
             facet: tuple(snapshot.facets.canonical(facet, value) or value for value in values)
             for facet, values in request.filters.items()
         }
-
-    def _spelling_suggestion(self, snapshot: _Snapshot, parsed: ParsedQuery) -> str | None:
-        """The query with unknown words replaced by the closest indexed real words, or None."""
-        corrections = {}
-        for word in spelling_candidates(parsed):
-            if self._is_known(snapshot, word):
-                continue
-            correction = _closest_word(snapshot.vocabulary, word)
-            if correction:
-                corrections[word] = correction
-        return replace_words(parsed.text, corrections) if corrections else None
-
-    def _is_known(self, snapshot: _Snapshot, word: str) -> bool:
-        """In the vocabulary, or analysed to a term the index has (a spelling variant, a stop word)."""
-        if word in snapshot.vocabulary:
-            return True
-        terms = [token.text for token in _CONTENT_ANALYZER(word.lower())]
-        return not terms or any(snapshot.searcher.doc_frequency(CATCH_ALL_FIELD, term) for term in terms)
 
     # -- posts ----------------------------------------------------------------------------
     def post(self, post_id: str) -> Post | None:
@@ -365,70 +348,17 @@ class SearchEngine:
             return self._current().suggester.suggest(prefix, limit)
 
 
-def _closest_word(vocabulary: Vocabulary, word: str) -> str | None:
-    """An indexed real word one or two edits away (one for short words), same first letter.
-
-    Words typed in capitals are taken as acronyms and never corrected.
-    """
-    if word.isupper():
-        return None
-    return vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
-
-
 def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarray, start: int, stop: int) -> list[int]:
     """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
     by_date = snapshot.newest_first[::-1] if request.sort == "oldest" else snapshot.newest_first
     return by_date[final[by_date]][start:stop].tolist()
 
 
-def _terms_by_field(query) -> dict[str, set[str]]:
-    terms: dict[str, set[str]] = {}
-    for fieldname, text in query.iter_all_terms(phrases=True):
-        if isinstance(text, str):
-            terms.setdefault(fieldname, set()).add(text)
-    return terms
-
-
-def _hit(post: Post, score: float, highlight_terms: frozenset[str], query_terms: dict[str, set[str]]) -> Hit:
-    highlights = {name: highlight.marked_snippet(getattr(post, name), highlight_terms) for name in _SUMMARY_FIELDS}
-    return Hit(post=post, score=float(score), highlights=highlights,
-               matched_fields=_matched_fields(post, highlights, query_terms))
-
-
-def _matched_fields(post: Post, highlights: dict[str, str], query_terms: dict[str, set[str]]) -> tuple[str, ...]:
-    """Where the query matched, in FIELD_LABELS order: words of the catch-all field are looked for in
-    each part of the post; fielded words in their field. Summary and implications: where marked."""
-    plain = query_terms.get(CATCH_ALL_FIELD, set())
-    short_fields = {
-        "title": post.title,
-        "authors": " ".join(post.authors),
-        "journal": post.journal or "",
-        "citation": " ".join(filter(None, (post.citation, post.article_title))),
-        "topics": " ".join(post.topics),
-        "types": " ".join(post.research_types),
-    }
-    matched = set()
-    for name, value in short_fields.items():
-        wanted = plain | query_terms.get(name, set())
-        if wanted and value and not wanted.isdisjoint(_analysed_terms(value, name == "authors")):
-            matched.add(name)
-    for name in _SUMMARY_FIELDS:
-        if "<mark>" in highlights[name] or (name in query_terms and name == "implications"):
-            matched.add(name)
-    matched.update(name for name in ("year", "doi") if name in query_terms)
-    return tuple(label for name, label in FIELD_LABELS.items() if name in matched)
-
-
-@lru_cache(maxsize=50_000)
-def _analysed_terms(text: str, is_names: bool) -> frozenset[str]:
-    """The content terms of a short text, and for names also their lowercase name tokens."""
-    terms = {token.text for token in _CONTENT_ANALYZER(text)}
-    if is_names:
-        terms |= {token.text for token in _NAME_ANALYZER(text)}
-    return frozenset(terms)
+def _hit(post: Post, score: float, explanation) -> Hit:
+    return Hit(post=post, score=float(score), highlights=explanation.highlights,
+               matched_fields=explanation.matched_fields)
 
 
 def _unscored_hit(post: Post) -> Hit:
     """A post listed without a query (browsing): no score, the start of its texts."""
-    highlights = {name: highlight.fallback_snippet(getattr(post, name)) for name in _SUMMARY_FIELDS}
-    return Hit(post=post, score=0.0, highlights=highlights, matched_fields=())
+    return _hit(post, 0.0, unmatched(post))

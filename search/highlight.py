@@ -1,33 +1,115 @@
 """Highlighted snippets: matched words in <mark>, every other character HTML-escaped.
 
-A word is marked when one of its analysed terms (search.analysis) is among the query's highlight
-terms. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best two windows (the most
-distinct matched words, then the most matches), in text order, joined by an ellipsis.
+A ``Marks`` says what to mark in one field: single terms, runs of terms (phrases, thesaurus concepts)
+and term patterns (prefixes, wildcards), all in the terms of the content analysis (search.analysis)
+or, for author names, of the name analysis. A word is marked when one of its terms is wanted, or
+it belongs to a wanted run. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best
+two windows (the most distinct matched words, then the most matches), in text order.
+
+Work is linear in the text and bounded: at most MAX_ANALYSED_CHARS of a field are read (a huge
+field is marked in its first part only), and windows are found with two moving pointers.
 """
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections import Counter
+from dataclasses import dataclass
 from html import escape
 
-from search.analysis import WORD_PATTERN, analyse_word
+from whoosh.support.charset import accent_map
+
+from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
+MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary
 _LEAD_CHARS = 70  # context kept before the first match of a window
-_WINDOWS = 2
 _WORD = re.compile(WORD_PATTERN)
 _SEPARATOR = " … "
+_WORD_EDGE_SEARCH = 40  # how far a window edge moves to reach a space
 
 
-def marked_snippet(text: str, terms: frozenset[str]) -> str:
+def name_terms(word: str) -> tuple[str, ...]:
+    """The term of one word of an author name (lowercase, accents folded), as the name analysis gives it."""
+    return (word.lower().translate(accent_map),)
+
+
+@dataclass(frozen=True)
+class Marks:
+    """What to mark in one field; ``names`` when the field's terms are those of author names."""
+
+    terms: frozenset[str] = frozenset()
+    sequences: tuple[tuple[str, ...], ...] = ()
+    patterns: tuple[re.Pattern, ...] = ()
+    names: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.terms or self.sequences or self.patterns)
+
+    def __or__(self, other: "Marks") -> "Marks":
+        return Marks(self.terms | other.terms, tuple(dict.fromkeys(self.sequences + other.sequences)),
+                     tuple(dict.fromkeys(self.patterns + other.patterns)), self.names)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Character spans to mark in ``text`` (its first MAX_ANALYSED_CHARS), sorted, not overlapping."""
+        return _merged(list(self._found(text))) if self else []
+
+    def found_in(self, text: str) -> bool:
+        """Whether anything wanted occurs in ``text`` (its first MAX_ANALYSED_CHARS); stops at the first."""
+        return bool(self) and any(True for _ in self._found(text))
+
+    def _found(self, text: str):
+        """Spans of wanted words and runs, in text order of their ends (runs may overlap words)."""
+        analyse = name_terms if self.names else word_terms
+        by_last: dict[str, list[tuple[str, ...]]] = {}
+        for sequence in self.sequences:
+            by_last.setdefault(sequence[-1], []).append(sequence)
+        longest = max((len(sequence) for sequence in self.sequences), default=0)
+        recent: list[tuple[str, int]] = []  # the last ``longest`` terms and where their word starts
+        wanted_word: dict[str, bool] = {}
+        for match in _WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)):
+            word = match.group(0)
+            terms = analyse(word)
+            wanted = wanted_word.get(word)
+            if wanted is None:
+                wanted = wanted_word[word] = any(self._wanted(term) for term in terms)
+            if wanted:
+                yield match.span()
+            if not longest:
+                continue
+            for term in terms:
+                recent.append((term, match.start()))
+                del recent[:-longest]
+                for sequence in by_last.get(term, ()):
+                    if len(recent) >= len(sequence) and tuple(t for t, _ in recent[-len(sequence):]) == sequence:
+                        yield recent[-len(sequence)][1], match.end()
+
+    def _wanted(self, term: str) -> bool:
+        return term in self.terms or any(pattern.fullmatch(term) for pattern in self.patterns)
+
+
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def marked_snippet(text: str, marks: Marks) -> str:
     """The best fragments of ``text`` with matched words marked; the start of it when none match."""
-    matches = _matches(text, terms) if terms else []
-    if not matches:
+    spans = marks.spans(text)
+    if not spans:
         return fallback_snippet(text)
     if len(text) <= SNIPPET_CHARS:
-        return _marked(text, 0, len(text), matches)
-    windows = _best_windows(text, matches)
-    return _SEPARATOR.join(_marked(text, start, end, matches) for start, end in windows)
+        return _marked(text, 0, len(text), spans)
+    return _SEPARATOR.join(_marked(text, start, end, spans) for start, end in _best_windows(text, spans))
+
+
+def marked_text(text: str, *marks: Marks) -> str:
+    """The whole (short) text with the words any of ``marks`` wants marked, e.g. a title or the authors."""
+    return _marked(text, 0, len(text), _merged([span for wanted in marks for span in wanted.spans(text)]))
 
 
 def fallback_snippet(text: str) -> str:
@@ -38,46 +120,43 @@ def fallback_snippet(text: str) -> str:
     return escape(cut, quote=True) + " …"
 
 
-def _matches(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
-    """Spans of the words of ``text`` whose terms include one of ``terms``."""
-    is_match: dict[str, bool] = {}
-    spans = []
-    for match in _WORD.finditer(text):
-        word = match.group(0)
-        matched = is_match.get(word)
-        if matched is None:
-            matched = is_match[word] = not terms.isdisjoint(_terms_of(word))
-        if matched:
-            spans.append(match.span())
-    return spans
+def _best_windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The best window, then the best window that does not overlap it, in text order.
+
+    A window starts a little before one of the spans; its worth is (distinct matched words, matches,
+    earlier first). Spans inside a window are counted with two pointers that only move forward."""
+    windows = _windows(text, spans)
+    best = max(windows, key=lambda window: window[0])
+    others = [window for window in windows if window[2] <= best[1] or window[1] >= best[2]]
+    chosen = [best] + ([max(others, key=lambda window: window[0])] if others else [])
+    return sorted((start, end) for _, start, end in chosen)
 
 
-@lru_cache(maxsize=100_000)
-def _terms_of(word: str) -> frozenset[str]:
-    return frozenset(term for term, _ in analyse_word(word) if term)
-
-
-def _best_windows(text: str, matches: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    candidates = []
-    for first_start, _ in matches:
+def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[int, int, int], int, int]]:
+    windows = []
+    words: Counter[str] = Counter()
+    low = high = 0
+    for first_start, _ in spans:
         start = _word_start(text, max(0, first_start - _LEAD_CHARS))
         end = _word_end(text, min(len(text), start + SNIPPET_CHARS))
-        inside = [text[s:e].lower() for s, e in matches if s >= start and e <= end]
-        candidates.append(((len(set(inside)), len(inside), -start), start, end))
-    chosen: list[tuple[int, int]] = []
-    for _, start, end in sorted(candidates, reverse=True):
-        if all(end <= other_start or start >= other_end for other_start, other_end in chosen):
-            chosen.append((start, end))
-            if len(chosen) == _WINDOWS:
-                break
-    return sorted(chosen)
+        while high < len(spans) and spans[high][1] <= end:
+            words[text[spans[high][0]:spans[high][1]].lower()] += 1
+            high += 1
+        while low < high and spans[low][0] < start:
+            word = text[spans[low][0]:spans[low][1]].lower()
+            words[word] -= 1
+            if not words[word]:
+                del words[word]
+            low += 1
+        windows.append(((len(words), high - low, -start), start, end))
+    return windows
 
 
 def _word_start(text: str, index: int) -> int:
     """``index`` moved forward to the start of a word (unless it is already at one or at 0)."""
     if index == 0 or text[index - 1].isspace():
         return index
-    space = text.find(" ", index)
+    space = text.find(" ", index, index + _WORD_EDGE_SEARCH)
     return index if space == -1 else space + 1
 
 
@@ -85,18 +164,18 @@ def _word_end(text: str, index: int) -> int:
     """``index`` moved back to the end of a word (unless it is at the end of the text)."""
     if index >= len(text) or text[index].isspace():
         return index
-    space = text.rfind(" ", 0, index)
+    space = text.rfind(" ", max(0, index - _WORD_EDGE_SEARCH), index)
     return index if space == -1 else space
 
 
-def _marked(text: str, start: int, end: int, matches: list[tuple[int, int]]) -> str:
+def _marked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
     pieces = []
     position = start
-    for match_start, match_end in matches:
-        if match_start < start or match_end > end:
+    for span_start, span_end in spans:
+        if span_start < start or span_end > end:
             continue
-        pieces.append(escape(text[position:match_start], quote=True))
-        pieces.append(f"<mark>{escape(text[match_start:match_end], quote=True)}</mark>")
-        position = match_end
+        pieces.append(escape(text[position:span_start], quote=True))
+        pieces.append(f"<mark>{escape(text[span_start:span_end], quote=True)}</mark>")
+        position = span_end
     pieces.append(escape(text[position:end], quote=True))
     return "".join(pieces).strip()

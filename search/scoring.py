@@ -52,12 +52,20 @@ class TermScorer:
             # The children's scores added in order into one vector (as numpy's sum over stacked
             # vectors adds them): a term child adds at its own documents only.
             combined = np.zeros(self._size)
+            matched = np.zeros(self._size, dtype=np.int32) if query.minmatch > 1 else None
             for child in query.subqueries:
                 if isinstance(child, Term):
                     documents, term_scores = self._term(child.fieldname, child.text)
                     combined[documents] += term_scores * child.boost if child.boost != 1.0 else term_scores
+                    if matched is not None:
+                        matched[documents] += 1
                 else:
-                    combined += self.scores(child)
+                    child_scores = self.scores(child)
+                    combined += child_scores
+                    if matched is not None:
+                        matched += child_scores > 0
+            if matched is not None:  # minimum_should_match (search.query_nodes.MinimumShouldMatch)
+                combined[matched < query.minmatch] = 0.0
         elif isinstance(query, And):
             if not query.subqueries:
                 return np.zeros(self._size)

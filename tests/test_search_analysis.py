@@ -312,3 +312,94 @@ def test_quoting_one_word_keeps_the_field_weights(weights_engine):
 def test_a_one_word_alternative_keeps_the_field_weights(weights_engine, typed):
     """Found through the thesaurus, "telehealth" in a title still weighs more than in a summary."""
     assert _ids(weights_engine, typed) == ["w-title", "w-summary"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The analysis fingerprint: any change to what the chain does rebuilds the index
+# ---------------------------------------------------------------------------------------------
+def _fresh_fingerprint() -> str:
+    from search import analysis, spelling_variants
+
+    spelling_variants.fold_spelling.cache_clear()
+    analysis.word_terms.cache_clear()
+    try:
+        return analysis.analysis_fingerprint()
+    finally:
+        spelling_variants.fold_spelling.cache_clear()
+        analysis.word_terms.cache_clear()
+
+
+def test_the_fingerprint_is_stable():
+    from search.analysis import ANALYSIS_FINGERPRINT
+
+    assert _fresh_fingerprint() == ANALYSIS_FINGERPRINT
+
+
+def test_a_changed_folding_rule_changes_the_fingerprint(monkeypatch):
+    from search import spelling_variants
+
+    before = _fresh_fingerprint()
+    monkeypatch.setitem(spelling_variants.IRREGULAR_SPELLINGS, "whilst", "whilest")
+    assert _fresh_fingerprint() != before
+
+
+def test_a_changed_suffix_rule_changes_the_fingerprint(monkeypatch):
+    """A rule changed in code (not a table): seen through the probe text only."""
+    from search import spelling_variants
+
+    before = _fresh_fingerprint()
+    monkeypatch.setattr(spelling_variants, "SUFFIX_RULES", spelling_variants.SUFFIX_RULES[1:])  # no -our rule
+    assert _fresh_fingerprint() != before
+
+
+def test_a_new_stop_word_changes_the_fingerprint(monkeypatch):
+    from search import analysis
+
+    before = _fresh_fingerprint()
+    monkeypatch.setattr(analysis, "STOP_AND_QUESTION_WORDS", analysis.STOP_AND_QUESTION_WORDS | {"therapy"})
+    assert _fresh_fingerprint() != before
+
+
+def test_a_new_thesaurus_entry_changes_the_fingerprint(monkeypatch):
+    from search import thesaurus
+
+    before = _fresh_fingerprint()
+    monkeypatch.setattr(thesaurus, "SYNONYM_GROUPS", thesaurus.SYNONYM_GROUPS + (("qqalpha", "qqbeta therapy"),))
+    assert _fresh_fingerprint() != before
+
+
+def test_another_stemmer_changes_the_fingerprint(monkeypatch):
+    from search import stemming
+
+    before = _fresh_fingerprint()
+    stemming.stem.cache_clear()
+    monkeypatch.setattr(stemming, "_SNOWBALL", type("Identity", (), {"stem": staticmethod(lambda word: word)})())
+    try:
+        assert _fresh_fingerprint() != before
+    finally:
+        stemming.stem.cache_clear()
+
+
+def test_an_index_with_another_fingerprint_is_not_current(index_root, monkeypatch):
+    """`python run.py` rebuilds: the build's "is the index current" check sees the fingerprint."""
+    from pathlib import Path
+
+    from indexer.build import index_is_current
+    from search import store
+
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    assert index_is_current(corpus, index_root)
+    monkeypatch.setattr(store, "ANALYSIS_FINGERPRINT", "another-chain")
+    assert not index_is_current(corpus, index_root)
+
+
+def test_the_chain_is_a_pipeline_of_filters():
+    from whoosh.analysis import StemFilter, StopFilter
+
+    from search.analysis import CompoundSplitFilter, ContentAnalyzer, SpellingVariantFilter, content_analyzer
+
+    analyzer = content_analyzer()
+    kinds = [type(item) for item in analyzer.items]
+    assert isinstance(analyzer, ContentAnalyzer)
+    assert kinds.index(CompoundSplitFilter) < kinds.index(SpellingVariantFilter) < kinds.index(StopFilter) < kinds.index(StemFilter)
+    assert [token.text for token in analyzer("The counsellors' wellbeing")] == ["counsel", "well", "be"]

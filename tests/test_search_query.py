@@ -413,3 +413,20 @@ def test_broken_syntax_still_searches_the_words(query_seed_engine):
     assert response.total > 0
     response = _search_never_raises(query_seed_engine, "NOT NOT burnout")
     assert response.hits or response.notice
+
+
+def test_a_query_is_built_once_without_a_query_string_parser(monkeypatch):
+    """Lexemes become Whoosh query objects directly: Whoosh's string parser is never asked."""
+    from whoosh import qparser
+
+    from search.query import parse_query
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a query string was parsed a second time")
+
+    monkeypatch.setattr(qparser.QueryParser, "parse", refuse)
+    parse_query.cache_clear()
+    for text in ('online therapy for "older adults" -burnout author:Barkham year:>2019', "(apple OR banana) AND NOT cherry",
+                 "journal:JCCP title:alliance^3 therap*", "what helps therapists avoid burnout when supervision is poor"):
+        assert not parse_query(text).is_empty
+    parse_query.cache_clear()

@@ -100,6 +100,8 @@ def _reference(scorer: TermScorer, query) -> np.ndarray:
         combined = np.sum(children, axis=0)
         if isinstance(query, And):
             combined[np.any(np.asarray(children) <= 0, axis=0)] = 0.0
+        elif query.minmatch > 1:  # minimum_should_match
+            combined[np.sum(np.asarray(children) > 0, axis=0) < query.minmatch] = 0.0
     elif isinstance(query, AndNot):
         combined = np.where(_reference(scorer, query.b) > 0, 0.0, _reference(scorer, query.a))
     elif isinstance(query, Not):

@@ -269,7 +269,7 @@ def test_run_search_json_has_the_design_keys(cli_index):
     for hit in data["hits"]:
         assert HIT_KEYS <= set(hit)
         assert "summary" not in hit and "implications" not in hit
-        assert set(hit["highlights"]) == {"summary", "implications"}
+        assert {"summary", "implications"} <= set(hit["highlights"])
         assert isinstance(hit["score"], (int, float))
     assert set(data["facets"]) == {"topic", "type", "journal", "author", "year"}
     for counts in data["facets"].values():

@@ -327,7 +327,7 @@ def test_api_search_has_the_design_shape(client):
                    "volume", "issue", "pages", "doi", "topics", "topics_source", "research_types", "sample_size"}
     assert post_fields <= set(hit) and not {"summary", "implications"} & set(hit)
     assert isinstance(hit["score"], float) and isinstance(hit["authors"], list) and isinstance(hit["topics"], list)
-    assert set(hit["highlights"]) == {"summary", "implications"}
+    assert {"summary", "implications"} <= set(hit["highlights"])
     assert "<mark>" in hit["highlights"]["summary"] + hit["highlights"]["implications"]
     assert set(data["facets"]) == {"topic", "type", "journal", "author", "year"}
     for counts in data["facets"].values():

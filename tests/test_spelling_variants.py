@@ -1,8 +1,8 @@
-"""Table-driven tests of search.spelling: British spellings fold to American, nothing else moves."""
+"""Table-driven tests of search.spelling_variants: British spellings fold to American, nothing else moves."""
 
 import pytest
 
-from search.spelling import IRREGULAR_SPELLINGS, fold_spelling
+from search.spelling_variants import IRREGULAR_SPELLINGS, fold_spelling
 
 # (british, american): both must fold to the American form.
 VARIANT_PAIRS = [

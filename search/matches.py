@@ -1,0 +1,163 @@
+"""Why a hit matched: the terms of the final query, field by field, looked for in the hit's own text.
+
+``query_marks`` walks the query the engine ran (negated parts left out) and gathers, for each
+indexed field, the terms, runs of terms and patterns it searched. ``explain`` then finds them in a
+post: the fields where some of them occur ("Matched in"), and the title, summary and implications
+with those words marked. Words searched in the catch-all field count in every part of a post it
+holds; a ``title:`` or ``author:`` word only in its own field, so a fielded query marks the title or
+the author line, never the body. Nothing is claimed that is not in the post's text. The highlights
+hold the title, summary and implications, and the author and journal lines when they matched.
+"""
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from whoosh.query import AndNot, Not, NumericRange, Phrase, Prefix, Query, Term, Wildcard
+
+from search import highlight
+from search.highlight import Marks
+from search.post import Post
+from search.schema import CATCH_ALL_FIELD
+
+# Field -> how the results page names it in "matched in", in the order shown.
+FIELD_LABELS = {
+    "title": "title",
+    "implications": "practice implications",
+    "summary": "summary",
+    "authors": "authors",
+    "journal": "journal",
+    "citation": "citation",
+    "topics": "topics",
+    "types": "research type",
+    "year": "year",
+    "doi": "DOI",
+}
+# The parts of a post each indexed field holds (the catch-all holds every part but the research types).
+_PARTS_OF_FIELD = {
+    CATCH_ALL_FIELD: ("title", "implications", "summary", "citation", "authors", "journal", "topics"),
+    **{name: (name,) for name in ("title", "implications", "authors", "journal", "topics", "types")},
+}
+
+
+@dataclass(frozen=True)
+class QueryMarks:
+    """What the query looks for in each part of a post."""
+
+    parts: dict[str, tuple[Marks, ...]] = field(default_factory=dict)
+    years: tuple[NumericRange, ...] = ()
+    dois: frozenset[str] = frozenset()
+
+    def for_part(self, part: str) -> Marks:
+        """The marks for one prose part (title, summary, implications), merged."""
+        merged = Marks()
+        for marks in self.parts.get(part, ()):
+            if not marks.names:
+                merged = merged | marks
+        return merged
+
+
+@dataclass(frozen=True)
+class Explanation:
+    highlights: dict[str, str]
+    matched_fields: tuple[str, ...]
+
+
+@lru_cache(maxsize=1024)
+def query_marks(query: Query) -> QueryMarks:
+    """The positive terms of ``query`` by post part (see the module notes)."""
+    by_field: dict[str, dict[str, set]] = {}
+    years: list[NumericRange] = []
+    dois: set[str] = set()
+    for leaf in _positive_leaves(query):
+        if isinstance(leaf, NumericRange) and leaf.fieldname == "year":
+            years.append(leaf)
+            continue
+        if isinstance(leaf, Term) and leaf.fieldname == "doi":
+            dois.add(leaf.text)
+            continue
+        if leaf.fieldname not in _PARTS_OF_FIELD:
+            continue
+        wanted = by_field.setdefault(leaf.fieldname, {"terms": set(), "sequences": set(), "patterns": set()})
+        if isinstance(leaf, Term) and isinstance(leaf.text, str):
+            if " " in leaf.text:  # a thesaurus concept: its terms in a row
+                wanted["sequences"].add(tuple(leaf.text.split(" ")))
+            else:
+                wanted["terms"].add(leaf.text)
+        elif isinstance(leaf, Phrase):
+            wanted["sequences"].add(tuple(leaf.words))
+        elif isinstance(leaf, Prefix):
+            wanted["patterns"].add(re.compile(re.escape(leaf.text) + ".*"))
+        elif isinstance(leaf, Wildcard):
+            wanted["patterns"].add(re.compile(fnmatch.translate(leaf.text)))
+    parts: dict[str, list[Marks]] = {}
+    for fieldname, wanted in by_field.items():
+        marks = Marks(frozenset(wanted["terms"]), tuple(sorted(wanted["sequences"])),
+                      tuple(sorted(wanted["patterns"], key=lambda pattern: pattern.pattern)),
+                      names=fieldname == "authors")
+        for part in _PARTS_OF_FIELD[fieldname]:
+            parts.setdefault(part, []).append(marks)
+    return QueryMarks({part: tuple(marks) for part, marks in parts.items()}, tuple(years), frozenset(dois))
+
+
+def _positive_leaves(query: Query):
+    """The leaves of ``query`` outside any NOT (for ``a ANDNOT b``: those of ``a``)."""
+    if isinstance(query, Not):
+        return
+    if isinstance(query, AndNot):
+        yield from _positive_leaves(query.a)
+        return
+    if query.is_leaf():
+        yield query
+        return
+    for child in query.children():
+        yield from _positive_leaves(child)
+
+
+def explain(post: Post, marks: QueryMarks) -> Explanation:
+    """The hit's marked title, summary and implications, and the parts where the query's terms occur."""
+    texts = {
+        "title": post.title,
+        "implications": post.implications,
+        "summary": post.summary,
+        "citation": " ".join(filter(None, (post.citation, post.article_title))),
+        "authors": " ; ".join(post.authors),
+        "journal": post.journal or "",
+        "topics": " ; ".join(post.topics),
+        "types": " ; ".join(post.research_types),
+    }
+    matched = {part for part, text in texts.items() if text and any(m.found_in(text) for m in marks.parts.get(part, ()))}
+    if post.year is not None and any(_in_range(post.year, years) for years in marks.years):
+        matched.add("year")
+    if post.doi and post.doi.lower() in marks.dois:
+        matched.add("doi")
+    highlights = {
+        "title": highlight.marked_text(post.title, marks.for_part("title")),
+        "summary": highlight.marked_snippet(post.summary, marks.for_part("summary")),
+        "implications": highlight.marked_snippet(post.implications, marks.for_part("implications")),
+    }
+    # The author and journal lines, marked, when the query matched there (the card shows them instead).
+    if "authors" in matched:
+        highlights["authors"] = highlight.marked_text(", ".join(post.authors), *marks.parts["authors"])
+    if "journal" in matched:
+        highlights["journal"] = highlight.marked_text(post.journal, *marks.parts["journal"])
+    return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
+
+
+def _in_range(year: int, years: NumericRange) -> bool:
+    start, end = years.start, years.end
+    above = start is None or year > start or (year == start and not years.startexcl)
+    below = end is None or year < end or (year == end and not years.endexcl)
+    return above and below
+
+
+def unmatched(post: Post) -> Explanation:
+    """A post listed without a query (browsing): the start of its texts, nothing marked."""
+    return Explanation(
+        {"title": highlight.fallback_snippet(post.title),
+         "summary": highlight.fallback_snippet(post.summary),
+         "implications": highlight.fallback_snippet(post.implications)},
+        (),
+    )
