@@ -20,11 +20,13 @@ import numpy as np
 from whoosh import scoring
 
 from search import highlight
+from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.analysis import content_analyzer, name_analyzer
 from search.facets import FacetCount, FacetIndex
 from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
-from search.request import SearchRequest
+from search.evidence import evidence_level
+from search.request import MAX_PAGE_SIZE, SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import TermScorer, top_documents
 from search.suggest import Suggester, Suggestion
@@ -79,6 +81,7 @@ class SearchResponse:
     corrected: bool = False
     notice: str | None = None
     searched_query: str = ""
+    answer: list[AnswerSentence] | None = None
 
     @property
     def page_count(self) -> int:
@@ -94,6 +97,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "corrected": self.corrected,
             "notice": self.notice,
+            "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
         }
@@ -210,7 +214,8 @@ class SearchEngine:
             snapshot = self._current()
             key = request.cache_key()
             response = snapshot.responses.pop(key, None) or self._search(snapshot, request)
-            snapshot.responses[key] = response  # most recently used last
+            if request.page_size <= MAX_PAGE_SIZE:  # an export's 500 hits are not kept
+                snapshot.responses[key] = response  # most recently used last
             if len(snapshot.responses) > _CACHED_RESPONSES:
                 del snapshot.responses[next(iter(snapshot.responses))]
             return response
@@ -245,6 +250,11 @@ class SearchEngine:
         if total:
             page = min(page, -(-total // request.page_size))
             hits = self._page_of_hits(snapshot, request, parsed, scores, final, page, restricted=allowed is not None)
+        answer = None
+        if total and scores is not None:
+            candidates = top_documents(scores, final if allowed is not None else None, 0, CANDIDATE_POSTS)
+            answer = practice_answer(parsed, [snapshot.full_post(docnum) for docnum, _ in candidates],
+                                     lambda term: snapshot.searcher.doc_frequency(CATCH_ALL_FIELD, term), len(snapshot.posts))
         return SearchResponse(
             request=request,
             total=total,
@@ -254,6 +264,7 @@ class SearchEngine:
             suggestion=suggestion,
             notice=parsed.notice,
             searched_query=parsed.text,
+            answer=answer,
         )
 
     def _page_of_hits(
@@ -264,9 +275,12 @@ class SearchEngine:
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in _in_date_order(snapshot, request, final, start, stop)]
+            shown = _by_evidence(snapshot, final, None)[start:stop] if request.sort == "evidence" else _in_date_order(snapshot, request, final, start, stop)
+            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in shown]
         if request.sort == "relevance":
             scored = top_documents(scores, final if restricted else None, start, stop)
+        elif request.sort == "evidence":
+            scored = [(docnum, float(scores[docnum])) for docnum in _by_evidence(snapshot, final, scores)[start:stop]]
         else:
             shown = _in_date_order(snapshot, request, final, start, stop)
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
@@ -379,6 +393,15 @@ def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarra
     """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
     by_date = snapshot.newest_first[::-1] if request.sort == "oldest" else snapshot.newest_first
     return by_date[final[by_date]][start:stop].tolist()
+
+
+def _by_evidence(snapshot: _Snapshot, final: np.ndarray, scores: np.ndarray | None) -> list[int]:
+    """The documents of ``final`` strongest evidence first (search.evidence); within a level by score,
+    or newest first when browsing."""
+    documents = snapshot.newest_first[final[snapshot.newest_first]]
+    levels = np.array([evidence_level(snapshot.posts[docnum].research_types) for docnum in documents.tolist()])
+    within = -scores[documents] if scores is not None else np.arange(len(documents))
+    return documents[np.lexsort((within, levels))].tolist()
 
 
 def _terms_by_field(query) -> dict[str, set[str]]:

@@ -30,6 +30,11 @@ def marked_snippet(text: str, terms: frozenset[str]) -> str:
     return _SEPARATOR.join(_marked(text, start, end, matches) for start, end in windows)
 
 
+def marked_text(text: str, terms: frozenset[str]) -> str:
+    """The whole of ``text``, escaped, with matched words marked (for a quoted sentence)."""
+    return _marked(text, 0, len(text), _matches(text, terms) if terms else [])
+
+
 def fallback_snippet(text: str) -> str:
     """The start of a text, escaped, for when nothing in it matched."""
     if len(text) <= SNIPPET_CHARS:
