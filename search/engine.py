@@ -2,8 +2,9 @@
 
 ``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
 every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
-by date, paginate, highlight, count facets disjunctively (search.facets), and suggest a spelling
-(with an automatic retry when a misspelled query finds nothing). Each index snapshot keeps what is
+by date or strength of evidence (search.evidence), paginate, highlight, count facets disjunctively
+(search.facets), suggest a spelling (with an automatic retry when a misspelled query finds nothing),
+and quote a practice answer from the best posts' implications (search.answer). Each index snapshot keeps what is
 derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
 an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
 serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
@@ -25,7 +26,7 @@ from search.analysis import content_analyzer, name_analyzer
 from search.facets import FacetCount, FacetIndex
 from search.post import Post
 from search.query import ParsedQuery, parse_query, replace_words, spelling_candidates
-from search.evidence import evidence_level
+from search.evidence import UNKNOWN_LEVEL, evidence_level
 from search.request import MAX_PAGE_SIZE, SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import TermScorer, top_documents
@@ -118,6 +119,7 @@ class _Snapshot:
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # document numbers
     present: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # mask of the documents
+    evidence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # level of each document
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
     suggester: Suggester | None = None
@@ -149,6 +151,9 @@ class _Snapshot:
         ), dtype=np.int64)
         snapshot.present = np.zeros(snapshot.facets.size, dtype=bool)
         snapshot.present[list(snapshot.posts)] = True
+        snapshot.evidence = np.full(snapshot.facets.size, UNKNOWN_LEVEL, dtype=np.int64)
+        for docnum, post in snapshot.posts.items():
+            snapshot.evidence[docnum] = evidence_level(post.research_types)
         return snapshot
 
     def full_post(self, docnum: int) -> Post:
@@ -399,9 +404,10 @@ def _by_evidence(snapshot: _Snapshot, final: np.ndarray, scores: np.ndarray | No
     """The documents of ``final`` strongest evidence first (search.evidence); within a level by score,
     or newest first when browsing."""
     documents = snapshot.newest_first[final[snapshot.newest_first]]
-    levels = np.array([evidence_level(snapshot.posts[docnum].research_types) for docnum in documents.tolist()])
-    within = -scores[documents] if scores is not None else np.arange(len(documents))
-    return documents[np.lexsort((within, levels))].tolist()
+    if scores is None:
+        return documents[np.lexsort((np.arange(len(documents)), snapshot.evidence[documents]))].tolist()
+    # ties as in the relevance order: lower document number first
+    return documents[np.lexsort((documents, -scores[documents], snapshot.evidence[documents]))].tolist()
 
 
 def _terms_by_field(query) -> dict[str, set[str]]:
