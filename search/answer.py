@@ -33,7 +33,9 @@ MAX_SENTENCES = 3
 # sentence on that topic; a question of several concepts needs a sentence that holds most of them.
 MIN_COVERAGE = 0.5
 MIN_SENTENCE_WORDS = 5
-CANDIDATE_POSTS = 20
+CANDIDATE_POSTS = 10
+# Work per post is bounded: sentences are read from the start of its implications only.
+MAX_IMPLICATIONS_CHARS = 20_000
 LOOKUP_FIELDS = frozenset({"authors", "journal", "year", "doi"})
 TYPED_WEIGHT = 1.0
 ABBREVIATIONS = frozenset(
@@ -70,12 +72,17 @@ def _sentence_tokenizer() -> PunktSentenceTokenizer:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of each paragraph (NLTK Punkt with this module's abbreviations; no trained model)."""
+    return list(_sentences(text or ""))
+
+
+@lru_cache(maxsize=4096)
+def _sentences(text: str) -> tuple[str, ...]:
     sentences = []
-    for paragraph in _PARAGRAPHS.split(text or ""):
+    for paragraph in _PARAGRAPHS.split(text):
         paragraph = " ".join(paragraph.split())
         if paragraph:
             sentences.extend(_sentence_tokenizer().tokenize(paragraph))
-    return sentences
+    return tuple(sentences)
 
 
 def short_citation(post: Post) -> str:
@@ -138,7 +145,7 @@ def practice_answer(
     best: list[tuple[float, float, int, str, Post]] = []
     for rank, post in enumerate(ranked_posts):
         scored = []
-        for sentence in split_sentences(post.implications):
+        for sentence in _sentences(post.implications[:MAX_IMPLICATIONS_CHARS]):
             terms = _sentence_terms(sentence)
             if len(terms) < MIN_SENTENCE_WORDS:
                 continue
