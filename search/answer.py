@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-from whoosh.query import AndNot, Not, Query, Term
+from whoosh.query import AndNot, Not, Phrase, Query, Term
 
 from search import highlight
 from search.analysis import content_analyzer, name_analyzer
@@ -109,6 +109,8 @@ def query_weights(query: Query) -> dict[str, float] | None:
                 into = weights if node.fieldname == CATCH_ALL_FIELD else fielded
                 into[node.text] = min(TYPED_WEIGHT, max(into.get(node.text, 0.0), boost * node.boost))
             return True
+        if isinstance(node, Phrase):  # a quoted phrase: each of its words counts as typed
+            return all([walk(Term(node.fieldname, word, boost=node.boost), boost, negated) for word in node.words])
         if isinstance(node, Not):
             return walk(node.query, boost, True)
         if isinstance(node, AndNot):

@@ -47,6 +47,11 @@ def test_negated_words_are_not_matched():
     assert "supervis" not in query_weights(parse_query("burnout -supervision").query)
 
 
+def test_quoted_phrases_count_as_typed_words():
+    weights = query_weights(parse_query('"personal therapy" supervisee').query)
+    assert weights["person"] == weights["therapi"] == weights["supervise"] == 1.0
+
+
 def test_sentences_come_from_different_posts_and_are_quoted_whole(seed_posts):
     posts = [Post.from_dict(p) for p in seed_posts]
     answer = practice_answer(parse_query("therapists mentalize"), posts, lambda term: 1, len(posts))
