@@ -13,7 +13,7 @@ from search.engine import SearchEngine
 from search.post import Post
 from search.request import SearchRequest
 from webui.reference_files import INCOMPLETE_NOTE, bibtex, csl_json, ris
-from webui.references import primary_reference
+from webui.references import blog_reference, primary_reference
 
 BRUGNERA = "2021-01-mentalizing-may-be-a-protective-factor"
 TELEPSYCHOLOGY = "2021-02-the-covid-19-telepsychology-revolution"
@@ -59,9 +59,12 @@ def test_bibtex_escapes_tex_specials():
     text = bibtex([primary_reference(ODD_POSTS[0])])
     assert r"title = {Costs\_of 100\% \$care\$ \#1 \textasciitilde{} \textasciicircum{}}" in text
     assert r"journal = {J \& K}" in text
+    assert "url = " not in text  # the post's address is the summary's, not the article's: it goes in the note
     entry = bibtexparser.loads(text).entries[0]
-    assert entry["url"] == "https://example.org/post?a=1&b=%7Bx%7D"  # braces would close the field
+    assert entry["note"].endswith("https://example.org/post?a=1\\&b=\\{x\\}")
     assert entry["ID"] == "Celik2018Costsof"
+    blog = bibtexparser.loads(bibtex([blog_reference(ODD_POSTS[0])])).entries[0]
+    assert blog["url"] == "https://example.org/post?a=1&b=%7Bx%7D"  # braces would close the field
 
 
 def test_ris_round_trips_every_post(seed_posts):

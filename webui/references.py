@@ -49,7 +49,7 @@ class Reference:
     first_page: str | None = None
     last_page: str | None = None
     doi: str | None = None
-    url: str | None = None
+    url: str | None = None         # the blog post's address (an article is found by its DOI)
     note: str | None = None
     as_written: str | None = None  # the citation line, for an article whose fields could not be read
     key_hint: str = ""             # the post id: keeps BibTeX keys of one export distinct
@@ -107,11 +107,17 @@ def article_reference(post: Post) -> Reference | None:
         first_page=first,
         last_page=last,
         doi=one_line(post.doi) or None,
-        url=web_url(post.url),
-        note=f"Summarised on the {BLOG_NAME} ({month_name(post.issue_date)}): {one_line(post.title)}",
+        note=_summary_note(post),
         as_written=None if readable else one_line(post.citation),
         key_hint=post.id,
     )
+
+
+def _summary_note(post: Post) -> str:
+    """Where the article was summarised (the post's address is the summary's, never the article's)."""
+    address = web_url(post.url)
+    return f"Summarised on the {BLOG_NAME} ({month_name(post.issue_date)}): {one_line(post.title)}" + (
+        f". {address}" if address else "")
 
 
 def blog_reference(post: Post) -> Reference:
