@@ -130,11 +130,17 @@ def test_selection_export_keeps_order_and_reports_unknown_ids(client, seed_posts
     assert response.headers["X-Not-Found"] == "gone-since-reindex"
 
 
-@pytest.mark.parametrize("query, status", [([], 400), ([("id", "nope")], 404), ([("id", f"x{i}") for i in range(501)], 400)])
+@pytest.mark.parametrize("query, status", [([("id", "nope")], 404), ([("id", f"x{i}") for i in range(501)], 400),
+                                           ([("id", "a\nb")], 404)])
 def test_selection_export_bad_input(client, query, status):
     response = client.get("/export.bib", query_string=query)
     assert response.status_code == status
     assert response.mimetype == "text/html"
+
+
+def test_empty_selection_says_what_to_do(client):
+    response = client.get("/export.bib")
+    assert response.status_code == 400 and "Tick at least one summary" in response.get_data(as_text=True)
 
 
 def test_result_set_export_is_the_search(client, index_root):

@@ -7,6 +7,7 @@ summarises, or as the blog post when it cites none (:func:`webui.references.prim
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 from flask import Blueprint, Response, abort, request
@@ -22,7 +23,17 @@ from webui.state import request_from_args
 bp = Blueprint("exports", __name__)
 
 MAX_EXPORT = 500
-_EXTENSIONS = "<any(bib, ris, json):extension>"
+
+
+def _route(path: str):
+    """Register ``view(extension, ...)`` under ``path`` + ``.bib``, ``.ris`` and ``.json``, as the
+    endpoints ``exports.<view>_bib``, ``_ris`` and ``_json``."""
+    def register(view):
+        for extension in FORMATS:
+            bp.add_url_rule(f"{path}.{extension}", endpoint=f"{view.__name__}_{extension}",
+                            view_func=functools.partial(view, extension=extension))
+        return view
+    return register
 
 
 def _download(references, extension: str, filename: str) -> Response:
@@ -32,21 +43,21 @@ def _download(references, extension: str, filename: str) -> Response:
     return response
 
 
-@bp.get(f"/posts/<post_id>.{_EXTENSIONS}")
+@_route("/posts/<post_id>")
 def post_file(post_id: str, extension: str):
     """One post's reference as BibTeX, RIS or CSL-JSON. Raises NotFound (404)."""
     found = find_post(post_id)
     return _download([primary_reference(found)], extension, found.id)
 
 
-@bp.get(f"/export.{_EXTENSIONS}")
+@_route("/export")
 def selection_file(extension: str):
     """The chosen posts (repeated ``id``), in the order given; ids the index no longer holds are left
-    out and named in the ``X-Not-Found`` header. Raises BadRequest (400) for no ids or too many, NotFound
-    (404) when none is known."""
+    out and named in the ``X-Not-Found`` header. Raises BadRequest (400) for no ids (the form sent with
+    nothing ticked) or too many, NotFound (404) when none is known."""
     ids = list(dict.fromkeys(value.strip() for value in request.args.getlist("id") if value.strip()))
     if not ids:
-        abort(400, description="Choose at least one summary to export (id=...).")
+        abort(400, description="Tick at least one summary in the results, then export the selection.")
     if len(ids) > MAX_EXPORT:
         abort(400, description=f"At most {MAX_EXPORT} summaries can be exported at once, not {len(ids)}.")
     eng = engine()
@@ -63,7 +74,7 @@ def selection_file(extension: str):
     return response
 
 
-@bp.get(f"/search.{_EXTENSIONS}")
+@_route("/search")
 def results_file(extension: str):
     """Every result of a search (up to MAX_EXPORT), same parameters as /search. Raises BadRequest (400)."""
     args = MultiDict([(name, value) for name, value in request.args.items(multi=True) if name not in ("page", "page_size")])
