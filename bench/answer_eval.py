@@ -1,6 +1,7 @@
 """Answer evaluation: precision@1 of the practice answer (search.answer) on clinician questions.
 
-``python -m bench.answer_eval`` indexes the seed corpus, asks every question of
+``python -m bench.answer_eval`` indexes the seed corpus with the posts of ``bench/answer_posts.json``
+(eight more summaries, written for this evaluation), asks every question of
 ``bench/answer_questions.json`` through the engine and prints, per question, whether the first quoted
 sentence is one that answers it; then precision@1 (right first sentences / questions), how many
 questions got no answer, and how many look-ups (author, journal, year, DOI) and questions no post
@@ -15,12 +16,21 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.build import build_index
+from indexer.extract import extract_paths
 from search.engine import SearchEngine
+from search.post import Post
 from search.request import SearchRequest
+from search.store import write_index
 
 QUESTIONS = Path(__file__).resolve().parent / "answer_questions.json"
+POSTS = Path(__file__).resolve().parent / "answer_posts.json"
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def build_evaluation_index(root: Path) -> None:
+    """The seed corpus and the evaluation's own posts, indexed under ``root``."""
+    posts = extract_paths([CORPUS]).posts + [Post.from_dict(record) for record in json.loads(POSTS.read_text(encoding="utf-8"))]
+    write_index(posts, root, source={"corpus": "answer evaluation"})
 
 
 @dataclass(frozen=True)
@@ -59,7 +69,7 @@ def evaluate(engine: SearchEngine, questions_file: Path = QUESTIONS) -> Evaluati
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as root:
-        build_index(CORPUS, Path(root))
+        build_evaluation_index(Path(root))
         engine = SearchEngine(root)
         try:
             result = evaluate(engine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
-from bench.answer_eval import evaluate
+from bench.answer_eval import build_evaluation_index, evaluate
 from search.answer import practice_answer, query_weights, short_citation, split_sentences
 from search.engine import SearchEngine
 from search.post import Post
@@ -62,15 +62,16 @@ def test_sentences_come_from_different_posts_and_are_quoted_whole(seed_posts):
         assert "<mark>" in item.marked and "<script" not in item.marked
 
 
-def test_answer_evaluation(index_root):
-    """Precision@1 on 23 clinician questions; look-ups and questions no post answers get none."""
-    engine = SearchEngine(index_root)
+def test_answer_evaluation(tmp_path):
+    """Precision@1 on 36 clinician questions (0.92 when written); look-ups and questions no post answers get none."""
+    build_evaluation_index(tmp_path)
+    engine = SearchEngine(tmp_path)
     try:
         result = evaluate(engine)
     finally:
         engine.close()
-    assert result.questions >= 20
-    assert result.precision_at_1 >= 0.9, (result.wrong, result.unanswered)
+    assert result.questions >= 30
+    assert result.precision_at_1 >= 0.85, (result.wrong, result.unanswered)
     assert result.answered_lookups == [] and result.answered_unanswerable == []
 
 
