@@ -25,7 +25,7 @@ from whoosh.query import AndNot, Not, Phrase, Query, Term
 from search import highlight
 from search.analysis import content_analyzer, name_analyzer
 from search.post import Post
-from search.query import ParsedQuery
+from search.query import EXPANSION_WEIGHT, ParsedQuery
 from search.schema import CATCH_ALL_FIELD
 
 MAX_SENTENCES = 3
@@ -152,7 +152,7 @@ def practice_answer(
             if len(terms) < MIN_SENTENCE_WORDS:
                 continue
             matched = [term for term in weights if term in terms]
-            if not any(weights[term] >= 0.7 for term in matched):
+            if not any(weights[term] >= EXPANSION_WEIGHT for term in matched):
                 continue  # only the loose words of a phrase: not about the query
             coverage = min(1.0, sum(weights[term] * idf(term) for term in matched) / total)
             density = len(matched) / len(terms)
