@@ -137,7 +137,7 @@ def test_coins_one_per_result_per_openurl_kev(client, seed_posts):
         assert len(spans) == 1 and not spans[0].get_text()
         pairs = _coins(spans[0])
         keys = dict(pairs)
-        post = by_id[card["data-post-id"]]
+        post = by_id[card.select_one("input[name=id]")["value"]]
         assert pairs[0] == ("ctx_ver", "Z39.88-2004")
         if post["journal"]:
             assert keys["rft_val_fmt"] == "info:ofi/fmt:kev:mtx:journal" and keys["rft.genre"] == "article"
@@ -157,12 +157,16 @@ def test_coins_one_per_result_per_openurl_kev(client, seed_posts):
         assert set(keys) <= allowed
 
 
+def _card(page: BeautifulSoup, post_id: str):
+    return page.select_one(f'article.result input[name=id][value="{post_id}"]').find_parent("article")
+
+
 def test_result_cards_link_the_article(client):
     page = _page(client, "/search?page_size=50")
-    firth = page.select_one(f'article.result[data-post-id="{FIRTH}"]')  # no DOI: title searches
+    firth = _card(page, FIRTH)  # no DOI: title searches
     assert "pubmed.ncbi.nlm.nih.gov" in firth.select_one("a.pubmed")["href"]
     assert "scholar.google.com" in firth.select_one("a.scholar")["href"]
     assert not firth.select("a.doi")
-    brugnera = page.select_one(f'article.result[data-post-id="{BRUGNERA}"]')
+    brugnera = _card(page, BRUGNERA)
     assert brugnera.select_one("a.doi")["href"] == "https://doi.org/10.1080/10503307.2020.1762946"
     assert firth.select_one(".sample-size").get_text() == "26,000 participants"
