@@ -162,3 +162,22 @@ def test_answer_box_on_a_question_and_none_on_an_author_look_up(page):
     page.goto("/search?q=author%3ABrugnera")
     expect(page.locator("article.result").first).to_be_visible()
     expect(page.locator("section.answer")).to_have_count(0)
+
+
+def test_copy_on_a_post_without_citation_copies_the_full_blog_post_reference(page, base_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page.goto("/search?q=telepsychology")
+    page.locator("article.result h2 a", has_text="The COVID-19 Telepsychology Revolution").click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    expect(page.locator("#cite-heading")).to_have_text("Cite this summary")
+    page.locator("button.copy").click()
+    expect(page.locator(".copy-status").first).to_have_text("Copied to the clipboard.")
+    copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
+    assert copied.startswith("Tasca, G. A. (2021, February). The COVID-19 Telepsychology Revolution [Blog post]. PPRNet blog. https://")
+    # and on a post with a citation, the summary's own Copy button copies the blog-post reference
+    page.goto("/search?q=Brugnera")
+    page.locator("article.result h2 a").first.click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    page.locator("button.copy-summary").click()
+    copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
+    assert copied == " ".join(page.locator("#apa-summary").inner_text().split()) and "[Blog post]" in copied
