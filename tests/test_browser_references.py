@@ -13,6 +13,7 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+import rispy
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
@@ -181,3 +182,20 @@ def test_copy_on_a_post_without_citation_copies_the_full_blog_post_reference(pag
     page.locator("button.copy-summary").click()
     copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
     assert copied == " ".join(page.locator("#apa-summary").inner_text().split()) and "[Blog post]" in copied
+
+
+def test_without_javascript_the_ticks_of_a_page_export(chromium, base_url, seed_index):
+    context = chromium.new_context(base_url=base_url, java_script_enabled=False, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        titles = _titles_in_order(seed_index, 3)[0]
+        tab.goto("/search?sort=newest&page_size=3")
+        _tick(tab, titles[0])
+        _tick(tab, titles[2])
+        with tab.expect_download() as download_info:
+            tab.locator("button.export-ris").click()
+        records = rispy.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+        assert len(records) == 2
+    finally:
+        context.close()
