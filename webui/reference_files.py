@@ -16,7 +16,7 @@ from bibtexparser.bibdatabase import BibDatabase
 from bibtexparser.bwriter import BibTexWriter
 from rispy.writer import RisWriter
 
-from webui.references import ARTICLE, BLOG_POST, MONTHS, Reference
+from webui.references import ARTICLE, BLOG_POST, Reference
 
 INCOMPLETE_NOTE = "The author list is incomplete: the citation on the blog elides some authors."
 _TEX_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from urllib.parse import quote_plus, urlsplit
 
 from search.post import Post
+from webui.formatting import MONTHS, month_label
 
 BLOG_NAME = "PPRNet blog"
 BLOG_AUTHOR = "Tasca, G. A."
 BLOG_URL = "https://socialsciences.uottawa.ca/pprnet/blog"
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
 APA_MAX_AUTHORS = 20
 APA_ELLIPSIS = ". . ."
 
@@ -52,7 +51,6 @@ class Reference:
     url: str | None = None         # the blog post's address (an article is found by its DOI)
     note: str | None = None
     as_written: str | None = None  # the citation line, for an article whose fields could not be read
-    key_hint: str = ""             # the post id: keeps BibTeX keys of one export distinct
 
     @property
     def doi_url(self) -> str | None:
@@ -109,14 +107,13 @@ def article_reference(post: Post) -> Reference | None:
         doi=one_line(post.doi) or None,
         note=_summary_note(post),
         as_written=None if readable else one_line(post.citation),
-        key_hint=post.id,
     )
 
 
 def _summary_note(post: Post) -> str:
     """Where the article was summarised (the post's address is the summary's, never the article's)."""
     address = web_url(post.url)
-    return f"Summarised on the {BLOG_NAME} ({month_name(post.issue_date)}): {one_line(post.title)}" + (
+    return f"Summarised on the {BLOG_NAME} ({month_label(post.issue_date)}): {one_line(post.title)}" + (
         f". {address}" if address else "")
 
 
@@ -136,20 +133,12 @@ def blog_reference(post: Post) -> Reference:
         container=BLOG_NAME,
         url=web_url(post.url) or BLOG_URL,
         note=note,
-        key_hint=post.id,
     )
 
 
 def primary_reference(post: Post) -> Reference:
     """What an export of this post holds: the article it summarises, else the blog post."""
     return article_reference(post) or blog_reference(post)
-
-
-def month_name(issue_date: str | None) -> str:
-    year, month = _year_month(issue_date)
-    if year and month:
-        return f"{MONTHS[month - 1]} {year}"
-    return str(year or issue_date or "")
 
 
 def _year_month(issue_date: str | None) -> tuple[int | None, int | None]:
