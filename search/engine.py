@@ -2,10 +2,11 @@
 
 ``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
 every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
-by date, paginate, explain each hit (search.matches: highlights and "matched in"), count facets
-disjunctively (search.facets), and suggest a spelling (search.did_you_mean, with an automatic retry
-when a misspelled query finds nothing). A question that no post answers with most of its words is
-searched again with any of them (``ParsedQuery.relaxed``). Each index snapshot keeps what is
+by date or strength of evidence (search.evidence), paginate, explain each hit (search.matches:
+highlights and "matched in"), count facets disjunctively (search.facets), suggest a spelling
+(search.did_you_mean, with an automatic retry when a misspelled query finds nothing), and quote a
+practice answer from the best posts' implications (search.answer). A question that no post answers
+with most of its words is searched again with any of them (``ParsedQuery.relaxed``). Each index snapshot keeps what is
 derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
 an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
 serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
@@ -21,12 +22,14 @@ import numpy as np
 from whoosh import scoring
 
 from search.analysis import word_terms
+from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
 from search.facets import FacetCount, FacetIndex
 from search.matches import explain, query_marks, unmatched
 from search.post import Post
 from search.query import ParsedQuery, parse_query
-from search.request import SearchRequest
+from search.evidence import UNKNOWN_LEVEL, evidence_level
+from search.request import MAX_PAGE_SIZE, SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import TermScorer, top_documents
 from search.suggest import Suggester, Suggestion
@@ -66,6 +69,7 @@ class SearchResponse:
     corrected: bool = False
     notice: str | None = None
     searched_query: str = ""
+    answer: list[AnswerSentence] | None = None
 
     @property
     def page_count(self) -> int:
@@ -81,6 +85,7 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "corrected": self.corrected,
             "notice": self.notice,
+            "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
         }
@@ -101,6 +106,7 @@ class _Snapshot:
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # document numbers
     present: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # mask of the documents
+    evidence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # level of each document
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     scorer: TermScorer | None = None
     suggester: Suggester | None = None
@@ -137,6 +143,9 @@ class _Snapshot:
         ), dtype=np.int64)
         snapshot.present = np.zeros(snapshot.facets.size, dtype=bool)
         snapshot.present[list(snapshot.posts)] = True
+        snapshot.evidence = np.full(snapshot.facets.size, UNKNOWN_LEVEL, dtype=np.int64)
+        for docnum, post in snapshot.posts.items():
+            snapshot.evidence[docnum] = evidence_level(post.research_types)
         return snapshot
 
     def is_indexed(self, word: str) -> bool:
@@ -207,7 +216,8 @@ class SearchEngine:
             snapshot = self._current()
             key = request.cache_key()
             response = snapshot.responses.pop(key, None) or self._search(snapshot, request)
-            snapshot.responses[key] = response  # most recently used last
+            if request.page_size <= MAX_PAGE_SIZE:  # an export's 500 hits are not kept
+                snapshot.responses[key] = response  # most recently used last
             if len(snapshot.responses) > _CACHED_RESPONSES:
                 del snapshot.responses[next(iter(snapshot.responses))]
             return response
@@ -245,6 +255,11 @@ class SearchEngine:
         if total:
             page = min(page, -(-total // request.page_size))
             hits = self._page_of_hits(snapshot, request, parsed, scores, final, page, restricted=allowed is not None)
+        answer = None
+        if total and scores is not None:
+            candidates = top_documents(scores, final if allowed is not None else None, 0, CANDIDATE_POSTS)
+            answer = practice_answer(parsed, [snapshot.full_post(docnum) for docnum, _ in candidates],
+                                     lambda term: snapshot.searcher.doc_frequency(CATCH_ALL_FIELD, term), len(snapshot.posts))
         return SearchResponse(
             request=request,
             total=total,
@@ -254,6 +269,7 @@ class SearchEngine:
             suggestion=suggestion,
             notice=parsed.notice,
             searched_query=parsed.text,
+            answer=answer,
         )
 
     def _page_of_hits(
@@ -264,9 +280,12 @@ class SearchEngine:
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in _in_date_order(snapshot, request, final, start, stop)]
+            shown = _by_evidence(snapshot, final, None)[start:stop] if request.sort == "evidence" else _in_date_order(snapshot, request, final, start, stop)
+            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in shown]
         if request.sort == "relevance":
             scored = top_documents(scores, final if restricted else None, start, stop)
+        elif request.sort == "evidence":
+            scored = [(docnum, float(scores[docnum])) for docnum in _by_evidence(snapshot, final, scores)[start:stop]]
         else:
             shown = _in_date_order(snapshot, request, final, start, stop)
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
@@ -352,6 +371,16 @@ def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarra
     """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
     by_date = snapshot.newest_first[::-1] if request.sort == "oldest" else snapshot.newest_first
     return by_date[final[by_date]][start:stop].tolist()
+
+
+def _by_evidence(snapshot: _Snapshot, final: np.ndarray, scores: np.ndarray | None) -> list[int]:
+    """The documents of ``final`` strongest evidence first (search.evidence); within a level by score,
+    or newest first when browsing."""
+    documents = snapshot.newest_first[final[snapshot.newest_first]]
+    if scores is None:
+        return documents[np.lexsort((np.arange(len(documents)), snapshot.evidence[documents]))].tolist()
+    # ties as in the relevance order: lower document number first
+    return documents[np.lexsort((documents, -scores[documents], snapshot.evidence[documents]))].tolist()
 
 
 def _hit(post: Post, score: float, explanation) -> Hit:

@@ -17,6 +17,7 @@ from functools import lru_cache
 import numpy as np
 
 from search.post import Post
+from search.evidence import hierarchy_order
 from search.request import FACETS
 
 MAX_FACET_VALUES = 50
@@ -124,14 +125,18 @@ class FacetIndex:
             ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
             shown = {value for value, _ in ranked}
             ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
+            if facet == "type":  # research types are shown strongest evidence first
+                ranked.sort(key=lambda item: hierarchy_order(item[0]))
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
         return result
 
     def all_counts(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of posts, most first (for browse pages)."""
         column = self._column(facet)
-        counts = list(zip(column.values, np.diff(column.value_starts).tolist()))
-        return [FacetCount(value, count, False) for value, count in sorted(counts, key=_by_count_then_value(facet))]
+        counts = sorted(zip(column.values, np.diff(column.value_starts).tolist()), key=_by_count_then_value(facet))
+        if facet == "type":
+            counts.sort(key=lambda item: hierarchy_order(item[0]))
+        return [FacetCount(value, count, False) for value, count in counts]
 
     def _column(self, facet: str) -> "_Column":
         if self._columns is None:

@@ -13,6 +13,7 @@ from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, SECURITY_HEADERS, create_a
 
 FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
 SAMPLE_VALUES = {"post_id": FIRTH, "filename": "app.js"}
+SAMPLE_QUERIES = {"/export": f"?id={FIRTH}"}  # routes that need a query string (path without extension)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def _route_urls(app: Flask) -> list[str]:
         for name in rule.arguments:
             url = url.replace(f"<{name}>", SAMPLE_VALUES[name]).replace(f"<path:{name}>", SAMPLE_VALUES[name])
         assert "<" not in url, f"no sample value for {rule.rule}: add it to SAMPLE_VALUES"
-        urls.append(url)
+        urls.append(url + SAMPLE_QUERIES.get(url.rsplit(".", 1)[0], ""))
     return sorted(urls)
 
 

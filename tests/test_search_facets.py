@@ -3,7 +3,7 @@
 The reference is the counting the engine did before the arrays: for each facet, the matching documents
 narrowed by the other facets' selections, each post counted once per value, ranked by count then
 folded value (years: newest first), ties in the order values were first seen, the top ``limit``
-shown, then any selected value not shown.
+shown, then any selected value not shown; research types then in evidence-hierarchy order.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 from bench import synth
+from search.evidence import hierarchy_order
 from search.facets import FacetIndex, _by_count_then_value, _ranges, facet_values
 from search.post import Post
 from search.request import FACETS
@@ -38,6 +39,8 @@ def _reference_counts(posts: dict[int, Post], matching: set[int], selections: di
         selected = set(selections.get(facet, ()))
         shown = {value for value, _ in ranked}
         ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
+        if facet == "type":
+            ranked.sort(key=lambda item: hierarchy_order(item[0]))
         result[facet] = [(value, count, value in selected) for value, count in ranked]
     return result
 

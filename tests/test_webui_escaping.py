@@ -44,7 +44,7 @@ def assert_inert_html(text: str) -> BeautifulSoup:
     assert "<b>Hostile" not in text and "<img src=x" not in text
     page = BeautifulSoup(text, "html.parser")
     for script in page.find_all("script"):
-        assert script.get("src") == "/static/app.js" and not script.string
+        assert script.get("src") in ("/static/app.js", "/static/selection.js") and not script.string
     for element in page.find_all(True):
         assert not [name for name in element.attrs if name.lower().startswith("on")], element
         for name in ("href", "src", "action"):

@@ -1,4 +1,4 @@
-"""Pieces of the web UI without HTTP: URL state and toggles, citation formatting, display helpers."""
+"""Pieces of the web UI without HTTP: URL state and toggles, display helpers (references: test_references.py)."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -7,7 +7,6 @@ import pytest
 
 from search.post import Post
 from webui import create_app
-from webui.citations import apa_text, bibtex, bibtex_key, ris
 from webui.formatting import byline, month_label
 from webui.state import UrlState, _literal_query
 
@@ -63,33 +62,6 @@ POST = Post(
     authors=("Firth, N.", "Saxon, D."), year=2019, article_title="Costs_of 100% {care}",
     journal="J & K", volume="87", issue="4", pages="345–356", doi="10.1/x_y",
 )
-
-
-def test_apa_text():
-    assert apa_text(POST) == "Firth, N., & Saxon, D. (2019). Costs_of 100% {care}. J & K, 87(4), 345–356. https://doi.org/10.1/x_y"
-    single = POST.replace(authors=("Firth, N.",), volume=None, issue=None, pages=None)
-    assert apa_text(single) == "Firth, N. (2019). Costs_of 100% {care}. J & K. Advance online publication. https://doi.org/10.1/x_y"
-    many = POST.replace(authors=tuple(f"A{i}, B." for i in range(25)))
-    assert "A18, B., … A24, B. (2019)" in apa_text(many)
-    bare = POST.replace(authors=(), journal=None, citation="As written (2019).")
-    assert apa_text(bare) == "As written (2019)."
-
-
-def test_bibtex_escapes_specials():
-    text = bibtex(POST)
-    assert text.startswith("@article{Firth2019Costsof,")
-    assert r"title = {Costs\_of 100\% \{care\}}" in text
-    assert r"journal = {J \& K}" in text and r"doi = {10.1/x\_y}" in text
-    assert "pages = {345--356}" in text
-    assert bibtex_key(POST.replace(authors=("Çelik, Ö.",))) == "Celik2019Costsof"
-    assert bibtex(POST.replace(journal=None)).startswith("@misc{")
-
-
-def test_ris_one_value_per_line():
-    text = ris(POST.replace(article_title="Line\nbreak"))
-    assert "TI  - Line break\r\n" in text
-    assert text.endswith("ER  - \r\n")
-    assert ris(POST.replace(journal=None)).startswith("TY  - GEN\r\n")
 
 
 def test_display_helpers():

@@ -65,12 +65,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.json = HtmlSafeJSONProvider(app)
     app.extensions[ENGINE_KEY] = SearchEngine(app.config["INDEX_DIR"])
 
-    from webui import api, pages
+    from webui import api, exports, pages
     from webui.formatting import register_filters
 
     register_filters(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(exports.bp)
     app.before_request(_limit_request_size)
     app.after_request(_security_headers)
     app.register_error_handler(IndexUnavailable, _index_unavailable)

@@ -1,17 +1,17 @@
-"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about."""
+"""HTML pages: home, results, Atom feed, post (with its references and Zotero metadata), topics, about."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from search.engine import SearchEngine
 from search.post import Post
 from search.request import InvalidRequest
-from webui import citations
+from webui import references, zotero
 from webui.formatting import month_label
+from webui.references import web_url
 from webui.state import ResultsPage, UrlState, request_from_args
 
 bp = Blueprint("pages", __name__)
@@ -35,18 +35,6 @@ def find_post(post_id: str) -> Post:
     if post is None:
         abort(404)
     return post
-
-
-def web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) address, else None: a link taken from a page (its canonical URL)
-    may be ``javascript:`` or ``data:``, which escaping does not make safe to follow."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def corpus_line(stats: dict) -> str:
@@ -135,31 +123,12 @@ def post(post_id: str):
         post=found,
         original_url=web_url(found.url),
         related=related,
-        apa=citations.apa_segments(found),
-        doi_url=citations.doi_url(found),
+        article=references.article_reference(found),
+        blog=references.blog_reference(found),
+        highwire=zotero.highwire_tags(references.primary_reference(found)),
+        find=references.find_links(found),
+        apa_segments=references.apa_segments,
     )
-
-
-def _download(text: str, post: Post, extension: str, mimetype: str) -> Response:
-    response = Response(text, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{post.id}.{extension}"'
-    return response
-
-
-@bp.get("/posts/<post_id>.bib")
-def post_bibtex(post_id: str):
-    """BibTeX download. Raises NotFound (404)."""
-    found = find_post(post_id)
-    page_url = url_for("pages.post", post_id=found.id, _external=True)
-    return _download(citations.bibtex(found, page_url), found, "bib", "application/x-bibtex")
-
-
-@bp.get("/posts/<post_id>.ris")
-def post_ris(post_id: str):
-    """RIS download (Zotero, EndNote, Mendeley). Raises NotFound (404)."""
-    found = find_post(post_id)
-    page_url = url_for("pages.post", post_id=found.id, _external=True)
-    return _download(citations.ris(found, page_url), found, "ris", "application/x-research-info-systems")
 
 
 @bp.get("/topics")

@@ -184,7 +184,7 @@
 
   // Copy the APA citation.
   function setupCopy() {
-    document.querySelectorAll("button.copy[data-target]").forEach(function (button) {
+    document.querySelectorAll("button.copy[data-target], button.copy-summary[data-target]").forEach(function (button) {
       button.addEventListener("click", function () {
         var source = document.getElementById(button.getAttribute("data-target"));
         var status = button.parentNode.querySelector(".copy-status");

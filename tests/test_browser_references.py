@@ -1,0 +1,201 @@
+"""Real-browser tests of references, reading lists, print and the practice answer (Playwright driving
+Debian's Chromium, as tests/test_browser.py; the server and browser fixtures follow that file's pattern).
+
+A student ticks three results on two pages, comes back, exports them and gets three entries; a post
+prints as a handout without navigation; a clinician's question gets the answer box, an author look-up none.
+"""
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+from pathlib import Path
+
+import bibtexparser
+import pytest
+import rispy
+from playwright.sync_api import expect, sync_playwright
+from werkzeug.serving import make_server
+
+from indexer.build import build_index
+from search.engine import SearchEngine
+from search.request import SearchRequest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+TIMEOUT_MS = 10_000
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+@contextlib.contextmanager
+def _serve(index_dir: Path):
+    from webui import create_app
+
+    server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="references-browser-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def seed_index(tmp_path_factory) -> Path:
+    index_dir = tmp_path_factory.mktemp("references-browser-index")
+    build_index(CORPUS, index_dir)
+    return index_dir
+
+
+@pytest.fixture(scope="module")
+def base_url(seed_index):
+    with _serve(seed_index) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(chromium, base_url):
+    context = chromium.new_context(base_url=base_url, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert not errors, errors
+
+
+def _titles_in_order(seed_index: Path, page_size: int) -> list[list[str]]:
+    engine = SearchEngine(seed_index)
+    try:
+        first = engine.search(SearchRequest(sort="newest", page_size=page_size))
+        return [[hit.post.title for hit in engine.search(SearchRequest(sort="newest", page=n, page_size=page_size)).hits]
+                for n in range(1, first.page_count + 1)]
+    finally:
+        engine.close()
+
+
+def _tick(page, title: str) -> None:
+    page.locator("article.result").filter(has_text=title).locator('input[type=checkbox][name="id"]').check()
+
+
+def test_select_three_results_on_two_pages_and_export_them(page, seed_index):
+    pages = _titles_in_order(seed_index, 2)
+    chosen = [pages[0][0], pages[0][1], pages[1][1]]
+    page.goto("/search?sort=newest&page_size=2")
+    _tick(page, chosen[0])
+    _tick(page, chosen[1])
+    expect(page.locator(".selection-count")).to_have_text("2 summaries selected.")
+    page.locator("nav.pagination a[rel=next]").click()
+    page.wait_for_url(re.compile(r"page=2"))
+    _tick(page, chosen[2])
+    expect(page.locator(".selection-count")).to_have_text("3 summaries selected.")
+    # a later visit still has the selection
+    page.goto("/search?sort=newest&page_size=2")
+    for title in chosen[:2]:
+        expect(page.locator("article.result").filter(has_text=title).locator("input[name=id]")).to_be_checked()
+    with page.expect_download() as download_info:
+        page.locator("button.export-bib").click()
+    download = download_info.value
+    assert download.suggested_filename == "pprnet-selection.bib"
+    entries = bibtexparser.loads(Path(download.path()).read_text(encoding="utf-8")).entries
+    assert len(entries) == 3
+    engine = SearchEngine(seed_index)
+    try:
+        posts = [hit.post for hit in engine.search(SearchRequest(page_size=50)).hits if hit.post.title in chosen]
+    finally:
+        engine.close()
+    expected = {(post.article_title or post.title) for post in posts}
+    assert {" ".join(entry["title"].split()) for entry in entries} == expected
+    # clearing empties the reading list
+    page.locator("button.selection-clear").click()
+    expect(page.locator("input[name=id]:checked")).to_have_count(0)
+
+
+def test_print_preview_of_a_post_has_no_navigation(page):
+    page.goto("/search?q=Firth")
+    page.locator("article.result h2 a").first.click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    page.emulate_media(media="print")
+    for selector in ("header.site-header", "form.search-form", "nav.site-nav", "footer.site-footer", ".breadcrumb",
+                     "button.copy", "a.bibtex", ".related"):
+        assert page.locator(selector).count(), selector
+        expect(page.locator(selector).first).to_be_hidden()
+    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("#apa")).to_be_visible()
+    expect(page.locator("section.implications")).to_be_visible()
+
+
+def test_print_preview_of_results_is_a_clean_list(page):
+    page.goto("/search?q=burnout")
+    page.emulate_media(media="print")
+    expect(page.locator("article.result").first).to_be_visible()
+    for selector in ("header.site-header", "aside#facets", "form#selection", ".toolbar"):
+        expect(page.locator(selector).first).to_be_hidden()
+
+
+def test_answer_box_on_a_question_and_none_on_an_author_look_up(page):
+    page.goto("/")
+    page.locator("#q").fill("How can novice therapists improve their capacity to mentalize?")
+    page.keyboard.press("Enter")
+    box = page.locator("section.answer")
+    expect(box).to_be_visible()
+    expect(box.locator("li").first.locator("mark").first).to_be_visible()
+    source = box.locator("a.answer-source").first
+    expect(source).to_have_text(re.compile(r"^[\w'-]+( et al\.)? \(\d{4}\)$|^PPRNet blog \(\d{4}\)$"))
+    source.click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    page.goto("/search?q=author%3ABrugnera")
+    expect(page.locator("article.result").first).to_be_visible()
+    expect(page.locator("section.answer")).to_have_count(0)
+
+
+def test_copy_on_a_post_without_citation_copies_the_full_blog_post_reference(page, base_url):
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page.goto("/search?q=telepsychology")
+    page.locator("article.result h2 a", has_text="The COVID-19 Telepsychology Revolution").click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    expect(page.locator("#cite-heading")).to_have_text("Cite this summary")
+    page.locator("button.copy").click()
+    expect(page.locator(".copy-status").first).to_have_text("Copied to the clipboard.")
+    copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
+    assert copied.startswith("Tasca, G. A. (2021, February). The COVID-19 Telepsychology Revolution [Blog post]. PPRNet blog. https://")
+    # and on a post with a citation, the summary's own Copy button copies the blog-post reference
+    page.goto("/search?q=Brugnera")
+    page.locator("article.result h2 a").first.click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    page.locator("button.copy-summary").click()
+    copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
+    assert copied == " ".join(page.locator("#apa-summary").inner_text().split()) and "[Blog post]" in copied
+
+
+def test_without_javascript_the_ticks_of_a_page_export(chromium, base_url, seed_index):
+    context = chromium.new_context(base_url=base_url, java_script_enabled=False, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        titles = _titles_in_order(seed_index, 3)[0]
+        tab.goto("/search?sort=newest&page_size=3")
+        _tick(tab, titles[0])
+        _tick(tab, titles[2])
+        with tab.expect_download() as download_info:
+            tab.locator("button.export-ris").click()
+        records = rispy.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+        assert len(records) == 2
+    finally:
+        context.close()

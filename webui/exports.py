@@ -1,0 +1,93 @@
+"""Reference-file downloads: one post, a reading list of chosen posts, or a whole result set.
+
+``/posts/<id>.bib|.ris|.json``, ``/export.bib|.ris|.json?id=...&id=...`` and
+``/search.bib|.ris|.json?<the parameters of /search>`` (up to ``MAX_EXPORT`` posts, in the order the
+results page shows them, through the engine's own search). Each post is exported as the article it
+summarises, or as the blog post when it cites none (:func:`webui.references.primary_reference`).
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import replace
+
+from flask import Blueprint, Response, abort, request
+from werkzeug.datastructures import MultiDict
+
+from search.request import InvalidRequest
+from webui.pages import MAX_ID_CHARS, engine, find_post
+from webui.reference_files import FORMATS
+from webui.references import find_links, primary_reference
+from webui.zotero import coins_title
+from webui.state import request_from_args
+
+bp = Blueprint("exports", __name__)
+
+MAX_EXPORT = 500
+
+
+def _route(path: str):
+    """Register ``view(extension, ...)`` under ``path`` + ``.bib``, ``.ris`` and ``.json``, as the
+    endpoints ``exports.<view>_bib``, ``_ris`` and ``_json``."""
+    def register(view):
+        for extension in FORMATS:
+            bp.add_url_rule(f"{path}.{extension}", endpoint=f"{view.__name__}_{extension}",
+                            view_func=functools.partial(view, extension=extension))
+        return view
+    return register
+
+
+def _download(references, extension: str, filename: str) -> Response:
+    write, mimetype = FORMATS[extension]
+    response = Response(write(references), mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}.{extension}"'
+    return response
+
+
+@_route("/posts/<post_id>")
+def post_file(post_id: str, extension: str):
+    """One post's reference as BibTeX, RIS or CSL-JSON. Raises NotFound (404)."""
+    found = find_post(post_id)
+    return _download([primary_reference(found)], extension, found.id)
+
+
+@_route("/export")
+def selection_file(extension: str):
+    """The chosen posts (repeated ``id``), in the order given; ids the index no longer holds are left
+    out and named in the ``X-Not-Found`` header. Raises BadRequest (400) for no ids (the form sent with
+    nothing ticked) or too many, NotFound (404) when none is known."""
+    ids = list(dict.fromkeys(value.strip() for value in request.args.getlist("id") if value.strip()))
+    if not ids:
+        abort(400, description="Tick at least one summary in the results, then export the selection.")
+    if len(ids) > MAX_EXPORT:
+        abort(400, description=f"At most {MAX_EXPORT} summaries can be exported at once, not {len(ids)}.")
+    eng = engine()
+    posts, missing = [], []
+    for post_id in ids:
+        post = eng.post(post_id) if len(post_id) <= MAX_ID_CHARS and post_id.isprintable() else None
+        (posts.append(post) if post else missing.append(post_id))
+    if not posts:
+        abort(404, description="None of the chosen summaries is in the index any more.")
+    response = _download([primary_reference(post) for post in posts], extension, "pprnet-selection")
+    if missing:
+        shown = " ".join("".join(c if c.isascii() and c.isprintable() else "?" for c in post_id) for post_id in missing)
+        response.headers["X-Not-Found"] = shown[:2000]
+    return response
+
+
+@_route("/search")
+def results_file(extension: str):
+    """Every result of a search (up to MAX_EXPORT), same parameters as /search. Raises BadRequest (400)."""
+    args = MultiDict([(name, value) for name, value in request.args.items(multi=True) if name not in ("page", "page_size")])
+    try:
+        search_request = request_from_args(args)
+    except InvalidRequest as error:
+        abort(400, description=str(error))
+    response = engine().search(replace(search_request, page=1, page_size=MAX_EXPORT))
+    return _download([primary_reference(hit.post) for hit in response.hits], extension, "pprnet-results")
+
+
+@bp.app_context_processor
+def reference_helpers() -> dict:
+    """What result cards render beside each post: its reference (for COinS) and where to find it."""
+    return {"primary_reference": primary_reference, "coins_title": coins_title, "find_links": find_links,
+            "max_export": MAX_EXPORT}
