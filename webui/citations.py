@@ -9,6 +9,7 @@ import re
 import unicodedata
 
 from search.post import Post
+from webui.links import web_url
 
 _DASHES = re.compile(r"\s*[\u2010-\u2015-]+\s*")
 _LINE_BREAKS = re.compile(r"[\r\n\t]+")
@@ -95,7 +96,7 @@ def bibtex(post: Post, page_url: str | None = None) -> str:
         ("number", post.issue),
         ("pages", f"{first}--{last}" if last else first),
         ("doi", post.doi),
-        ("url", post.url or page_url),
+        ("url", web_url(post.url) or page_url),
         ("note", f"Summarised on the PPRNet blog: {post.title}"),
     ]
     kind = "article" if post.journal else "misc"
@@ -118,7 +119,7 @@ def ris(post: Post, page_url: str | None = None) -> str:
         ("SP", first),
         ("EP", last),
         ("DO", post.doi),
-        ("UR", post.url or page_url),
+        ("UR", web_url(post.url) or page_url),
         ("N1", f"Summarised on the PPRNet blog ({post.issue_date}): {post.title}"),
     ]
     text = "".join(f"{tag}  - {_one_line(value)}\r\n" for tag, value in lines if value)

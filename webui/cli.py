@@ -1,21 +1,31 @@
-"""pprnet-search command line: extract, index, search and serve (see README.md).
+"""The ``pprnet-search`` command (also ``python run.py``): extract, index, search, crawl and serve.
 
-``python run.py`` with no arguments builds the index from ``corpus/`` when it is missing, older
-than the corpus, or cannot be read (damaged files, another schema version), then serves the web UI.
+With no command it builds the index from the corpus when the index is missing, older than the corpus,
+or cannot be read (damaged files, another schema version), then serves the web UI. Folders default
+to ``./corpus`` and ``./index`` of the working directory (``PPRNET_INDEX_DIR`` overrides the index),
+never to the installed package. Every failure is one line on stderr and a non-zero exit: 2 for a
+usage error or an index that cannot be read, 1 for a build or crawl that failed.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent
-DEFAULT_CORPUS = PROJECT_DIR / "corpus"
-DEFAULT_INDEX = PROJECT_DIR / "index"
+from search.store import IndexUnavailable
+
+DEFAULT_CORPUS = Path("corpus")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
+INDEX_DIR_ENV = "PPRNET_INDEX_DIR"
+
+
+def default_index_dir() -> Path:
+    """``$PPRNET_INDEX_DIR``, else ``./index`` of the working directory."""
+    return Path(os.environ.get(INDEX_DIR_ENV) or "index")
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -49,6 +59,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     except ExtractionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # a full disk, a folder that cannot be written: the old index stays current
+        print(f"error: the index could not be built in {args.index} ({error.strerror or error}); "
+              "the index that was there is unchanged", file=sys.stderr)
+        return 1
     finally:
         if progress:
             print(file=sys.stderr)
@@ -62,7 +76,6 @@ def cmd_search(args: argparse.Namespace) -> int:
     """Search the index and print ranked results (or the JSON of the web API)."""
     from search.engine import SearchEngine
     from search.request import InvalidRequest, SearchRequest
-    from search.store import IndexUnavailable
 
     try:
         request = SearchRequest.from_params(
@@ -73,7 +86,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             page=args.page,
         )
         response = SearchEngine(args.index).search(request)
-    except (InvalidRequest, IndexUnavailable) as error:
+    except InvalidRequest as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     if args.json:
@@ -158,10 +171,15 @@ def _crawl_progress():
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the web UI (development server; production runs the same app under gunicorn)."""
+    """Serve the web UI (development server; production runs the same app under gunicorn). Refuses
+    to start on an index that cannot be read (IndexUnavailable: exit 2)."""
+    from search.store import verify_index
     from webui import create_app
 
-    app = create_app({"INDEX_DIR": str(args.index)})
+    problem = verify_index(args.index)
+    if problem:
+        raise IndexUnavailable(problem)
+    app = create_app({"INDEX_DIR": str(Path(args.index).resolve())})
     print(f"Serving pprnet-search on http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     return 0
@@ -173,53 +191,76 @@ def rebuild_reason(corpus: Path, index: Path) -> str | None:
     another schema version: checked by opening it and reading every stored post), or is older than
     the corpus."""
     from indexer.build import index_is_current
-    from search.store import verify_index
+    from search.store import current_build, verify_index
 
+    if current_build(index) is None and not (Path(index) / "current").exists():
+        return f"there is no index in {index} yet"
     problem = verify_index(index)
     if problem:
-        return problem
+        return f"the index in {index} cannot be used: {_without_advice(problem)}"
     if not index_is_current(corpus, index):
-        return f"the index is older than the corpus in {corpus}"
+        return f"the index in {index} is older than the pages in {corpus}"
     return None
 
 
+def _without_advice(problem: str) -> str:
+    """The reason without its "run `python run.py index`" advice: the default command is doing just that."""
+    return re.sub(r":?\s*(run|rebuild it with) `python run\.py index`.*$", "", problem)
+
+
 def cmd_default(args: argparse.Namespace) -> int:
-    """Build the index from corpus/ when it is missing, stale or unreadable, then serve."""
+    """Build the index from the corpus when it is missing, stale or unreadable, then serve."""
     from search.store import verify_index
 
     reason = rebuild_reason(args.corpus, args.index)
     if reason:
-        print(f"Building the index from {args.corpus} ({reason}) ...", file=sys.stderr)
+        print(f"{reason[0].upper()}{reason[1:]}: building it from the pages in {args.corpus} ...", file=sys.stderr)
         status = cmd_index(args)
         if status:
             if verify_index(args.index) is not None:
                 return status
-            print("warning: the rebuild failed; serving the index that was there", file=sys.stderr)
+            print(f"warning: the rebuild failed; serving the index that was there in {args.index}", file=sys.stderr)
     return cmd_serve(args)
 
 
+def _hidden_default(help_text: str) -> dict:
+    """A subcommand option whose default comes from the same option of the main command, so that
+    ``pprnet-search --index X serve`` and ``pprnet-search serve --index X`` mean the same."""
+    return {"default": argparse.SUPPRESS, "help": help_text}
+
+
 def build_parser() -> argparse.ArgumentParser:
+    index_help = f"index folder (default: ${INDEX_DIR_ENV}, else ./index)"
+    corpus_help = "folder of pages (default: ./corpus)"
     parser = argparse.ArgumentParser(
-        prog="run.py",
-        description=__doc__.splitlines()[0],
-        epilog="With no command: build the index from corpus/ if it is missing or stale, then serve "
-        f"the UI on http://{DEFAULT_HOST}:{DEFAULT_PORT}.",
+        description="Full-text, faceted search over the PPRNet blog's research summaries.",
+        epilog="With no command: build the index from the corpus if it is missing, stale or unreadable, "
+        f"then serve the UI on http://{DEFAULT_HOST}:{DEFAULT_PORT} (or --host/--port).",
     )
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help=corpus_help)
+    parser.add_argument("--index", type=Path, default=default_index_dir(), help=index_help)
+    parser.add_argument("--host", default=DEFAULT_HOST, help=f"address to serve on (default: {DEFAULT_HOST})")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port to serve on (default: {DEFAULT_PORT})")
+    parser.set_defaults(handler=cmd_default)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    extract = commands.add_parser("extract", help="print the posts found in page files or folders")
+    extract = commands.add_parser("extract", help="print the posts found in page files or folders",
+                                  description="Print the posts found in page files or folders.")
     extract.add_argument("paths", nargs="+", metavar="PATH", help=".html, .htm or .txt files, or folders of them")
     extract.add_argument("--json", action="store_true", help="print a JSON array of posts")
     extract.set_defaults(handler=cmd_extract)
 
-    index = commands.add_parser("index", help="build the search index from the corpus (atomically)")
-    index.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder of pages (default: corpus/)")
-    index.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    index = commands.add_parser("index", help="build the search index from the corpus (atomically)",
+                                description="Build the search index from the corpus into a new folder and swap it "
+                                "in atomically; also repairs a missing or damaged index.")
+    index.add_argument("--corpus", type=Path, **_hidden_default(corpus_help))
+    index.add_argument("--index", type=Path, **_hidden_default(index_help))
     index.set_defaults(handler=cmd_index)
 
-    search = commands.add_parser("search", help="search the index")
+    search = commands.add_parser("search", help="search the index",
+                                 description="Search the index and print ranked results (or the JSON of the web API).")
     search.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases, author:, journal:, year:, ...")
-    search.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
+    search.add_argument("--index", type=Path, **_hidden_default(index_help))
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
     for facet, meta in (("topic", "T"), ("type", "T"), ("journal", "J"), ("author", "A"), ("year", "Y")):
         search.add_argument(f"--{facet}", action="append", default=[], metavar=meta, help=f"only posts with this {facet} (repeatable: OR)")
@@ -227,29 +268,28 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--page", type=int, default=1)
     search.set_defaults(handler=cmd_search)
 
-    crawl = commands.add_parser("crawl", help="fetch the live blog politely into the corpus (resumable)")
+    crawl = commands.add_parser("crawl", help="fetch the live blog politely into the corpus (resumable)",
+                                description="Fetch the live blog politely into <corpus>/crawl/ (resumable).")
     crawl.add_argument("--base-url", default="https://socialsciences.uottawa.ca/pprnet/blog", metavar="URL",
                        help="the blog listing to start from (default: the live PPRNet blog)")
-    crawl.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="corpus folder; pages go to its crawl/ (default: corpus/)")
+    crawl.add_argument("--corpus", type=Path, **_hidden_default("corpus folder; pages go to its crawl/ (default: ./corpus)"))
     crawl.add_argument("--delay", type=float, default=2.0, metavar="SECONDS", help="wait between requests (default: 2)")
     crawl.add_argument("--max-pages", type=int, default=1000, metavar="N", help="stop after requesting N pages (default: 1000)")
     crawl.set_defaults(handler=cmd_crawl)
 
-    serve = commands.add_parser("serve", help="serve the web UI")
-    serve.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
-    serve.add_argument("--host", default=DEFAULT_HOST)
-    serve.add_argument("--port", type=int, default=DEFAULT_PORT)
+    serve = commands.add_parser("serve", help="serve the web UI on an existing index",
+                                description="Serve the web UI on an existing index (development server; "
+                                "see README.md for gunicorn).")
+    serve.add_argument("--index", type=Path, **_hidden_default(index_help))
+    serve.add_argument("--host", **_hidden_default(f"address to serve on (default: {DEFAULT_HOST})"))
+    serve.add_argument("--port", type=int, **_hidden_default(f"port to serve on (default: {DEFAULT_PORT})"))
     serve.set_defaults(handler=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command is None:
-        args = argparse.Namespace(
-            handler=cmd_default, corpus=DEFAULT_CORPUS, index=DEFAULT_INDEX, host=DEFAULT_HOST, port=DEFAULT_PORT
-        )
+    """Run one command; returns the exit status. Raises SystemExit only for usage errors and ``--help``."""
+    args = build_parser().parse_args(argv)
     # Post text is full of curly quotes and dashes: never die on a terminal that cannot show them.
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)  # absent on io.StringIO (output captured in-process)
@@ -257,6 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             reconfigure(errors="replace")
     try:
         return args.handler(args)
+    except IndexUnavailable as error:  # missing, damaged, another version: one line, no traceback
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     except BrokenPipeError:  # output piped into `head`: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0

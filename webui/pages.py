@@ -1,17 +1,19 @@
-"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about."""
+"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about; and ``run_search``,
+the one way a route searches (it logs slow searches)."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from search.engine import SearchEngine
+from search.engine import SearchEngine, SearchResponse
 from search.post import Post
-from search.request import InvalidRequest
+from search.request import InvalidRequest, SearchRequest
 from webui import citations
 from webui.formatting import month_label
+from webui.links import external_path, external_url, web_url
 from webui.state import ResultsPage, UrlState, request_from_args
 
 bp = Blueprint("pages", __name__)
@@ -37,16 +39,18 @@ def find_post(post_id: str) -> Post:
     return post
 
 
-def web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) address, else None: a link taken from a page (its canonical URL)
-    may be ``javascript:`` or ``data:``, which escaping does not make safe to follow."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
+def run_search(search_request: SearchRequest) -> SearchResponse:
+    """``engine().search``, with a warning in the app's log (query, filters, page and milliseconds)
+    when it takes longer than the ``SLOW_SEARCH_MS`` setting."""
+    started = time.perf_counter()
+    response = engine().search(search_request)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if elapsed_ms > current_app.config["SLOW_SEARCH_MS"]:
+        current_app.logger.warning(
+            "slow search: %.0f ms for query=%r filters=%r sort=%s page=%d (%s)", elapsed_ms,
+            search_request.query, dict(search_request.filters), search_request.sort, search_request.page, request.path,
+        )
+    return response
 
 
 def corpus_line(stats: dict) -> str:
@@ -79,7 +83,7 @@ def search():
         search_request = request_from_args(request.args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    page = ResultsPage.build(engine().search(search_request))
+    page = ResultsPage.build(run_search(search_request))
     return render_template("search.html", page=page, query=search_request.query)
 
 
@@ -92,15 +96,16 @@ def atom():
         abort(400, description=str(error))
     if not request.args.get("page_size"):
         search_request = replace(search_request, page_size=FEED_SIZE)
-    response = engine().search(search_request)
+    response = run_search(search_request)
     state = UrlState.of(search_request)
     updated = max((hit.post.issue_date for hit in response.hits), default=None)
     body = render_template(
         "feed.xml",
         response=response,
         query=search_request.query,
-        self_url=request.url,
-        html_url=request.host_url.rstrip("/") + state.url(page=1),
+        self_url=external_path(request.script_root + request.full_path.rstrip("?")),
+        html_url=external_path(state.url(page=1)),
+        entry_url=lambda post: external_url("pages.post", post_id=post.id),
         updated=_atom_date(updated),
         atom_date=_atom_date,
     )
@@ -134,6 +139,7 @@ def post(post_id: str):
         "post.html",
         post=found,
         original_url=web_url(found.url),
+        canonical_url=external_url("pages.post", post_id=found.id),
         related=related,
         apa=citations.apa_segments(found),
         doi_url=citations.doi_url(found),
@@ -150,7 +156,7 @@ def _download(text: str, post: Post, extension: str, mimetype: str) -> Response:
 def post_bibtex(post_id: str):
     """BibTeX download. Raises NotFound (404)."""
     found = find_post(post_id)
-    page_url = url_for("pages.post", post_id=found.id, _external=True)
+    page_url = external_url("pages.post", post_id=found.id)
     return _download(citations.bibtex(found, page_url), found, "bib", "application/x-bibtex")
 
 
@@ -158,7 +164,7 @@ def post_bibtex(post_id: str):
 def post_ris(post_id: str):
     """RIS download (Zotero, EndNote, Mendeley). Raises NotFound (404)."""
     found = find_post(post_id)
-    page_url = url_for("pages.post", post_id=found.id, _external=True)
+    page_url = external_url("pages.post", post_id=found.id)
     return _download(citations.ris(found, page_url), found, "ris", "application/x-research-info-systems")
 
 
