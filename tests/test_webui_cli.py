@@ -112,8 +112,8 @@ def test_first_run_says_what_it_does_without_contradicting_itself(tmp_path, monk
     assert cli.main(["--port", "8000"]) == 0
     err = capsys.readouterr()
     lines = err.err.strip().splitlines()
-    assert lines[0] == "There is no index in index yet: building it from the pages in corpus ..."
-    assert lines[-1].startswith("indexed 6 posts from 1 pages into")
+    assert lines[0] == "There is no index in index/ yet: building it from the pages in corpus/ ..."
+    assert lines[-1].startswith("indexed 6 posts from 1 page into")
     assert "run.py index" not in err.err and "error" not in err.err  # no advice to do what it is doing
     assert served == [str(tmp_path / "index")]
     assert "Serving pprnet-search on http://127.0.0.1:8000" in err.out

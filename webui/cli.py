@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 from search.store import IndexUnavailable
+from webui.formatting import plural
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_HOST = "127.0.0.1"
@@ -68,7 +69,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
-    print(f"indexed {report.post_count} posts from {report.pages_read} pages into {report.build_dir}", file=sys.stderr)
+    print(f"indexed {plural(report.post_count, 'post')} from {plural(report.pages_read, 'page')} into {report.build_dir}",
+          file=sys.stderr)
     return 0
 
 
@@ -194,13 +196,17 @@ def rebuild_reason(corpus: Path, index: Path) -> str | None:
     from search.store import current_build, verify_index
 
     if current_build(index) is None and not (Path(index) / "current").exists():
-        return f"there is no index in {index} yet"
+        return f"there is no index in {_folder(index)} yet"
     problem = verify_index(index)
     if problem:
-        return f"the index in {index} cannot be used: {_without_advice(problem)}"
+        return f"the index in {_folder(index)} cannot be used: {_without_advice(problem)}"
     if not index_is_current(corpus, index):
-        return f"the index in {index} is older than the pages in {corpus}"
+        return f"the index in {_folder(index)} is older than the pages in {_folder(corpus)}"
     return None
+
+
+def _folder(path: Path) -> str:
+    return os.path.join(path, "")  # "index/": plainly a folder
 
 
 def _without_advice(problem: str) -> str:
@@ -214,7 +220,7 @@ def cmd_default(args: argparse.Namespace) -> int:
 
     reason = rebuild_reason(args.corpus, args.index)
     if reason:
-        print(f"{reason[0].upper()}{reason[1:]}: building it from the pages in {args.corpus} ...", file=sys.stderr)
+        print(f"{reason[0].upper()}{reason[1:]}: building it from the pages in {_folder(args.corpus)} ...", file=sys.stderr)
         status = cmd_index(args)
         if status:
             if verify_index(args.index) is not None:
