@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
@@ -130,6 +131,11 @@ def _http_error(error: HTTPException):
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built, none is echoed
+        message = "the Host header names a host this site does not serve"
+        if _wants_json():
+            return jsonify(error=message), error.code
+        return Response(f"{error.code} {error.name}: {message}\n", error.code, mimetype="text/plain")
     if _wants_json():
         return jsonify(error=error.description), error.code, headers
     title = _TITLES.get(error.code, error.name)
