@@ -165,7 +165,8 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
       facets.classList.toggle("open", open);
       if (open) {
-        var first = facets.querySelector("a, summary");
+        scrollYearChart();  // it had no width while hidden
+        var first = facets.querySelector("a.facet-value, summary");  // the first filter, not the oldest year
         if (first) first.focus();
       }
     });
