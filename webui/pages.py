@@ -1,5 +1,4 @@
-"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about; and ``run_search``,
-the one way a route searches (it logs slow searches)."""
+"""HTML pages: home, results, Atom feed, post (with BibTeX/RIS), topics, about."""
 from __future__ import annotations
 
 import time
@@ -29,16 +28,6 @@ def engine() -> SearchEngine:
     return current_app.extensions[ENGINE_KEY]
 
 
-def find_post(post_id: str) -> Post:
-    """The post with this id. Raises NotFound (404) for any id the index does not hold."""
-    if len(post_id) > MAX_ID_CHARS or not post_id.isprintable():
-        abort(404)
-    post = engine().post(post_id)
-    if post is None:
-        abort(404)
-    return post
-
-
 def run_search(search_request: SearchRequest) -> SearchResponse:
     """``engine().search``, with a warning in the app's log (query, filters, page and milliseconds)
     when it takes longer than the ``SLOW_SEARCH_MS`` setting."""
@@ -51,6 +40,16 @@ def run_search(search_request: SearchRequest) -> SearchResponse:
             search_request.query, dict(search_request.filters), search_request.sort, search_request.page, request.path,
         )
     return response
+
+
+def find_post(post_id: str) -> Post:
+    """The post with this id. Raises NotFound (404) for any id the index does not hold."""
+    if len(post_id) > MAX_ID_CHARS or not post_id.isprintable():
+        abort(404)
+    post = engine().post(post_id)
+    if post is None:
+        abort(404)
+    return post
 
 
 def corpus_line(stats: dict) -> str:
@@ -137,9 +136,9 @@ def post(post_id: str):
     )
     return render_template(
         "post.html",
+        canonical_url=external_url("pages.post", post_id=found.id),
         post=found,
         original_url=web_url(found.url),
-        canonical_url=external_url("pages.post", post_id=found.id),
         related=related,
         apa=citations.apa_segments(found),
         doi_url=citations.doi_url(found),

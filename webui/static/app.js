@@ -183,29 +183,6 @@
     });
   }
 
-  // A facet toggle reloads the page with its own id as the fragment: put the focus back on it (inside
-  // a closed "more" list too), so keyboard and screen-reader users stay where they were.
-  function restoreFacetFocus() {
-    var id = window.location.hash.slice(1);
-    if (!/^f-[a-z]+-[0-9a-f]+$/.test(id)) return;
-    var control = document.getElementById(id);
-    if (!control || !control.classList.contains("facet-value")) return;
-    var details = control.closest("details");
-    if (details) details.open = true;
-    var facets = document.getElementById("facets");
-    var button = document.getElementById("facets-toggle");
-    if (facets && button && button.offsetParent !== null && !facets.classList.contains("open")) button.click();
-    control.focus();
-  }
-
-  // The year chart scrolls inside its box: show the selected year, else the most recent ones.
-  function scrollYearChart() {
-    var chart = document.getElementById("year-chart");
-    if (!chart || chart.scrollWidth <= chart.clientWidth) return;
-    var selected = chart.querySelector(".bar.selected");
-    chart.scrollLeft = selected ? selected.offsetLeft - chart.offsetLeft - chart.clientWidth / 2 : chart.scrollWidth;
-  }
-
   // Copy the APA citation.
   function setupCopy() {
     document.querySelectorAll("button.copy[data-target]").forEach(function (button) {
@@ -234,6 +211,29 @@
     var selection = window.getSelection();
     selection.removeAllRanges();
     selection.addRange(range);
+  }
+
+  // A facet toggle reloads the page with its own id as the fragment: put the focus back on it (inside
+  // a closed "more" list too), so keyboard and screen-reader users stay where they were.
+  function restoreFacetFocus() {
+    var id = window.location.hash.slice(1);
+    if (!/^f-[a-z]+-[0-9a-f]+$/.test(id)) return;
+    var control = document.getElementById(id);
+    if (!control || !control.classList.contains("facet-value")) return;
+    var details = control.closest("details");
+    if (details) details.open = true;
+    var facets = document.getElementById("facets");
+    var button = document.getElementById("facets-toggle");
+    if (facets && button && button.offsetParent !== null && !facets.classList.contains("open")) button.click();
+    control.focus();
+  }
+
+  // The year chart scrolls inside its box: show the selected year, else the most recent ones.
+  function scrollYearChart() {
+    var chart = document.getElementById("year-chart");
+    if (!chart || chart.scrollWidth <= chart.clientWidth) return;
+    var selected = chart.querySelector(".bar.selected");
+    chart.scrollLeft = selected ? selected.offsetLeft - chart.offsetLeft - chart.clientWidth / 2 : chart.scrollWidth;
   }
 
   ready(function () {
