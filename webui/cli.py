@@ -236,6 +236,8 @@ def _hidden_default(help_text: str) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from search.request import SORTS
+
     index_help = f"index folder (default: ${INDEX_DIR_ENV}, else ./index)"
     corpus_help = "folder of pages (default: ./corpus)"
     parser = argparse.ArgumentParser(
@@ -270,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
     for facet, meta in (("topic", "T"), ("type", "T"), ("journal", "J"), ("author", "A"), ("year", "Y")):
         search.add_argument(f"--{facet}", action="append", default=[], metavar=meta, help=f"only posts with this {facet} (repeatable: OR)")
-    search.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"),
+    search.add_argument("--sort", default="relevance", choices=SORTS,
                         help="order of the results (default: relevance)")
     search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default: 1)")
     search.set_defaults(handler=cmd_search)
