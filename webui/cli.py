@@ -16,17 +16,18 @@ import sys
 from pathlib import Path
 
 from search.store import IndexUnavailable
+from webui import CONFIG_PREFIX, DEFAULTS
 from webui.formatting import plural
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 5000
-INDEX_DIR_ENV = "PPRNET_INDEX_DIR"
+INDEX_DIR_ENV = f"{CONFIG_PREFIX}_INDEX_DIR"
 
 
 def default_index_dir() -> Path:
-    """``$PPRNET_INDEX_DIR``, else ``./index`` of the working directory."""
-    return Path(os.environ.get(INDEX_DIR_ENV) or "index")
+    """The web app's own default: ``$PPRNET_INDEX_DIR``, else ``./index`` of the working directory."""
+    return Path(os.environ.get(INDEX_DIR_ENV) or DEFAULTS["INDEX_DIR"])
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
