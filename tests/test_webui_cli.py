@@ -223,3 +223,15 @@ def test_a_full_disk_during_a_build_is_one_line_and_the_old_index_keeps_serving(
         assert cli.main(["search", "--index", str(index_copy), "--", "burnout"]) == 0
     finally:
         app.extensions[ENGINE_KEY].close()
+
+
+def test_readme_has_two_set_up_commands_and_ci_runs_the_test_one_verbatim():
+    import re
+
+    readme = (PROJECT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)```", readme, re.S)
+    set_up = [line for block in blocks for line in block.splitlines() if "pip install" in line]
+    assert set_up == ["python3 -m venv .venv && . .venv/bin/activate && pip install -e . && python run.py",
+                      "pip install -e '.[test]' && python -m pytest"]
+    ci = (PROJECT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert set_up[1] in ci  # a line of its own, exactly as written
