@@ -368,6 +368,7 @@ def test_readme_gunicorn_command_accepts_every_query_the_app_accepts():
 def test_gunicorn_as_documented_answers_long_accented_queries_itself(index_root, tmp_path):
     from urllib.parse import quote
 
+    from search.query import MAX_QUERY_CHARS
     from bench.load import Gunicorn, get
 
     options = _readme_gunicorn_options()
@@ -381,3 +382,4 @@ def test_gunicorn_as_documented_answers_long_accented_queries_itself(index_root,
         over = "x" * (MAX_QUERY_STRING_BYTES + 1)
         status, body = get(server.port, f"/search?q={over}")
         assert status == 414 and b'<main id="main"' in body  # the app's own page, not gunicorn's
+        assert f"first {MAX_QUERY_CHARS} characters".encode() in body

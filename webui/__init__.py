@@ -96,7 +96,8 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
 def _limit_request_size():
     """414 for an over-long query string, 413 for a declared body over MAX_CONTENT_LENGTH (before any work)."""
     if len(request.query_string) > MAX_QUERY_STRING_BYTES:
-        abort(414)
+        abort(414, description=f"This address is too long to search. A search reads the first {MAX_QUERY_CHARS} "
+                               "characters of a query: shorten the query or remove some filters.")
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
