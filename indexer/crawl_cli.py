@@ -16,10 +16,10 @@ from indexer.crawl_settings import add_arguments, from_arguments
 # The crawler itself is imported when a crawl runs, so that building the command line stays light.
 
 
-def add_crawl_arguments(parser: argparse.ArgumentParser, default_corpus: Path) -> None:
-    """The ``crawl`` subcommand's options."""
-    parser.add_argument("--corpus", type=Path, default=default_corpus,
-                        help=f"corpus folder; pages go to its crawl/ (default: {default_corpus}/)")
+def add_crawl_arguments(parser: argparse.ArgumentParser) -> None:
+    """The ``crawl`` subcommand's options (``--corpus`` defaults to the main command's, ./corpus)."""
+    parser.add_argument("--corpus", type=Path, default=argparse.SUPPRESS,
+                        help="corpus folder; pages go to its crawl/ (default: ./corpus)")
     parser.add_argument("--report", action="store_true", help="print the report of the last crawl without fetching")
     add_arguments(parser)
 

@@ -36,3 +36,27 @@ def app(index_root):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def years_index(tmp_path_factory) -> Path:
+    """An index whose posts' article years span 2008-2021 with 2011 and 2016 empty: a chart of 14
+    years, more than its box holds. Each year has a different number of posts (1 to 3)."""
+    from search.post import Post
+    from search.store import write_index
+
+    posts = []
+    for n, year in enumerate(year for year in range(2008, 2022) if year not in (2011, 2016)):
+        for k in range(1 + n % 3):
+            posts.append(Post(
+                id=f"{year}-{k}-therapist-alliance-study", url=None, issue_date=f"{min(year + 1, 2022)}-0{k + 1}",
+                title=f"Therapist alliance study {year} number {k}",
+                citation=f"Author, A. ({year}). Alliance study. Psychotherapy Research, {n}(1), 1-9.",
+                authors=("Author, A.",), year=year, journal="Psychotherapy Research",
+                summary=f"In this study from {year}, the therapeutic alliance predicted outcome for therapists.",
+                implications="Therapists should attend to the alliance with each client.",
+                topics=("Alliance",), topics_source="site", research_types=("survey",),
+            ))
+    root = tmp_path_factory.mktemp("years-index")
+    write_index(posts, root)
+    return root

@@ -678,3 +678,121 @@ def test_sort_year_chart_spelling_and_pagination(tab, live_server):
     expect(page.locator("article.result")).to_have_count(2)
     assert not set(_result_titles(page)) & set(page_one)
     tab.assert_no_page_errors()
+
+
+# --------------------------------------------------------------------------------------------------
+# 10. The year chart on a 14-year corpus, the skip link, focus after a facet toggle
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def years_server(years_index):
+    with _serve(years_index) as server:
+        yield server
+
+
+_CHART_GEOMETRY_JS = """() => {
+  const rect = el => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height}; };
+  const chart = document.getElementById('year-chart');
+  const bars = Array.from(chart.querySelectorAll('.bar'));
+  const visible = bars.filter(b => { const r = b.getBoundingClientRect(), c = chart.getBoundingClientRect(); return r.left >= c.left - 1 && r.right <= c.right + 1; });
+  return {
+    chart: rect(chart), facets: rect(document.getElementById('facets')),
+    firstResult: rect(document.querySelector('article.result')),
+    pageWidth: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth,
+    chartScrolls: chart.scrollWidth > chart.clientWidth + 1, overflowX: getComputedStyle(chart).overflowX,
+    labels: bars.map(b => b.querySelector('.bar-label').textContent),
+    visibleLabels: visible.map(b => b.querySelector('.bar-label').textContent),
+    heading: document.getElementById('year-chart-heading').textContent,
+  };
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 0.5 and b["left"] < a["right"] - 0.5 and a["top"] < b["bottom"] - 0.5 and b["top"] < a["bottom"] - 0.5
+
+
+def _assert_chart_fits(geometry: dict, width: int) -> None:
+    assert geometry["labels"] == [str(year) for year in range(2008, 2022)]  # every year, the empty ones too
+    assert "article year" in geometry["heading"]
+    assert geometry["pageWidth"] <= width, f"the page scrolls sideways at {width} px: {geometry}"
+    assert geometry["chart"]["right"] <= geometry["facets"]["right"] + 0.5, geometry
+    assert geometry["chart"]["left"] >= geometry["facets"]["left"] - 0.5, geometry
+    assert geometry["chart"]["right"] <= geometry["viewport"] + 0.5, geometry
+    assert not _overlap(geometry["chart"], geometry["firstResult"]), geometry
+    if geometry["chartScrolls"]:  # more years than the box holds: they scroll inside it
+        assert geometry["overflowX"] in ("auto", "scroll"), geometry
+        assert "2021" in geometry["visibleLabels"], geometry  # the most recent years are in view
+
+
+@pytest.mark.parametrize("width", [800, 1024, 1280])
+def test_year_chart_of_fourteen_years_stays_in_its_column(chromium, years_server, width):
+    context, tab = _open_tab(chromium, years_server.url, viewport={"width": width, "height": 900})
+    try:
+        tab.page.goto("/search?q=alliance")
+        expect(tab.page.locator("#facets")).to_be_visible()
+        geometry = tab.page.evaluate(_CHART_GEOMETRY_JS)
+        _assert_chart_fits(geometry, width)
+        if width == 800:
+            assert geometry["chartScrolls"], geometry  # 14 years do not fit 16rem: the case under test
+        tab.assert_no_page_errors()
+    finally:
+        context.close()
+
+
+def test_year_chart_of_fourteen_years_on_a_phone(chromium, years_server):
+    context, tab = _open_tab(chromium, years_server.url, viewport={"width": 360, "height": 740})
+    try:
+        page = tab.page
+        page.goto("/search?q=alliance")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        page.locator("button#facets-toggle").click()
+        expect(page.locator("#year-chart")).to_be_visible()
+        geometry = page.evaluate(_CHART_GEOMETRY_JS)
+        _assert_chart_fits(geometry, 360)
+        assert geometry["chartScrolls"], geometry
+        tab.assert_no_page_errors()
+    finally:
+        context.close()
+
+
+def test_keyboard_reaches_the_first_result_in_three_tab_presses(tab, live_server):
+    page = tab.page
+    page.goto("/search?q=therapists")
+    page.keyboard.press("Tab")
+    info = page.evaluate(_FOCUS_STYLE_JS)
+    assert info["text"] == "Skip to results" and info["href"] == "#results" and _has_visible_focus(info), info
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    info = page.evaluate(_FOCUS_STYLE_JS)
+    assert info["isResultTitle"] and _has_visible_focus(info), info
+    first = live_server.engine.search(SearchRequest(query="therapists")).to_dict()["hits"][0]["title"]
+    assert info["text"] == first
+    tab.assert_no_page_errors()
+
+
+_FOCUSED_CONTROL_JS = """() => { const el = document.activeElement;
+  return {id: el.id, pressed: el.getAttribute('aria-pressed'), text: el.textContent.trim(), cls: String(el.className)}; }"""
+
+
+@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, {"width": 360, "height": 740}])
+def test_focus_stays_on_the_facet_value_the_user_toggled(chromium, live_server, viewport):
+    context, tab = _open_tab(chromium, live_server.url, viewport=viewport)
+    try:
+        page = tab.page
+        page.goto("/search?q=therapists")
+        if viewport["width"] < 700:
+            page.locator("button#facets-toggle").click()
+        control = _facet_value(page, "topic", "Attachment")
+        control_id = control.get_attribute("id")
+        control.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: _params(url).get("topic") == ["Attachment"])
+        expect(page.locator(f"#{control_id}")).to_be_focused()
+        focused = page.evaluate(_FOCUSED_CONTROL_JS)
+        assert focused["id"] == control_id and focused["pressed"] == "true" and "Attachment" in focused["text"]
+        page.keyboard.press("Space")  # and back: still the same control
+        page.wait_for_url(lambda url: "topic" not in _params(url))
+        expect(page.locator(f"#{control_id}")).to_be_focused()
+        assert page.evaluate(_FOCUSED_CONTROL_JS)["pressed"] == "false"
+        tab.assert_no_page_errors()
+    finally:
+        context.close()

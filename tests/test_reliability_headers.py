@@ -138,7 +138,7 @@ def test_internal_errors_on_every_route_show_no_trace(index_root, monkeypatch):
     try:
         for url in _route_urls(app):
             with client.get(url) as response:
-                if url.startswith("/static/"):
+                if url.startswith("/static/") or url == "/healthz":  # neither asks the engine
                     assert response.status_code == 200
                     continue
                 assert response.status_code == 500, url
@@ -182,3 +182,205 @@ def test_run_py_serve_never_turns_debug_on(index_root, monkeypatch, capsys):
     assert debug is False and kwargs["debug"] is False and kwargs["use_reloader"] is False
     assert kwargs["host"] == "127.0.0.1"
     assert re.search(r"http://127\.0\.0\.1:0", capsys.readouterr().out)
+
+
+# --------------------------------------------------------------------------------------------------
+# Configuration: defaults -> instance pprnet.cfg -> PPRNET_ environment -> the caller's overrides
+# --------------------------------------------------------------------------------------------------
+def test_configuration_layers_in_the_factory_order(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "pprnet.cfg").write_text(
+        'INDEX_DIR = "/srv/from-instance"\nBASE_URL = "https://instance.example"\nSLOW_SEARCH_MS = 5\n', encoding="utf-8")
+    monkeypatch.delenv("PPRNET_INDEX_DIR", raising=False)
+    monkeypatch.setenv("PPRNET_BASE_URL", "https://env.example/pprnet/")
+    monkeypatch.setenv("PPRNET_SLOW_SEARCH_MS", "7")
+    monkeypatch.setenv("PPRNET_TRUSTED_HOSTS", '["env.example"]')
+    app = create_app({"SLOW_SEARCH_MS": 9}, instance_path=str(instance))
+    try:
+        assert app.config["INDEX_DIR"] == "/srv/from-instance"  # instance file over the default
+        assert app.config["BASE_URL"] == "https://env.example/pprnet"  # environment over the instance file
+        assert app.config["TRUSTED_HOSTS"] == ["env.example"]  # JSON values from the environment
+        assert app.config["SLOW_SEARCH_MS"] == 9  # the caller's overrides last
+        assert app.config["MAX_CONTENT_LENGTH"] == 16 * 1024  # untouched defaults stay
+    finally:
+        app.extensions[ENGINE_KEY].close()
+
+
+@pytest.mark.parametrize("base_url", ["javascript:alert(1)", "ftp://example.org", "example.org", "https://",
+                                      "https://example.org/?q=1", "https://example.org/#top", "https://exa mple.org"])
+def test_a_base_url_that_is_not_a_web_address_fails_at_start(base_url, tmp_path):
+    with pytest.raises(ValueError, match="BASE_URL"):
+        create_app({"INDEX_DIR": str(tmp_path), "BASE_URL": base_url})
+
+
+# --------------------------------------------------------------------------------------------------
+# Links that a request cannot steer
+# --------------------------------------------------------------------------------------------------
+def _absolute_links(client, headers) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    from bs4 import BeautifulSoup
+
+    atom = ET.fromstring(client.get("/search.atom?q=burnout", headers=headers).data)
+    ns = "{http://www.w3.org/2005/Atom}"
+    links = [link.get("href") for link in atom.iter(f"{ns}link")] + [element.text for element in atom.iter(f"{ns}id")]
+    page = BeautifulSoup(client.get(f"/posts/{FIRTH}", headers=headers).get_data(as_text=True), "html.parser")
+    links.append(page.select_one("link[rel=canonical]")["href"])
+    return links
+
+
+def test_links_use_the_base_url_whatever_the_host_header(index_root):
+    app = create_app({"INDEX_DIR": str(index_root), "BASE_URL": "https://search.example.org/pprnet/"})
+    client = app.test_client()
+    try:
+        links = _absolute_links(client, {"Host": "evil.example"})
+        assert len(links) > 5
+        assert all(link.startswith("https://search.example.org/pprnet/") for link in links), links
+        assert f"https://search.example.org/pprnet/posts/{FIRTH}" in links
+        for url in ("/search.atom?q=burnout", f"/posts/{FIRTH}", f"/posts/{FIRTH}.bib", f"/posts/{FIRTH}.ris",
+                    "/api/search?q=burnout", f"/api/posts/{FIRTH}"):
+            assert b"evil.example" not in client.get(url, headers={"Host": "evil.example"}).data, url
+    finally:
+        app.extensions[ENGINE_KEY].close()
+
+
+def test_without_a_base_url_trusted_hosts_limit_the_host_header(index_root):
+    app = create_app({"INDEX_DIR": str(index_root), "TRUSTED_HOSTS": ["search.example.org"]})
+    client = app.test_client()
+    try:
+        for url in ("/search.atom?q=burnout", f"/posts/{FIRTH}", f"/posts/{FIRTH}.bib", "/api/search?q=x"):
+            response = client.get(url, headers={"Host": "evil.example"})
+            assert response.status_code == 400 and b"evil.example" not in response.data, url
+            _assert_security_headers(response, url)
+        links = _absolute_links(client, {"Host": "search.example.org"})
+        assert all(link.startswith("http://search.example.org/") for link in links), links
+    finally:
+        app.extensions[ENGINE_KEY].close()
+
+
+# --------------------------------------------------------------------------------------------------
+# 405 says what is allowed
+# --------------------------------------------------------------------------------------------------
+def test_every_405_carries_allow(client, prod_app):
+    checked = 0
+    for rule in prod_app.url_map.iter_rules():
+        url = rule.rule
+        for name in rule.arguments:
+            url = url.replace(f"<{name}>", SAMPLE_VALUES[name]).replace(f"<path:{name}>", SAMPLE_VALUES[name])
+        for method in ("POST", "PUT", "DELETE", "PATCH"):
+            if method in rule.methods:
+                continue
+            response = client.open(url, method=method)
+            assert response.status_code == 405, (method, url)
+            allowed = {part.strip() for part in response.headers["Allow"].split(",")}
+            assert allowed == set(rule.methods), (url, allowed)
+            checked += 1
+    assert checked >= 40
+
+
+# --------------------------------------------------------------------------------------------------
+# /healthz while a search runs; slow searches are logged
+# --------------------------------------------------------------------------------------------------
+def test_healthz_answers_while_a_search_is_running(index_root, monkeypatch):
+    """A search held inside the engine (after it has taken whatever it holds) does not hold up the
+    health check. Events, not timing: the test waits at most 60 s for each step."""
+    import threading
+
+    import search.engine
+
+    app = create_app({"INDEX_DIR": str(index_root)})
+    client = app.test_client()
+    assert client.get("/api/search?q=burnout").status_code == 200  # the index is open
+    entered, release = threading.Event(), threading.Event()
+    real_parse = search.engine.parse_query
+
+    def held_parse(text):
+        if "zebrafish" in text:
+            entered.set()
+            release.wait(60)
+        return real_parse(text)
+
+    monkeypatch.setattr(search.engine, "parse_query", held_parse)
+    answers: dict[str, int] = {}
+
+    def fetch(name: str, url: str) -> None:
+        answers[name] = app.test_client().get(url).status_code
+
+    searching = threading.Thread(target=fetch, args=("search", "/api/search?q=zebrafish+alliance"))
+    searching.start()
+    try:
+        assert entered.wait(60), "the search never reached the engine"
+        health = threading.Thread(target=fetch, args=("health", "/healthz"))
+        health.start()
+        health.join(60)
+        assert answers.get("health") == 200 and "search" not in answers  # answered while the search is held
+    finally:
+        release.set()
+        searching.join(60)
+        app.extensions[ENGINE_KEY].close()
+    assert answers["search"] == 200
+
+
+def test_slow_searches_are_logged_with_query_and_time(index_root, caplog):
+    slow = create_app({"INDEX_DIR": str(index_root), "SLOW_SEARCH_MS": 0})  # every search counts as slow
+    fast = create_app({"INDEX_DIR": str(index_root), "SLOW_SEARCH_MS": 10**9})
+    try:
+        with caplog.at_level("WARNING", logger=slow.logger.name):
+            slow.test_client().get("/search?q=burnout+supervision&topic=Training")
+            slow.test_client().get("/api/search?q=alliance")
+            fast.test_client().get("/search?q=mentalizing")
+        lines = [record.getMessage() for record in caplog.records if "slow search" in record.getMessage()]
+        assert len(lines) == 2, lines
+        assert "'burnout supervision'" in lines[0] and "Training" in lines[0] and re.search(r"\d+ ms", lines[0])
+        assert "'alliance'" in lines[1] and "/api/search" in lines[1]
+    finally:
+        slow.extensions[ENGINE_KEY].close()
+        fast.extensions[ENGINE_KEY].close()
+
+
+# --------------------------------------------------------------------------------------------------
+# gunicorn as README documents it: the app's own answer for long queries, never gunicorn's 414
+# --------------------------------------------------------------------------------------------------
+def _readme_gunicorn_options() -> dict[str, str]:
+    import shlex
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    line = next(line for line in readme.splitlines() if " gunicorn " in line and "create_app()" in line)
+    words = shlex.split(line)
+    words = words[words.index("gunicorn") + 1:]
+    return {word: words[i + 1] for i, word in enumerate(words) if word.startswith("--")}
+
+
+def test_readme_gunicorn_command_accepts_every_query_the_app_accepts():
+    from search.query import MAX_QUERY_CHARS
+    from webui import GUNICORN_LIMIT_REQUEST_LINE
+
+    options = _readme_gunicorn_options()
+    limit = int(options["--limit-request-line"])
+    assert limit == GUNICORN_LIMIT_REQUEST_LINE
+    longest_path = "/api/search.atom?"  # longer than any search endpoint's path
+    assert len(f"GET {longest_path} HTTP/1.1") + MAX_QUERY_STRING_BYTES <= limit
+    assert 12 * MAX_QUERY_CHARS < MAX_QUERY_STRING_BYTES  # a whole query of 4-byte characters fits
+    assert int(options["--timeout"]) > 0 and int(options["--workers"]) > 0
+
+
+def test_gunicorn_as_documented_answers_long_accented_queries_itself(index_root, tmp_path):
+    from urllib.parse import quote
+
+    from search.query import MAX_QUERY_CHARS
+    from bench.load import Gunicorn, get
+
+    options = _readme_gunicorn_options()
+    limits = ("--limit-request-line", options["--limit-request-line"])
+    with Gunicorn(index_root, workers=1, log_path=tmp_path / "gunicorn.log", extra_args=limits) as server:
+        accented = quote("é" * 700)  # 4,200 bytes: more than gunicorn's default request line
+        status, body = get(server.port, f"/search?q={accented}")
+        assert status == 200 and b'class="notice"' in body  # searched in part, and the page says so
+        status, body = get(server.port, f"/api/search?q={accented}")
+        assert status == 200 and b"notice" in body
+        over = "x" * (MAX_QUERY_STRING_BYTES + 1)
+        status, body = get(server.port, f"/search?q={over}")
+        assert status == 414 and b'<main id="main"' in body  # the app's own page, not gunicorn's
+        assert f"first {MAX_QUERY_CHARS} characters".encode() in body

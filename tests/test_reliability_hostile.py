@@ -458,7 +458,8 @@ def assert_inert(text: str) -> BeautifulSoup:
 
 def test_hostile_index_holds_the_hostile_text(hostile_client):
     data = hostile_client.get(f"/api/posts/{HOSTILE_ID}").get_json()
-    assert data == json.loads(json.dumps(HOSTILE_POST.to_dict()))  # JSON consumers get it exactly back
+    # JSON consumers get the text exactly back; only the javascript: address is withheld (null)
+    assert data == {**json.loads(json.dumps(HOSTILE_POST.to_dict())), "url": None}
 
 
 @pytest.mark.parametrize("query_string", [
@@ -691,3 +692,51 @@ def test_real_exports_still_work(seed_client):
     for suffix in (".bib", ".ris"):
         with seed_client.get(f"/posts/{FIRTH}{suffix}") as response:
             assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------------------------------
+# 3. Exported and linked URLs are http(s) only (webui.links.web_url, the one check)
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("url, safe", [
+    ("https://socialsciences.uottawa.ca/pprnet/blog#post-3", True),
+    ("http://www.med.uottawa.ca/pprnet/eng/pprnet_blog_oct2014.html", True),
+    ("  https://example.org/a  ", True),  # surrounding space is trimmed
+    ("javascript:alert(1)", False),
+    ("JaVaScRiPt:alert(1)", False),
+    (" javascript:alert(1)", False),
+    ("java\nscript:alert(1)", False),
+    ("data:text/html,<script>alert(1)</script>", False),
+    ("vbscript:msgbox(1)", False),
+    ("ftp://example.org/file", False),
+    ("//example.org/no-scheme", False),
+    ("/posts/relative", False),
+    ("https://", False),
+    ("https://exa mple.org/", False),
+    ('https://example.org/"><script>', False),
+    ("http://[::1", False),  # urlsplit raises ValueError
+    ("", False),
+    (None, False),
+])
+def test_web_url_lets_only_http_addresses_through(url, safe):
+    from webui.links import web_url
+
+    assert (web_url(url) == url.strip()) if safe else web_url(url) is None
+
+
+def test_a_javascript_url_from_a_page_never_reaches_an_export_or_a_link(hostile_client):
+    for post_id in (HOSTILE_ID, _extracted_id(hostile_client)):
+        page_url = f"http://localhost/posts/{post_id}"  # the canonical address of the page
+        bibtex = hostile_client.get(f"/posts/{post_id}.bib").get_data(as_text=True)
+        ris = hostile_client.get(f"/posts/{post_id}.ris").get_data(as_text=True)
+        post = hostile_client.get(f"/api/posts/{post_id}").get_json()
+        hits = hostile_client.get("/api/search?page_size=50").get_json()["hits"]
+        html = BeautifulSoup(hostile_client.get(f"/posts/{post_id}").get_data(as_text=True), "html.parser")
+        exported = [line.split("{", 1)[1].rstrip("},") for line in bibtex.splitlines() if line.strip().startswith("url =")]
+        exported += [line[len("UR  - "):] for line in ris.split("\r\n") if line.startswith("UR  -")]
+        notes = [line for line in bibtex.splitlines() + ris.split("\r\n") if line.strip().startswith(("note =", "N1  -"))]
+        assert not [note for note in notes if any(word.lower().startswith("javascript:") for word in note.split())]
+        assert all(url.startswith(("https://", "http://")) for url in exported), exported
+        assert post["url"] is None and all(hit["url"] is None or hit["url"].startswith("http") for hit in hits)
+        hrefs = [tag.get("href") for tag in html.select("a[href], link[rel=canonical], link[rel=alternate]")]
+        assert not [href for href in hrefs if not href.startswith(("/", "#", "https://", "http://"))], hrefs
+        assert html.select_one("link[rel=canonical]")["href"] == page_url

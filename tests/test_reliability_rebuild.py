@@ -191,7 +191,7 @@ def test_gunicorn_limits_in_front_of_the_app(tmp_path, index_root):
     with Gunicorn(index_root, workers=1, log_path=tmp_path / "gunicorn.log") as server:
         for request in (
             f"GET /search?q={'x' * 20_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-            f"GET /search?q={'x' * 3_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            f"GET /search?q={'x' * 9_000} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
             "GET /search HTTP/1.1\r\nHost: x\r\n" + "X-Big: " + "y" * 10_000 + "\r\nConnection: close\r\n\r\n",
             "GET /search HTTP/1.1\r\nHost: x\r\n" + "".join(f"X-{i}: y\r\n" for i in range(200)) + "Connection: close\r\n\r\n",
             "POST /search HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\nConnection: close\r\n\r\n" + "z" * 65_536,

@@ -349,3 +349,46 @@ def test_api_post(client, seed_posts):
     data = client.get(f"/api/posts/{expected['id']}").get_json()
     assert data["title"] == expected["title"] and data["summary"] == expected["summary"]
     assert data["implications"] == expected["implications"]
+
+
+def test_year_chart_counts_article_years_and_shows_the_empty_ones(years_index):
+    from search.request import SearchRequest
+    from webui import ENGINE_KEY, create_app
+
+    app = create_app({"INDEX_DIR": str(years_index), "TESTING": True})
+    try:
+        page = BeautifulSoup(app.test_client().get("/search?q=alliance").get_data(as_text=True), "html.parser")
+        facet = app.extensions[ENGINE_KEY].search(SearchRequest(query="alliance")).facets["year"]
+    finally:
+        app.extensions[ENGINE_KEY].close()
+    counts = {int(count.value): count.count for count in facet}
+    assert len(counts) == 12 and len(set(counts.values())) == 3
+    box = page.select_one(".year-chart-box")
+    assert "article year" in box.h2.get_text()
+    bars = box.select("#year-chart .bar")
+    assert [bar.select_one(".bar-label").get_text() for bar in bars] == [str(y) for y in range(2008, 2022)]
+    empty = [bar for bar in bars if "empty" in bar["class"]]
+    assert [bar.select_one(".bar-label").get_text() for bar in empty] == ["2011", "2016"]
+    assert all(bar.name == "span" and "h0" in bar["class"] and "0 summaries" in bar["title"] for bar in empty)
+    links = box.select("#year-chart a.bar")
+    assert len(links) == len(counts)
+    for bar in links:
+        year = bar.select_one(".bar-label").get_text()
+        count = counts[int(year)]
+        assert f"{year}: {count} summar" in bar["title"] and params(bar["href"])["year"] == [year]
+
+
+def test_skip_link_goes_to_the_results_and_toggles_carry_their_own_anchor(client):
+    page = BeautifulSoup(client.get("/search?q=therapists").get_data(as_text=True), "html.parser")
+    focusable = page.select("a[href], button, input, select, [tabindex]:not([tabindex='-1'])")
+    assert focusable[0].get_text() == "Skip to results" and focusable[0]["href"] == "#results"
+    assert page.select_one("section#results[tabindex='-1'] article.result")
+    ids = [value["id"] for value in page.select("a.facet-value")]
+    assert len(ids) == len(set(ids)) > 5
+    for value in page.select("a.facet-value"):
+        assert value["href"].endswith("#" + value["id"])
+        target = BeautifulSoup(client.get(value["href"].split("#")[0]).get_data(as_text=True), "html.parser")
+        same = target.select_one(f"a.facet-value#{value['id']}")  # the same control, toggled
+        assert same is not None and same.get_text() == value.get_text().replace(
+            value.select_one(".count").get_text(), same.select_one(".count").get_text())
+        assert same["aria-pressed"] != value["aria-pressed"]

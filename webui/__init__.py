@@ -1,25 +1,29 @@
 """The Flask web UI and JSON API over the search core.
 
-``create_app(config)`` builds the application: defaults, then the caller's overrides; one
-:class:`~search.engine.SearchEngine` per app (thread-safe, reopens itself when the index is swapped);
-the ``pages`` and ``api`` blueprints; security headers on every response; error pages in the site's
-look (JSON errors under ``/api``); request size limits. Nothing is bound at import time.
+``create_app(config)`` builds the application. Configuration, each layer overriding the one before
+(Flask's factory order): the defaults below, then the instance config file ``pprnet.cfg`` (in Flask's
+instance folder), then ``PPRNET_``-prefixed environment variables (``PPRNET_INDEX_DIR``,
+``PPRNET_BASE_URL``, ``PPRNET_TRUSTED_HOSTS='["search.example.org"]'``, ``PPRNET_SLOW_SEARCH_MS``),
+then the caller's ``config`` (tests). It registers one :class:`~search.engine.SearchEngine` per app
+(thread-safe, reopens itself when the index is swapped), the ``pages`` and ``api`` blueprints,
+security headers on every response, error pages in the site's look (JSON errors under ``/api``, an
+``Allow`` header on every 405) and request size limits. Nothing is bound at import time.
 
-Production: ``PPRNET_INDEX_DIR=/srv/pprnet/index gunicorn -w 4 -b 0.0.0.0:8000 'webui:create_app()'``.
+Production: see README.md (gunicorn with ``--limit-request-line`` above MAX_QUERY_STRING_BYTES).
 """
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from flask import Flask, abort, jsonify, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from search.engine import SearchEngine
+from search.query import MAX_QUERY_CHARS
 from search.store import IndexUnavailable
-
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from webui.links import checked_base_url
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -32,9 +36,22 @@ SECURITY_HEADERS = {
 }
 
 ENGINE_KEY = "pprnet_engine"
-INDEX_DIR_ENV = "PPRNET_INDEX_DIR"
-# The longest query string accepted (a 1,000-character query of 4-byte characters is ~12 KB encoded).
-MAX_QUERY_STRING_BYTES = 16 * 1024
+CONFIG_PREFIX = "PPRNET"
+INSTANCE_CONFIG_FILE = "pprnet.cfg"
+# The longest query string accepted: a query of MAX_QUERY_CHARS characters of 4 UTF-8 bytes each,
+# percent-encoded (12 bytes a character), plus 2,000 bytes of filters. It stays below the request line
+# that gunicorn can be told to accept (GUNICORN_LIMIT_REQUEST_LINE, its maximum, set in README's
+# command), so every over-long address gets this app's own answer, never gunicorn's bare 414.
+MAX_QUERY_STRING_BYTES = 12 * MAX_QUERY_CHARS + 2000
+GUNICORN_LIMIT_REQUEST_LINE = 8190
+DEFAULTS = {
+    "INDEX_DIR": "index",  # relative to the working directory, never to the installed package
+    "BASE_URL": None,  # the public address (https://search.example.org) for absolute links and exports
+    "TRUSTED_HOSTS": None,  # Flask's own: the Host headers accepted when BASE_URL is not set
+    "SLOW_SEARCH_MS": 1000,  # a search slower than this is logged with its query and time
+    "MAX_CONTENT_LENGTH": 16 * 1024,
+    "DEBUG": False,
+}
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):
@@ -47,21 +64,18 @@ class HtmlSafeJSONProvider(DefaultJSONProvider):
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026").replace("'", "\\u0027")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """The application. Config keys: ``INDEX_DIR`` (the index root) and Flask's own.
-
-    ``INDEX_DIR`` defaults to the environment variable ``PPRNET_INDEX_DIR`` when it is set (how a
-    WSGI server such as gunicorn, which calls ``create_app()`` without arguments, is pointed at an
-    index), else ``<project>/index``. Debug mode is off unless the caller's config turns it on.
-    """
-    app = Flask(__name__)
-    app.config.from_mapping(
-        INDEX_DIR=os.environ.get(INDEX_DIR_ENV) or str(PROJECT_DIR / "index"),
-        MAX_CONTENT_LENGTH=16 * 1024,
-        DEBUG=False,
-    )
+def create_app(config: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """The application, configured in the order of the module notes. ``instance_path`` is Flask's
+    instance folder (default: Flask's choice), where ``pprnet.cfg`` is looked for. Raises ValueError
+    for a ``BASE_URL`` that is not an http(s) address."""
+    app = Flask(__name__, instance_path=instance_path, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile(INSTANCE_CONFIG_FILE, silent=True)
+    app.config.from_prefixed_env(CONFIG_PREFIX)
     if config:
         app.config.update(config)
+    app.config["INDEX_DIR"] = os.path.abspath(str(app.config["INDEX_DIR"]))
+    app.config["BASE_URL"] = checked_base_url(app.config["BASE_URL"])
     app.json = HtmlSafeJSONProvider(app)
     app.extensions[ENGINE_KEY] = SearchEngine(app.config["INDEX_DIR"])
 
@@ -83,7 +97,8 @@ def create_app(config: dict | None = None) -> Flask:
 def _limit_request_size():
     """414 for an over-long query string, 413 for a declared body over MAX_CONTENT_LENGTH (before any work)."""
     if len(request.query_string) > MAX_QUERY_STRING_BYTES:
-        abort(414)
+        abort(414, description=f"This address is too long to search. A search reads the first {MAX_QUERY_CHARS} "
+                               "characters of a query: shorten the query or remove some filters.")
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         abort(413)
@@ -104,7 +119,8 @@ def _index_unavailable(error: IndexUnavailable):
     if _wants_json():
         return jsonify(status="unavailable", error="the search index is unavailable", reason=str(error)), 503
     return render_template("error.html", code=503, title="Search is not available right now",
-                           message="The search index is being built, or is missing or damaged. Please try again in a minute."), 503
+                           message="The search index is being built, or is missing or damaged. Please try again in a minute.",
+                           reason=str(error)), 503
 
 
 _TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method not allowed",
@@ -114,11 +130,19 @@ _TITLES = {400: "That request did not work", 404: "Page not found", 405: "Method
 def _http_error(error: HTTPException):
     if error.code is not None and error.code >= 500:
         return _server_error(error)
+    headers = {}
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        headers["Allow"] = ", ".join(sorted(error.valid_methods))
+    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built, none is echoed
+        message = "the Host header names a host this site does not serve"
+        if _wants_json():
+            return jsonify(error=message), error.code
+        return Response(f"{error.code} {error.name}: {message}\n", error.code, mimetype="text/plain")
     if _wants_json():
-        return jsonify(error=error.description), error.code
+        return jsonify(error=error.description), error.code, headers
     title = _TITLES.get(error.code, error.name)
     message = error.description if error.code in (400, 413, 414) else None
-    return render_template("error.html", code=error.code, title=title, message=message), error.code
+    return render_template("error.html", code=error.code, title=title, message=message), error.code, headers
 
 
 def _server_error(error):

@@ -1,11 +1,19 @@
-"""JSON API: search (the JSON of DESIGN.md), one post, autocomplete, health check."""
+"""JSON API: search (the JSON of DESIGN.md), one post, autocomplete, health check.
+
+A post's ``url`` in the JSON is its http(s) address or null (never a ``javascript:`` link taken
+from a page). The health check reads the index on disk, never the search engine, so it answers
+while searches run.
+"""
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request, url_for
+import threading
+
+from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from search.request import InvalidRequest
-from search.store import IndexUnavailable, index_problem
-from webui.pages import engine, find_post
+from search.store import current_build, index_problem, read_meta, verify_index
+from webui.links import web_url
+from webui.pages import engine, find_post, run_search
 from webui.state import UrlState, request_from_args
 
 bp = Blueprint("api", __name__)
@@ -20,13 +28,18 @@ def search():
         search_request = request_from_args(request.args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    return jsonify(engine().search(search_request).to_dict())
+    data = run_search(search_request).to_dict()
+    for hit in data["hits"]:
+        hit["url"] = web_url(hit.get("url"))
+    return jsonify(data)
 
 
 @bp.get("/api/posts/<post_id>")
 def post(post_id: str):
     """One post, every field. Raises NotFound (404, JSON error)."""
-    return jsonify(find_post(post_id).to_dict())
+    data = find_post(post_id).to_dict()
+    data["url"] = web_url(data.get("url"))
+    return jsonify(data)
 
 
 @bp.get("/api/suggest")
@@ -46,15 +59,32 @@ def suggest():
 
 @bp.get("/healthz")
 def healthz():
-    """200 with index stats, or 503 when there is no usable index: missing, written by another schema
-    version, or damaged on disk (a missing or truncated file), even while this process still serves
-    the copy it loaded before the damage."""
-    eng = engine()
-    try:
-        stats = eng.stats()
-    except IndexUnavailable as error:
-        return jsonify(status="unavailable", reason=str(error)), 503
-    problem = index_problem(eng.root)
+    """200 with the index's post count and build, or 503 with the reason when the index on disk cannot
+    be used: missing, written by another schema version, or damaged (a missing or truncated file; each
+    build is also read through once, the first time this process checks it). It never waits for the
+    search engine: a slow search does not make the process look dead."""
+    root = current_app.config["INDEX_DIR"]
+    problem = index_problem(root) or _verified_once(root)
     if problem:
-        return jsonify(status="unavailable", reason=problem, serving=stats), 503
-    return jsonify(status="ok", **stats)
+        return jsonify(status="unavailable", reason=problem), 503
+    meta = read_meta(root) or {}
+    build = current_build(root)
+    return jsonify(status="ok", posts=meta.get("post_count"), build=build.name if build else None,
+                   built_at=meta.get("built_at"))
+
+
+_VERIFIED_KEY = "pprnet_verified_builds"
+_verify_lock = threading.Lock()
+
+
+def _verified_once(root: str) -> str | None:
+    """``verify_index`` (every stored record read) once per build and process; later checks of the
+    same build rely on ``index_problem``'s file sizes. The lock only serialises health checks."""
+    build = str(current_build(root))
+    verified = current_app.extensions.setdefault(_VERIFIED_KEY, {})
+    with _verify_lock:
+        if build not in verified:
+            verified.clear()  # only the current build matters
+            verified[build] = verify_index(root)
+        return verified[build]
+

@@ -1,17 +1,18 @@
 """HTML pages: home, results, Atom feed, post (with its references and Zotero metadata), topics, about."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from search.engine import SearchEngine
+from search.engine import SearchEngine, SearchResponse
 from search.post import Post
-from search.request import InvalidRequest
+from search.request import InvalidRequest, SearchRequest
 from webui import references, zotero
 from webui.formatting import month_label
-from webui.references import web_url
+from webui.links import external_path, external_url, web_url
 from webui.state import ResultsPage, UrlState, request_from_args
 
 bp = Blueprint("pages", __name__)
@@ -25,6 +26,20 @@ def engine() -> SearchEngine:
     from webui import ENGINE_KEY
 
     return current_app.extensions[ENGINE_KEY]
+
+
+def run_search(search_request: SearchRequest) -> SearchResponse:
+    """``engine().search``, with a warning in the app's log (query, filters, page and milliseconds)
+    when it takes longer than the ``SLOW_SEARCH_MS`` setting."""
+    started = time.perf_counter()
+    response = engine().search(search_request)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    if elapsed_ms > current_app.config["SLOW_SEARCH_MS"]:
+        current_app.logger.warning(
+            "slow search: %.0f ms for query=%r filters=%r sort=%s page=%d (%s)", elapsed_ms,
+            search_request.query, dict(search_request.filters), search_request.sort, search_request.page, request.path,
+        )
+    return response
 
 
 def find_post(post_id: str) -> Post:
@@ -67,7 +82,7 @@ def search():
         search_request = request_from_args(request.args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    page = ResultsPage.build(engine().search(search_request))
+    page = ResultsPage.build(run_search(search_request))
     return render_template("search.html", page=page, query=search_request.query)
 
 
@@ -80,15 +95,16 @@ def atom():
         abort(400, description=str(error))
     if not request.args.get("page_size"):
         search_request = replace(search_request, page_size=FEED_SIZE)
-    response = engine().search(search_request)
+    response = run_search(search_request)
     state = UrlState.of(search_request)
     updated = max((hit.post.issue_date for hit in response.hits), default=None)
     body = render_template(
         "feed.xml",
         response=response,
         query=search_request.query,
-        self_url=request.url,
-        html_url=request.host_url.rstrip("/") + state.url(page=1),
+        self_url=external_path(request.script_root + request.full_path.rstrip("?")),
+        html_url=external_path(state.url(page=1)),
+        entry_url=lambda post: external_url("pages.post", post_id=post.id),
         updated=_atom_date(updated),
         atom_date=_atom_date,
     )
@@ -120,6 +136,7 @@ def post(post_id: str):
     )
     return render_template(
         "post.html",
+        canonical_url=external_url("pages.post", post_id=found.id),
         post=found,
         original_url=web_url(found.url),
         related=related,

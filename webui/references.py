@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import quote_plus
 
 from search.post import Post
 from webui.formatting import MONTHS, month_label
+from webui.links import web_url
 
 BLOG_NAME = "PPRNet blog"
 BLOG_AUTHOR = "Tasca, G. A."
@@ -59,17 +60,6 @@ class Reference:
 
 def one_line(text: str | None) -> str:
     return _WHITESPACE.sub(" ", text or "").strip()
-
-
-def web_url(url: str | None) -> str | None:
-    """``url`` when it is an http(s) address, else None (``javascript:``, ``data:``, ``file:`` are dropped)."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url.strip())
-    except ValueError:
-        return None
-    return url.strip() if parts.scheme.lower() in ("http", "https") and parts.netloc else None
 
 
 def page_range(pages: str | None) -> tuple[str | None, str | None]:

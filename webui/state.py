@@ -6,6 +6,7 @@ pagination, sort, the JSON and Atom twins); templates only render them. Control 
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -14,21 +15,18 @@ from flask import g, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.engine import SearchResponse
-from search.request import DEFAULT_PAGE_SIZE, FACETS, SORTS, InvalidRequest, SearchRequest
+from search.request import DEFAULT_PAGE_SIZE, FACETS, SORTS, SearchRequest
 from webui.formatting import FACET_TITLES, facet_label, plural
 
-MAX_QUERY_CHARS = 1000
 FACET_VISIBLE = 10
 YEAR_BAR_STEPS = 10
+MAX_YEAR_BARS = 60  # a chart of article years; a stray year such as 1900 does not make it a century wide
 
 
 def request_from_args(args: MultiDict, *, default_sort: str | None = None) -> SearchRequest:
     """The engine request for query-string arguments. Raises InvalidRequest (a 400 for the caller)."""
-    query = args.get("q", "")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"the query is too long: at most {MAX_QUERY_CHARS} characters")
     return SearchRequest.from_params(
-        query=query.strip(),
+        query=args.get("q", "").strip(),  # the engine searches the first MAX_QUERY_CHARS and says so
         filters={facet: args.getlist(facet) for facet in FACETS},
         sort=args.get("sort") or default_sort,
         page=args.get("page"),
@@ -114,7 +112,13 @@ class FacetValue:
     label: str
     count: int
     selected: bool
-    toggle_url: str
+    toggle_url: str  # ends with ``#anchor``: after the page reloads, focus returns to this same control
+    anchor: str  # the control's element id, the same on every page that shows this value
+
+
+def facet_anchor(facet: str, value: str) -> str:
+    """A stable element id for a facet value's toggle (values may hold any character)."""
+    return f"f-{facet}-{hashlib.blake2s(value.strip().casefold().encode(), digest_size=5).hexdigest()}"
 
 
 @dataclass(frozen=True)
@@ -138,7 +142,7 @@ class YearBar:
     count: int
     height: int  # 0..YEAR_BAR_STEPS, rendered as CSS class h0..h10
     selected: bool
-    url: str
+    url: str | None  # None for a year without posts (shown, not a link)
 
 
 @dataclass(frozen=True)
@@ -218,10 +222,11 @@ def _facets(response: SearchResponse, state: UrlState) -> list[Facet]:
     for name in FACETS:
         counts = response.facets.get(name, [])
         toggle_urls = state.toggle_urls(name, [count.value for count in counts])
-        values = [
-            FacetValue(count.value, facet_label(name, count.value), count.count, count.selected, url)
-            for count, url in zip(counts, toggle_urls)
-        ]
+        values = []
+        for count, url in zip(counts, toggle_urls):
+            anchor = facet_anchor(name, count.value)
+            values.append(FacetValue(count.value, facet_label(name, count.value), count.count, count.selected,
+                                     f"{url}#{anchor}", anchor))
         visible = [v for i, v in enumerate(values) if i < FACET_VISIBLE or v.selected]
         more = [v for i, v in enumerate(values) if i >= FACET_VISIBLE and not v.selected]
         facets.append(Facet(name, FACET_TITLES[name], visible, more))
@@ -239,16 +244,22 @@ def _chips(response: SearchResponse, state: UrlState) -> list[Chip]:
 
 
 def _year_bars(response: SearchResponse, state: UrlState) -> list[YearBar]:
-    counts = [c for c in response.facets.get("year", []) if c.value.isdigit() and c.count]
+    """One bar per article year from the first to the last with posts, empty years included (at most
+    MAX_YEAR_BARS: the most recent ones)."""
+    counts = {int(c.value): c.count for c in response.facets.get("year", []) if c.value.isdigit() and c.count}
     if not counts:
         return []
-    highest = max(c.count for c in counts)
+    highest = max(counts.values())
     selected = {value.strip() for value in state.filters.get("year", ())}
-    return [
-        YearBar(c.value, c.count, max(1, round(YEAR_BAR_STEPS * c.count / highest)), c.value in selected,
-                state.only("year", c.value).url())
-        for c in sorted(counts, key=lambda c: int(c.value))
-    ]
+    last = max(counts)
+    first = max(min(counts), last - MAX_YEAR_BARS + 1)
+    bars = []
+    for year in range(first, last + 1):
+        count = counts.get(year, 0)
+        height = max(1, round(YEAR_BAR_STEPS * count / highest)) if count else 0
+        url = state.only("year", str(year)).url() if count else None
+        bars.append(YearBar(str(year), count, height, str(year) in selected, url))
+    return bars
 
 
 def _page_links(state: UrlState, page: int, last: int) -> list[PageLink]:

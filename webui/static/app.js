@@ -165,7 +165,8 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
       facets.classList.toggle("open", open);
       if (open) {
-        var first = facets.querySelector("a, summary");
+        scrollYearChart();  // it had no width while hidden
+        var first = facets.querySelector("a.facet-value, summary");  // the first filter, not the oldest year
         if (first) first.focus();
       }
     });
@@ -212,6 +213,29 @@
     selection.addRange(range);
   }
 
+  // A facet toggle reloads the page with its own id as the fragment: put the focus back on it (inside
+  // a closed "more" list too), so keyboard and screen-reader users stay where they were.
+  function restoreFacetFocus() {
+    var id = window.location.hash.slice(1);
+    if (!/^f-[a-z]+-[0-9a-f]+$/.test(id)) return;
+    var control = document.getElementById(id);
+    if (!control || !control.classList.contains("facet-value")) return;
+    var details = control.closest("details");
+    if (details) details.open = true;
+    var facets = document.getElementById("facets");
+    var button = document.getElementById("facets-toggle");
+    if (facets && button && button.offsetParent !== null && !facets.classList.contains("open")) button.click();
+    control.focus();
+  }
+
+  // The year chart scrolls inside its box: show the selected year, else the most recent ones.
+  function scrollYearChart() {
+    var chart = document.getElementById("year-chart");
+    if (!chart || chart.scrollWidth <= chart.clientWidth) return;
+    var selected = chart.querySelector(".bar.selected");
+    chart.scrollLeft = selected ? selected.offsetLeft - chart.offsetLeft - chart.clientWidth / 2 : chart.scrollWidth;
+  }
+
   ready(function () {
     var input = document.getElementById("q");
     if (input) {
@@ -222,5 +246,7 @@
     setupFacetsToggle();
     setupFacetKeys();
     setupCopy();
+    scrollYearChart();
+    restoreFacetFocus();
   });
 })();
