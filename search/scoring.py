@@ -1,18 +1,24 @@
-"""Every document's score for a query, as Whoosh computes it, from score vectors added up with numpy.
+"""Ranking: the weighting model (``PostWeighting``) and every document's score for a query under it.
 
-Whoosh scores a document by walking a tree of matchers one document at a time; for OR, AND and
-AND NOT the score is the (boosted) sum of the children's scores. Here each term's BM25F scores are
-computed once (from its posting list, read a block at a time, and the documents' field lengths),
-kept in an LRU bounded by postings, and a query's scores are combined as dense vectors: one vector
-operation per term instead of a Python step per matching document. Other leaves (phrases, ranges,
-wildcards) are scored by their own Whoosh matcher. A score of 0 means no match.
+Whoosh scores a document by walking a tree of matchers one document at a time (a Python step per
+matching document and term). ``TermScorer`` gives the same scores as ``searcher.search`` with the same
+weighting (tests/test_search_scoring.py checks documents, order and scores on generated queries of every
+form) as dense vectors: each term's scores come from the weighting model's own scorer, applied to the
+term's whole posting list at once (its ``_score(weight, length)`` is arithmetic, so it takes numpy
+arrays), kept in an LRU bounded by bytes; OR, AND and AND NOT add or mask the children's vectors as
+Whoosh's Union, Intersection and AndNot matchers add their scores. Other queries (ranges, wildcards,
+an OR with a coordination ``scale``) are scored by their own Whoosh matcher. A score of 0 means no match.
+Why a private scorer at all: Whoosh's matcher walk over every match (facets and counts need every
+match, not the top 10) costs 5-20 times more at 1,000-10,000 posts (bench/README.md).
 """
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 
 import numpy as np
 from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.scoring import BM25F, WeightLengthScorer, WeightScorer
 from whoosh.system import _INT_SIZE
 
 from search.analysis import ContentPositions
@@ -23,6 +29,22 @@ _POSITION_BITS = 21  # positions within a document stay below 2**21
 # A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
 _MATCHED_WITHOUT_SCORE = 1e-9
 _NO_POSTINGS = (np.zeros(0, dtype=np.int32), np.zeros(0))
+
+
+class PostWeighting(BM25F):
+    """BM25F with BM25's usual idf, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
+
+    Whoosh's own idf, ``log(N / (n + 1)) + 1``, adds 1 to every word: a word in half the posts
+    ("therapy", "clients") still weighs 1.7 against 7.9 for a word in one post of 1,000, so in a
+    clinician's six-word question the common words together outweigh the one rare word that says what
+    the question is about. BM25's idf gives a word in half the posts about 0.7 and keeps the rare word's
+    weight, the same ranking signal for a two-word blog query as for a long question.
+    """
+
+    def idf(self, searcher, fieldname, text):
+        n = searcher.doc_frequency(fieldname, text)
+        total = searcher.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 class TermScorer:
@@ -46,6 +68,8 @@ class TermScorer:
             vector = np.zeros(self._size)
             vector[documents] = term_scores * query.boost if query.boost != 1.0 else term_scores
             return vector
+        if isinstance(query, Or) and query.scale:
+            return self._whoosh_scores(query)  # the coordination bonus counts matching leaves: Whoosh's CoordMatcher
         if isinstance(query, Or):
             if not query.subqueries:
                 return np.zeros(self._size)
@@ -195,14 +219,14 @@ class TermScorer:
         return self._scored(fieldname, encoded, documents, tf)
 
     def _scored(self, fieldname: str, encoded: bytes, documents: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weighting = self._weighting
-        B = weighting._field_B.get(fieldname, weighting.B)
-        K1 = weighting.K1
-        idf = self._searcher.idf(fieldname, encoded)
-        average_length = self._searcher.avg_field_length(fieldname) or 1
-        lengths = self._field_lengths(fieldname)[documents]
-        # whoosh.scoring.bm25, vectorised: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average_length)))
+        """The term's scores at its documents, from the weighting model's own scorer for the term."""
+        scorer = self._weighting.scorer(self._searcher, fieldname, encoded)
+        if isinstance(scorer, WeightLengthScorer):  # BM25F: _score(weight, length) is plain arithmetic
+            scores = np.asarray(scorer._score(tf, self._field_lengths(fieldname)[documents]), dtype=np.float64)
+        elif isinstance(scorer, WeightScorer):  # a field Whoosh does not score by length (year): the weight
+            scores = tf
+        else:
+            raise TypeError(f"no vector form for {type(scorer).__name__}")
         return documents.astype(np.int32 if self._size < 2**31 else np.int64), scores
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -271,14 +295,18 @@ def _sorted_contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return keys[found] == wanted
 
 
-def top_documents(scores: np.ndarray, allowed: np.ndarray | None, start: int, stop: int) -> list[tuple[int, float]]:
-    """Documents ranked start..stop by score (ties: lower document number first, as Whoosh), among
-    the ``allowed`` mask when given; only documents with a positive score."""
+def top_documents(scores: np.ndarray, allowed: np.ndarray | None, tie_rank: np.ndarray, start: int, stop: int
+                  ) -> list[tuple[int, float]]:
+    """Documents ranked start..stop in a total order: score (highest first), then ``tie_rank`` (each
+    document's place by date and id), among the ``allowed`` mask when given; positive scores only.
+    Every document tied with the last one kept is ordered before the page is cut, so pages of one
+    ranking never repeat or skip a document."""
     if allowed is not None:
         scores = np.where(allowed, scores, 0.0)
     candidates = np.flatnonzero(scores > 0)
     if len(candidates) > stop:
-        candidates = candidates[np.argpartition(-scores[candidates], stop - 1)[:stop]]
-    order = np.lexsort((candidates, -scores[candidates]))
+        threshold = np.partition(scores[candidates], len(candidates) - stop)[len(candidates) - stop]
+        candidates = candidates[scores[candidates] >= threshold]
+    order = np.lexsort((tie_rank[candidates], -scores[candidates]))
     ranked = candidates[order][start:stop]
     return [(int(docnum), float(scores[docnum])) for docnum in ranked]

@@ -30,7 +30,6 @@ from whoosh.filedb.structfile import BufferFile
 from search.analysis import ANALYSIS_FINGERPRINT
 from search.post import Post
 from search.schema import SCHEMA_VERSION, build_schema, document_for
-from search.segment_writer import BulkSegmentWriter
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 CURRENT_LINK = "current"
@@ -96,24 +95,21 @@ def write_index(
 
 
 def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[[int], None] | None) -> int:
-    """Index the posts and save their spelling vocabulary beside the index."""
+    """Index the posts with Whoosh's own writer (one segment) and save their spelling vocabulary beside it.
+    An error half way cancels the writer (``with`` does) and leaves the directory to the caller."""
     ix = whoosh_index.create_in(str(directory), build_schema())
     vocabulary = Vocabulary()
     count = 0
-    writer = BulkSegmentWriter(ix, limitmb=_WRITER_MEMORY_MB)
     try:
-        for post in posts:
-            writer.add_document(**document_for(post))
-            vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
-            count += 1
-            if progress:
-                progress(count)
-        writer.commit()
-    except BaseException:
-        if not writer.is_closed:
-            writer.cancel()
-        raise
-    ix.close()
+        with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
+            for post in posts:
+                writer.add_document(**document_for(post))
+                vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
+                count += 1
+                if progress:
+                    progress(count)
+    finally:
+        ix.close()
     vocabulary.save(directory / VOCABULARY_FILE)
     return count
 
