@@ -42,11 +42,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Build the index from the corpus and swap it in atomically."""
     from indexer.build import build_index
     from indexer.errors import ExtractionError
+    from search.store import IndexWriteError
 
     progress = _progress_bar("indexing") if sys.stderr.isatty() else None
     try:
         report = build_index(args.corpus, args.index, progress=progress)
-    except ExtractionError as error:
+    except (ExtractionError, IndexWriteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

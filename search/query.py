@@ -60,6 +60,7 @@ class ParsedQuery:
     # Analysed terms worth marking in snippets: what was typed (not negated) and one-word synonyms.
     # Words of multi-word synonyms are left out: "out" of "burned out" alone is no match to show.
     highlight_terms: frozenset[str] = frozenset()
+    relaxed: Query | None = None   # the any-word query, when ``query`` requires a share of the words
 
     @property
     def is_empty(self) -> bool:

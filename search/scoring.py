@@ -14,6 +14,7 @@ match, not the top 10) costs 5-20 times more at 1,000-10,000 posts (bench/README
 from __future__ import annotations
 
 import math
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -58,9 +59,25 @@ class TermScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._cached_bytes = 0
+        self._deadline = math.inf
+        self.timed_out = False  # whether the last ``scores`` call stopped at its deadline
 
-    def scores(self, query: Query) -> np.ndarray:
-        """The query's score for every document (0 where it does not match)."""
+    def scores(self, query: Query, deadline: float | None = None) -> np.ndarray:
+        """The query's score for every document (0 where it does not match).
+
+        Past ``deadline`` (a ``time.monotonic()`` value) no further part of the query is scored: the
+        vector holds what was found so far and ``timed_out`` is set.
+        """
+        self._deadline = math.inf if deadline is None else deadline
+        self.timed_out = False
+        return self._scores(query)
+
+    def _expired(self) -> bool:
+        if not self.timed_out and time.monotonic() > self._deadline:
+            self.timed_out = True
+        return self.timed_out
+
+    def _scores(self, query: Query) -> np.ndarray:
         if query is NullQuery:
             return np.zeros(self._size)
         if isinstance(query, Term):
@@ -77,25 +94,29 @@ class TermScorer:
             # vectors adds them): a term child adds at its own documents only.
             combined = np.zeros(self._size)
             for child in query.subqueries:
+                if self._expired():
+                    break
                 if isinstance(child, Term):
                     documents, term_scores = self._term(child.fieldname, child.text)
                     combined[documents] += term_scores * child.boost if child.boost != 1.0 else term_scores
                 else:
-                    combined += self.scores(child)
+                    combined += self._scores(child)
         elif isinstance(query, And):
             if not query.subqueries:
                 return np.zeros(self._size)
             combined = np.zeros(self._size)
             unmatched = np.zeros(self._size, dtype=bool)
             for child in query.subqueries:
-                child_scores = self.scores(child)
+                if self._expired():
+                    break
+                child_scores = self._scores(child)
                 combined += child_scores
                 unmatched |= child_scores <= 0
             combined[unmatched] = 0.0
         elif isinstance(query, AndNot):
-            combined = np.where(self.scores(query.b) > 0, 0.0, self.scores(query.a))
+            combined = np.where(self._scores(query.b) > 0, 0.0, self._scores(query.a))
         elif isinstance(query, Not):
-            combined = np.where(self.scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
+            combined = np.where(self._scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
         elif isinstance(query, Phrase) and query.slop == 1 and len(query.words) > 1:
             combined = self._phrase_scores(query.fieldname, tuple(query.words))
         else:
@@ -177,9 +198,13 @@ class TermScorer:
         """Any other query, scored document by document by its Whoosh matcher."""
         vector = np.zeros(self._size)
         matcher = query.matcher(self._searcher, self._searcher.context())
+        steps = 0
         while matcher.is_active():
             vector[matcher.id()] = matcher.score() or _MATCHED_WITHOUT_SCORE
             matcher.next()
+            steps += 1
+            if steps % 256 == 0 and self._expired():
+                break
         return vector
 
     def _term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
