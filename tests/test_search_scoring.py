@@ -35,13 +35,27 @@ _BOOLEAN = ("{a} AND {b}", "{a} OR {b}", "{a} NOT {b}", "{a} -{b}", "-{a} {b}", 
             "{a} AND NOT {b}", "NOT {a}", "{a} {b} {c}", "+{a} {b}")
 
 
-@pytest.fixture(scope="module", params=[500, 10_000], ids=["500-posts", "10000-posts"])
-def corpus(request, tmp_path_factory):
-    size = request.param
+def _corpus(size: int, tmp_path_factory):
     root = tmp_path_factory.mktemp(f"scoring-{size}")
     write_index(synth.generate_posts(size, synth.DEFAULT_SEED), root)
     _, ix = open_current(root)
     searcher = ix.searcher(weighting=PostWeighting())
+    return size, searcher, ix
+
+
+@pytest.fixture(scope="module", params=[500, 10_000], ids=["500-posts", "10000-posts"])
+def corpus(request, tmp_path_factory):
+    """The equality test's corpora."""
+    size, searcher, ix = _corpus(request.param, tmp_path_factory)
+    yield size, searcher
+    searcher.close()
+    ix.close()
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """500 posts, for the tests of the scorer's parts."""
+    size, searcher, ix = _corpus(500, tmp_path_factory)
     yield size, searcher
     searcher.close()
     ix.close()
@@ -126,8 +140,8 @@ def _walked(matcher, *, values: bool):
 
 
 @pytest.mark.parametrize("fieldname", ["text", "title", "implications", "authors", "journal", "year"])
-def test_block_reading_equals_walking_the_postings(corpus, fieldname):
-    reader = corpus[1].reader()
+def test_block_reading_equals_walking_the_postings(small, fieldname):
+    reader = small[1].reader()
     terms = list(reader.lexicon(fieldname))
     assert terms
     for term in terms[:: max(1, len(terms) // 60)]:
@@ -138,7 +152,7 @@ def test_block_reading_equals_walking_the_postings(corpus, fieldname):
         assert values == walked_values
 
 
-def test_the_posting_by_posting_path_equals_the_block_path(corpus):
+def test_the_posting_by_posting_path_equals_the_block_path(small):
     class Walked:  # a matcher without Whoosh's block internals
         def __init__(self, matcher):
             self._matcher = matcher
@@ -148,15 +162,15 @@ def test_the_posting_by_posting_path_equals_the_block_path(corpus):
                 raise AttributeError(name)
             return getattr(self._matcher, name)
 
-    reader = corpus[1].reader()
+    reader = small[1].reader()
     for term in list(reader.lexicon("text"))[:40]:
         fast = _read_postings(reader.postings("text", term), weights=True, values=True)
         slow = _read_postings(Walked(reader.postings("text", term)), weights=True, values=True)
         assert fast[0].tolist() == slow[0].tolist() and fast[1].tolist() == slow[1].tolist() and fast[2] == slow[2]
 
 
-def test_a_tiny_cache_gives_the_same_scores(corpus, monkeypatch):
-    size, searcher = corpus
+def test_a_tiny_cache_gives_the_same_scores(small, monkeypatch):
+    size, searcher = small
     texts = _generated_queries(size, 150)
     roomy = TermScorer(searcher, searcher.doc_count_all())
     expected = {text: roomy.scores(parse_query(text).query) for text in texts}
