@@ -62,14 +62,14 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the index and print ranked results (or the JSON of the web API)."""
     from search.engine import SearchEngine
+    from search.facets import FACETS
     from search.request import InvalidRequest, SearchRequest
     from search.store import IndexUnavailable
 
     try:
         request = SearchRequest.from_params(
             query=" ".join(args.query),
-            filters={"topic": args.topic, "type": args.type, "journal": args.journal,
-                     "author": args.author, "year": args.year},
+            filters={facet.name: getattr(args, facet.name) for facet in FACETS},
             sort=args.sort,
             page=args.page,
         )
@@ -200,6 +200,8 @@ def cmd_default(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from search.facets import FACETS
+
     parser = argparse.ArgumentParser(
         prog="run.py",
         description=__doc__.splitlines()[0],
@@ -222,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases, author:, journal:, year:, ...")
     search.add_argument("--index", type=Path, default=DEFAULT_INDEX, help="index folder (default: index/)")
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
-    for facet, meta in (("topic", "T"), ("type", "T"), ("journal", "J"), ("author", "A"), ("year", "Y")):
-        search.add_argument(f"--{facet}", action="append", default=[], metavar=meta, help=f"only posts with this {facet} (repeatable: OR)")
+    for facet in FACETS:
+        search.add_argument(facet.option, dest=facet.name, action="append", default=[], metavar=facet.name[0].upper(),
+                            help=f"only posts with this {facet.label.lower()} (repeatable: OR)")
     search.add_argument("--sort", default="relevance", choices=("relevance", "newest", "oldest"))
     search.add_argument("--page", type=int, default=1)
     search.set_defaults(handler=cmd_search)

@@ -17,6 +17,8 @@ held only while a new snapshot is opened after a swap.
 """
 from __future__ import annotations
 
+import math
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -78,7 +80,8 @@ class Hit:
     def to_dict(self) -> dict:
         record = self.post.to_dict()
         del record["summary"], record["implications"]
-        record.update(score=round(self.score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
+        score = self.score if math.isfinite(self.score) else sys.float_info.max  # JSON has no Infinity
+        record.update(score=round(score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
         return record
 
 
