@@ -59,6 +59,7 @@ _CONTENT_ANALYZER = content_analyzer()
 _NAME_ANALYZER = name_analyzer()
 _MORE_LIKE_THIS_TERMS = 12
 _CACHED_RESPONSES = 256
+_CACHED_POSTS = 4096  # full posts (with their texts) kept per snapshot: every post of the blog, ~10 MB at most
 # A query that requires most of its words is run with any word when it finds fewer posts than this:
 # one or two posts out of hundreds leave a reader without alternatives, while the any-word results
 # still rank first the posts that match the most words, so nothing found is lost.
@@ -150,6 +151,7 @@ class _Snapshot:
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     suggester: Suggester | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
+    full_posts: dict[int, Post] = field(default_factory=dict)  # least recently used first
     _idle: list[_Worker] = field(default_factory=list)
     _guard: threading.Lock = field(default_factory=threading.Lock)  # held for a list or dict operation only
     _retired: bool = False
@@ -226,8 +228,19 @@ class _Snapshot:
                 del self.responses[next(iter(self.responses))]
 
     def full_post(self, searcher, docnum: int) -> Post:
-        """The post with its summary and implications (read from the index's stored record)."""
-        return post_from_record(searcher.stored_fields(docnum)["record"])
+        """The post with its summary and implications (read from the index's stored record, then kept
+        among the most recently shown)."""
+        with self._guard:
+            post = self.full_posts.pop(docnum, None)
+            if post is not None:
+                self.full_posts[docnum] = post
+                return post
+        post = post_from_record(searcher.stored_fields(docnum)["record"])
+        with self._guard:
+            self.full_posts[docnum] = post
+            if len(self.full_posts) > _CACHED_POSTS:
+                del self.full_posts[next(iter(self.full_posts))]
+        return post
 
 
 def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
