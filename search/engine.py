@@ -10,7 +10,7 @@ has a time budget (``SEARCH_SECONDS``): past it, scoring stops and the response 
 be incomplete.
 
 Each index snapshot keeps what is derived from it (posts without their texts, facet values,
-vocabulary, autocomplete, an LRU of responses) and a pool of searchers: a Whoosh searcher is not
+vocabulary, autocomplete, LRUs of responses and of recently shown full posts) and a pool of searchers: a Whoosh searcher is not
 meant to be used by two threads at once, so each search takes one (opening another when all are
 busy: they share the index's bytes) and gives it back. No lock is held across a search; a lock is
 held only while a new snapshot is opened after a swap.
