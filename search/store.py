@@ -26,7 +26,6 @@ import errno
 import json
 import os
 import shutil
-import time
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from pathlib import Path
