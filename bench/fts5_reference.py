@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from search.analysis import STOP_AND_QUESTION_WORDS
+from search.facets import FACET_NAMES as FACETS
 from search.post import Post
 from search.schema import FIELD_BOOSTS
 
@@ -37,7 +38,7 @@ PAGE_SIZE = 10
 # Facet -> (table, value column) for multi-valued facets kept in join tables.
 JOIN_FACETS = {"topic": "f_topic", "type": "f_type", "author": "f_author"}
 DOC_FACETS = {"journal": "journal", "year": "year"}
-FACETS = ("topic", "type", "journal", "author", "year")
+assert set(JOIN_FACETS) | set(DOC_FACETS) == set(FACETS), "the reference counts every facet of search.facets"
 
 _SCHEMA = f"""
 CREATE TABLE docs(doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, issue_date TEXT, year INTEGER, journal TEXT);

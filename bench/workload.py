@@ -23,7 +23,6 @@ from search.analysis import STOP_AND_QUESTION_WORDS
 from search.facets import facet_values
 
 CLASSES: dict[str, float] = {"words": 0.40, "question": 0.25, "phrase": 0.15, "fielded": 0.10, "facets": 0.10}
-FILTER_FACETS = ("topic", "type", "journal", "author", "year")
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 _BORING = STOP_AND_QUESTION_WORDS | {"synthetic", "therapy", "study", "clients", "client", "were", "with"}

@@ -1,45 +1,62 @@
-"""The search engine: one warm searcher over the current index, reopened when the index is swapped.
+"""The search engine: searchers over the current index, reopened when the index is swapped.
 
 ``SearchEngine.search`` is the full call the web page and the CLI make: parse (search.query), score
-every document (search.scoring: Whoosh's BM25F, computed as vectors), filter by facets, rank or sort
-by date or strength of evidence (search.evidence), paginate, explain each hit (search.matches:
-highlights and "matched in"), count facets disjunctively (search.facets), suggest a spelling
-(search.did_you_mean, with an automatic retry when a misspelled query finds nothing), and quote a
-practice answer from the best posts' implications (search.answer). A question that no post answers
-with most of its words is searched again with any of them (``ParsedQuery.relaxed``). Each index snapshot keeps what is
-derived from it (posts without their texts, facet values, vocabulary, score caches, autocomplete,
-an LRU of responses) and is replaced when ``current`` points to a new build. All calls are
-serialised by a lock: a Whoosh searcher is not meant to be shared by threads at once; processes
-scale out instead.
+every document (search.scoring: the weighting model's scores as vectors, equal to Whoosh's own
+search), filter by facets, rank in a total order (score, then date, then id), sort by date or by
+strength of evidence (search.evidence), paginate, explain each hit (search.matches: highlights
+and "matched in"), count facets disjunctively (search.facets), suggest a spelling (search.did_you_mean,
+with an automatic retry when a misspelled query finds nothing), and quote a practice answer from the
+best posts' implications (search.answer). A query that requires most of its words and
+finds fewer than ``RELAX_BELOW`` posts is run again with any word (the response says so). Each search
+has a time budget (``SEARCH_SECONDS``): past it, scoring stops and the response says the results may
+be incomplete.
+
+Each index snapshot keeps what is derived from it (posts without their texts, facet values,
+vocabulary, autocomplete, LRUs of responses and of recently shown full posts) and a pool of searchers: a Whoosh searcher is not
+meant to be used by two threads at once, so each search takes one (opening another when all are
+busy: they share the index's bytes) and gives it back. No lock is held across a search; a lock is
+held only while a new snapshot is opened after a swap.
 """
 from __future__ import annotations
 
+import math
+import sys
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from whoosh import scoring
 
 from search.analysis import word_terms
 from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
+from search.evidence import UNKNOWN_LEVEL, evidence_level
 from search.facets import FacetCount, FacetIndex
 from search.matches import explain, query_marks, unmatched
 from search.post import Post
 from search.query import ParsedQuery, parse_query
-from search.evidence import UNKNOWN_LEVEL, evidence_level
 from search.request import MAX_PAGE_SIZE, SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
-from search.scoring import TermScorer, top_documents
+from search.scoring import PostWeighting, TermScorer, top_documents
 from search.suggest import Suggester, Suggestion
 from search.store import IndexUnavailable, current_build, open_current
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
-RELAXED_NOTICE = "No post has most of these words, so posts with any of them are shown."
 _MORE_LIKE_THIS_TERMS = 12
 _CACHED_RESPONSES = 256
+_CACHED_POSTS = 4096  # full posts (with their texts) kept per snapshot: every post of the blog, ~10 MB at most
+# A query that requires most of its words is run with any word when it finds fewer posts than this:
+# one or two posts out of hundreds leave a reader without alternatives, while the any-word results
+# still rank first the posts that match the most words, so nothing found is lost.
+RELAX_BELOW = 3
+# Seconds of scoring a search may take before it returns what it has (far above the ~10-100 ms of a
+# normal search at 1,000-10,000 posts; below gunicorn's 30 s worker timeout).
+SEARCH_SECONDS = 3.0
+RELAXED_NOTICE = "No post matches most of your words; showing posts that match any of them."
+PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 
 
 @dataclass(frozen=True)
@@ -52,7 +69,8 @@ class Hit:
     def to_dict(self) -> dict:
         record = self.post.to_dict()
         del record["summary"], record["implications"]
-        record.update(score=round(self.score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
+        score = self.score if math.isfinite(self.score) else sys.float_info.max  # JSON has no Infinity
+        record.update(score=round(score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
         return record
 
 
@@ -69,6 +87,8 @@ class SearchResponse:
     corrected: bool = False
     notice: str | None = None
     searched_query: str = ""
+    relaxed: bool = False   # the any-word query was run (see RELAX_BELOW)
+    partial: bool = False   # the time budget ran out: the results may be incomplete
     answer: list[AnswerSentence] | None = None
 
     @property
@@ -85,6 +105,8 @@ class SearchResponse:
             "suggestion": self.suggestion,
             "corrected": self.corrected,
             "notice": self.notice,
+            "relaxed": self.relaxed,
+            "partial": self.partial,
             "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
@@ -92,42 +114,55 @@ class SearchResponse:
 
 
 @dataclass
+class _Worker:
+    """One searcher and its score vectors' cache: used by one search at a time."""
+
+    searcher: object
+    scorer: TermScorer
+
+
+@dataclass
 class _Snapshot:
-    """One opened index: its searcher and everything precomputed from its stored records.
+    """One opened index: a pool of searchers and everything precomputed from its stored records.
 
     ``posts`` holds each post without its summary and implications (memory: the texts are read back
     with ``full_post`` for the page of hits and the post page); listings return such records.
     """
 
     build: Path
-    searcher: object
+    ix: object
     posts: dict[int, Post] = field(default_factory=dict)
     docnum_of: dict[str, int] = field(default_factory=dict)
     facets: FacetIndex = field(default_factory=FacetIndex)
     newest_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # document numbers
+    oldest_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    tie_rank: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # place in newest_first
     present: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # mask of the documents
     evidence: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # level of each document
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    scorer: TermScorer | None = None
     suggester: Suggester | None = None
     did_you_mean: DidYouMean | None = None
     responses: dict[tuple, SearchResponse] = field(default_factory=dict)  # least recently used first
+    full_posts: dict[int, Post] = field(default_factory=dict)  # least recently used first
+    _idle: list[_Worker] = field(default_factory=list)
+    _guard: threading.Lock = field(default_factory=threading.Lock)  # held for a list or dict operation only
+    _retired: bool = False
 
     @classmethod
     def open(cls, root: Path) -> "_Snapshot":
         build, ix = open_current(root)
-        snapshot = cls(build=build, searcher=ix.searcher(weighting=scoring.BM25F()))
+        snapshot = cls(build=build, ix=ix)
         try:
-            for docnum, stored in snapshot.searcher.reader().iter_docs():
-                post = post_from_record(stored["record"])
-                snapshot.posts[docnum] = post.replace(summary="", implications="")  # the texts stay on disk
-                snapshot.docnum_of[post.id] = docnum
-                snapshot.facets.add(docnum, post)
+            with snapshot.worker() as worker:
+                for docnum, stored in worker.searcher.reader().iter_docs():
+                    post = post_from_record(stored["record"])
+                    snapshot.posts[docnum] = post.replace(summary="", implications="")  # the texts stay on disk
+                    snapshot.docnum_of[post.id] = docnum
+                    snapshot.facets.add(docnum, post)
         except BaseException:
-            snapshot.searcher.close()  # a damaged or vanished build: release its files
+            snapshot.retire()  # a damaged or vanished build: release its searchers
             raise
         snapshot.vocabulary = Vocabulary.load(build / VOCABULARY_FILE)
-        snapshot.scorer = TermScorer(snapshot.searcher, len(snapshot.posts))
         snapshot.did_you_mean = DidYouMean(snapshot.vocabulary, snapshot.is_indexed, {
             field: [count.value for count in snapshot.facets.all_counts(facet)]
             for field, facet in (("authors", "author"), ("journal", "journal"), ("topics", "topic"))
@@ -138,24 +173,81 @@ class _Snapshot:
             + [Suggestion("title", post.title, post_id=post.id)
                for post in sorted(snapshot.posts.values(), key=lambda post: post.issue_date, reverse=True)]
         )
-        snapshot.newest_first = np.array(sorted(
-            snapshot.posts, key=lambda docnum: (snapshot.posts[docnum].issue_date, snapshot.posts[docnum].id), reverse=True
-        ), dtype=np.int64)
+        posts = snapshot.posts
+        by_id = sorted(posts, key=lambda docnum: posts[docnum].id)
+        newest = sorted(by_id, key=lambda docnum: posts[docnum].issue_date, reverse=True)  # stable: id within a month
+        snapshot.newest_first = np.array(newest, dtype=np.int64)
+        snapshot.oldest_first = np.array(sorted(by_id, key=lambda docnum: posts[docnum].issue_date), dtype=np.int64)
+        snapshot.tie_rank = np.zeros(snapshot.facets.size, dtype=np.int64)
+        snapshot.tie_rank[snapshot.newest_first] = np.arange(len(newest))
         snapshot.present = np.zeros(snapshot.facets.size, dtype=bool)
-        snapshot.present[list(snapshot.posts)] = True
+        snapshot.present[list(posts)] = True
         snapshot.evidence = np.full(snapshot.facets.size, UNKNOWN_LEVEL, dtype=np.int64)
-        for docnum, post in snapshot.posts.items():
+        for docnum, post in posts.items():
             snapshot.evidence[docnum] = evidence_level(post.research_types)
         return snapshot
 
     def is_indexed(self, word: str) -> bool:
         """Whether the word analyses to terms the index has (a spelling variant, a stop word: no terms)."""
         terms = word_terms(word)
-        return not terms or any(self.searcher.doc_frequency(CATCH_ALL_FIELD, term) for term in terms)
+        if not terms:
+            return True
+        with self.worker() as worker:
+            return any(worker.searcher.doc_frequency(CATCH_ALL_FIELD, term) for term in terms)
 
-    def full_post(self, docnum: int) -> Post:
-        """The post with its summary and implications (read from the index's stored record)."""
-        return post_from_record(self.searcher.stored_fields(docnum)["record"])
+    @contextmanager
+    def worker(self):
+        """A searcher for this thread's search, returned to the pool afterwards."""
+        with self._guard:
+            worker = self._idle.pop() if self._idle else None
+        if worker is None:
+            searcher = self.ix.searcher(weighting=PostWeighting())
+            worker = _Worker(searcher, TermScorer(searcher, searcher.doc_count_all()))
+        try:
+            yield worker
+        finally:
+            with self._guard:
+                if not self._retired:
+                    self._idle.append(worker)
+                    worker = None
+            if worker is not None:
+                worker.searcher.close()
+
+    def retire(self) -> None:
+        """Close the idle searchers; busy ones are closed when their search ends."""
+        with self._guard:
+            self._retired = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.searcher.close()
+
+    def cached(self, key: tuple) -> SearchResponse | None:
+        with self._guard:
+            response = self.responses.pop(key, None)
+            if response is not None:
+                self.responses[key] = response  # most recently used last
+            return response
+
+    def remember(self, key: tuple, response: SearchResponse) -> None:
+        with self._guard:
+            self.responses[key] = response
+            if len(self.responses) > _CACHED_RESPONSES:
+                del self.responses[next(iter(self.responses))]
+
+    def full_post(self, searcher, docnum: int) -> Post:
+        """The post with its summary and implications (read from the index's stored record, then kept
+        among the most recently shown)."""
+        with self._guard:
+            post = self.full_posts.pop(docnum, None)
+            if post is not None:
+                self.full_posts[docnum] = post
+                return post
+        post = post_from_record(searcher.stored_fields(docnum)["record"])
+        with self._guard:
+            self.full_posts[docnum] = post
+            if len(self.full_posts) > _CACHED_POSTS:
+                del self.full_posts[next(iter(self.full_posts))]
+        return post
 
 
 def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
@@ -176,11 +268,11 @@ def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapsh
 
 
 class SearchEngine:
-    """Searches the index under ``root`` (see :mod:`search.store`)."""
+    """Searches the index under ``root`` (see :mod:`search.store`). Safe to share between threads."""
 
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
-        self._lock = threading.RLock()
+        self._opening = threading.Lock()  # held only while a snapshot is swapped
         self._snapshot: _Snapshot | None = None
 
     # -- snapshot management -------------------------------------------------------------
@@ -190,61 +282,74 @@ class SearchEngine:
         Raises IndexUnavailable when there is no usable index.
         """
         build = current_build(self.root)
-        if self._snapshot is None or build != self._snapshot.build:
-            old, self._snapshot = self._snapshot, _open_snapshot(self.root, build)
-            if old is not None:
-                old.searcher.close()
-        return self._snapshot
+        snapshot = self._snapshot
+        if snapshot is not None and build == snapshot.build:
+            return snapshot
+        with self._opening:
+            snapshot = self._snapshot
+            if snapshot is None or build != snapshot.build:
+                old, snapshot = snapshot, _open_snapshot(self.root, build)
+                self._snapshot = snapshot
+                if old is not None:
+                    old.retire()
+        return snapshot
 
     def clear_cache(self) -> None:
         """Forget remembered responses (benchmarks measure computed ones)."""
-        with self._lock:
-            if self._snapshot is not None:
-                self._snapshot.responses.clear()
+        snapshot = self._snapshot
+        if snapshot is not None:
+            with snapshot._guard:
+                snapshot.responses.clear()
 
     def close(self) -> None:
-        with self._lock:
-            if self._snapshot is not None:
-                self._snapshot.searcher.close()
-                self._snapshot = None
+        with self._opening:
+            snapshot, self._snapshot = self._snapshot, None
+        if snapshot is not None:
+            snapshot.retire()
 
     # -- searching ----------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
         """The full search call; repeated requests (paging back, toggling a facet back, the browse
         page) are answered from a small cache that lives as long as the index snapshot."""
-        with self._lock:
-            snapshot = self._current()
-            key = request.cache_key()
-            response = snapshot.responses.pop(key, None) or self._search(snapshot, request)
-            if request.page_size <= MAX_PAGE_SIZE:  # an export's 500 hits are not kept
-                snapshot.responses[key] = response  # most recently used last
-            if len(snapshot.responses) > _CACHED_RESPONSES:
-                del snapshot.responses[next(iter(snapshot.responses))]
-            return response
+        snapshot = self._current()
+        key = request.cache_key()
+        response = snapshot.cached(key)
+        if response is None:
+            with snapshot.worker() as worker:
+                response = self._search(snapshot, worker, request)
+            if not response.partial and request.page_size <= MAX_PAGE_SIZE:  # an export's 500 hits are not kept
+                snapshot.remember(key, response)
+        return response
 
-    def _search(self, snapshot: _Snapshot, request: SearchRequest) -> SearchResponse:
+    def _search(self, snapshot: _Snapshot, worker: _Worker, request: SearchRequest) -> SearchResponse:
+        deadline = time.monotonic() + SEARCH_SECONDS
         filters = self._canonical_filters(snapshot, request)
         parsed = parse_query(request.query)
         suggestion = snapshot.did_you_mean.suggestion(parsed)
-        response = self._run(snapshot, request, filters, parsed, suggestion)
-        if response.total == 0 and parsed.relaxed is not None:  # no post has enough of the words: any word
-            notice = " ".join(filter(None, (parsed.notice, RELAXED_NOTICE)))
-            response = self._run(snapshot, request, filters, replace(parsed, query=parsed.relaxed, relaxed=None, notice=notice), suggestion)
-        if response.total == 0 and suggestion:
-            retried = self._run(snapshot, request, filters, parse_query(suggestion), suggestion)
+        response = self._run(snapshot, worker, request, filters, parsed, suggestion, deadline)
+        if response.total == 0 and suggestion and not response.partial:
+            retried = self._run(snapshot, worker, request, filters, parse_query(suggestion), suggestion, deadline)
             if retried.total:
                 return replace(retried, corrected=True)
         return response
 
-    def _run(self, snapshot: _Snapshot, request: SearchRequest, filters, parsed: ParsedQuery, suggestion):
+    def _run(self, snapshot: _Snapshot, worker: _Worker, request: SearchRequest, filters, parsed: ParsedQuery,
+             suggestion, deadline: float) -> SearchResponse:
         scores = None  # every document's score (search.scoring); None when browsing
+        relaxed = partial = False
         if not parsed.text:
             matching = snapshot.present  # browsing: every post
         elif parsed.is_empty:
             matching = np.zeros(snapshot.facets.size, dtype=bool)
         else:
-            scores = snapshot.scorer.scores(parsed.query)
+            scores = worker.scorer.scores(parsed.query, deadline)
+            partial = worker.scorer.timed_out
             matching = scores != 0
+            if parsed.relaxed is not None and not partial and np.count_nonzero(matching) < RELAX_BELOW:
+                scores = worker.scorer.scores(parsed.relaxed, deadline)
+                partial = worker.scorer.timed_out
+                matching = scores != 0
+                relaxed = True
         # Sets of documents are boolean masks over document numbers (search.facets).
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
@@ -254,12 +359,14 @@ class SearchEngine:
         page = request.page
         if total:
             page = min(page, -(-total // request.page_size))
-            hits = self._page_of_hits(snapshot, request, parsed, scores, final, page, restricted=allowed is not None)
+            hits = self._page_of_hits(snapshot, worker.searcher, request, parsed, scores, final, page,
+                                      restricted=allowed is not None)
         answer = None
-        if total and scores is not None:
-            candidates = top_documents(scores, final if allowed is not None else None, 0, CANDIDATE_POSTS)
-            answer = practice_answer(parsed, [snapshot.full_post(docnum) for docnum, _ in candidates],
-                                     lambda term: snapshot.searcher.doc_frequency(CATCH_ALL_FIELD, term), len(snapshot.posts))
+        if total and scores is not None and not partial:
+            candidates = top_documents(scores, final if allowed is not None else None, snapshot.tie_rank, 0, CANDIDATE_POSTS)
+            answer = practice_answer(parsed, [snapshot.full_post(worker.searcher, docnum) for docnum, _ in candidates],
+                                     lambda term: worker.searcher.doc_frequency(CATCH_ALL_FIELD, term), len(snapshot.posts))
+        notices = [parsed.notice, RELAXED_NOTICE if relaxed else None, PARTIAL_NOTICE if partial else None]
         return SearchResponse(
             request=request,
             total=total,
@@ -267,120 +374,121 @@ class SearchEngine:
             hits=hits,
             facets=facets,
             suggestion=suggestion,
-            notice=parsed.notice,
+            notice=" ".join(filter(None, notices)) or None,
             searched_query=parsed.text,
+            relaxed=relaxed,
+            partial=partial,
             answer=answer,
         )
 
     def _page_of_hits(
-        self, snapshot: _Snapshot, request: SearchRequest, parsed: ParsedQuery, scores: np.ndarray | None,
+        self, snapshot: _Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, scores: np.ndarray | None,
         final: np.ndarray, page: int, restricted: bool,
     ) -> list[Hit]:
-        """The hits of one page: ranked by BM25F, or in date order with each hit's relevance score."""
+        """The hits of one page: ranked by score (then date, then id), or in date order with each hit's score."""
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            shown = _by_evidence(snapshot, final, None)[start:stop] if request.sort == "evidence" else _in_date_order(snapshot, request, final, start, stop)
-            return [_unscored_hit(snapshot.full_post(docnum)) for docnum in shown]
+            if request.sort == "evidence":
+                shown = _by_evidence(snapshot, final, None)[start:stop]
+            else:
+                shown = _in_date_order(snapshot, request, final, start, stop)
+            return [_unscored_hit(snapshot.full_post(searcher, docnum)) for docnum in shown]
         if request.sort == "relevance":
-            scored = top_documents(scores, final if restricted else None, start, stop)
-        elif request.sort == "evidence":
-            scored = [(docnum, float(scores[docnum])) for docnum in _by_evidence(snapshot, final, scores)[start:stop]]
+            scored = top_documents(scores, final if restricted else None, snapshot.tie_rank, start, stop)
         else:
-            shown = _in_date_order(snapshot, request, final, start, stop)
+            if request.sort == "evidence":
+                shown = _by_evidence(snapshot, final, scores)[start:stop]
+            else:
+                shown = _in_date_order(snapshot, request, final, start, stop)
             scored = [(docnum, float(scores[docnum])) for docnum in shown]
         marks = query_marks(parsed.query)
-        posts = [(snapshot.full_post(docnum), score) for docnum, score in scored]
-        return [_hit(post, score, explain(post, marks)) for post, score in posts]
+        return [_hit(post, score, explain(post, marks))
+                for post, score in ((snapshot.full_post(searcher, docnum), score) for docnum, score in scored)]
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
-        """Selected facet values in their stored spelling; a value no post has is kept (it counts 0)."""
+        """Selected facet values in their stored spelling (a surname alone selects every author of that
+        surname); a value no post has is kept (it counts 0)."""
         return {
-            facet: tuple(snapshot.facets.canonical(facet, value) or value for value in values)
+            facet: tuple(dict.fromkeys(stored for value in values for stored in snapshot.facets.expand(facet, value)))
             for facet, values in request.filters.items()
         }
 
     # -- posts ----------------------------------------------------------------------------
     def post(self, post_id: str) -> Post | None:
-        with self._lock:
-            snapshot = self._current()
-            docnum = snapshot.docnum_of.get(post_id)
-            return None if docnum is None else snapshot.full_post(docnum)
+        snapshot = self._current()
+        docnum = snapshot.docnum_of.get(post_id)
+        if docnum is None:
+            return None
+        with snapshot.worker() as worker:
+            return snapshot.full_post(worker.searcher, docnum)
 
     def more_like_this(self, post_id: str, limit: int = 5) -> list[Post]:
         """Posts whose summaries share the most distinctive terms with this one's (listing records:
         summary and implications empty)."""
-        with self._lock:
-            snapshot = self._current()
-            docnum = snapshot.docnum_of.get(post_id)
-            if docnum is None:
-                return []
-            post = snapshot.full_post(docnum)
+        snapshot = self._current()
+        docnum = snapshot.docnum_of.get(post_id)
+        if docnum is None:
+            return []
+        with snapshot.worker() as worker:
+            post = snapshot.full_post(worker.searcher, docnum)
             text = " ".join((post.title, post.summary, post.implications))
-            results = snapshot.searcher.more_like(
+            results = worker.searcher.more_like(
                 docnum, CATCH_ALL_FIELD, text=text, top=limit, numterms=_MORE_LIKE_THIS_TERMS
             )
             return [snapshot.posts[hit.docnum] for hit in results]
 
     def posts_where(self, facet: str, value: str, *, exclude: str | None = None, limit: int = 10) -> list[Post]:
         """Posts with a facet value (e.g. the same first author), newest first (listing records)."""
-        with self._lock:
-            snapshot = self._current()
-            canonical = snapshot.facets.canonical(facet, value)
-            if canonical is None:
-                return []
-            posts = [snapshot.posts[d] for d in snapshot.facets.documents_with_any(facet, [canonical])]
-            posts = [post for post in posts if post.id != exclude]
-            return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
+        snapshot = self._current()
+        values = snapshot.facets.expand(facet, value)
+        posts = [snapshot.posts[d] for d in snapshot.facets.documents_with_any(facet, values)]
+        posts = [post for post in posts if post.id != exclude]
+        return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
 
     # -- browsing and autocomplete ----------------------------------------------------------
     def topic_counts(self) -> list[FacetCount]:
         """Every topic of the taxonomy with its number of posts (zero included), in taxonomy order,
         then any other topic the posts carry."""
-        with self._lock:
-            counts = {count.value: count.count for count in self._current().facets.all_counts("topic")}
+        counts = {count.value: count.count for count in self._current().facets.all_counts("topic")}
         labels = list(DEFAULT_TOPICS) + sorted(set(counts) - set(DEFAULT_TOPICS))
         return [FacetCount(label, counts.get(label, 0), False) for label in labels]
 
     def stats(self) -> dict:
         """What the index holds: post count and the months it covers."""
-        with self._lock:
-            snapshot = self._current()
-            months = sorted(post.issue_date for post in snapshot.posts.values())
-            return {
-                "posts": len(snapshot.posts),
-                "first_month": months[0] if months else None,
-                "last_month": months[-1] if months else None,
-                "build": snapshot.build.name,
-            }
+        snapshot = self._current()
+        months = sorted(post.issue_date for post in snapshot.posts.values())
+        return {
+            "posts": len(snapshot.posts),
+            "first_month": months[0] if months else None,
+            "last_month": months[-1] if months else None,
+            "build": snapshot.build.name,
+        }
 
     def latest(self, limit: int = 5) -> list[Post]:
         """The newest posts (listing records: summary and implications empty)."""
-        with self._lock:
-            posts = self._current().posts.values()
-            return sorted(posts, key=lambda post: post.issue_date, reverse=True)[:limit]
+        snapshot = self._current()
+        return [snapshot.posts[docnum] for docnum in snapshot.newest_first[:limit].tolist()]
 
     def suggest(self, prefix: str, limit: int = 8) -> list[Suggestion]:
         """Titles, topics, authors and journals with a word starting with ``prefix``."""
-        with self._lock:
-            return self._current().suggester.suggest(prefix, limit)
+        return self._current().suggester.suggest(prefix, limit)
 
 
 def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarray, start: int, stop: int) -> list[int]:
     """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
-    by_date = snapshot.newest_first[::-1] if request.sort == "oldest" else snapshot.newest_first
+    by_date = snapshot.oldest_first if request.sort == "oldest" else snapshot.newest_first
     return by_date[final[by_date]][start:stop].tolist()
 
 
 def _by_evidence(snapshot: _Snapshot, final: np.ndarray, scores: np.ndarray | None) -> list[int]:
-    """The documents of ``final`` strongest evidence first (search.evidence); within a level by score,
-    or newest first when browsing."""
+    """The documents of ``final`` strongest evidence first (search.evidence); within a level by score
+    (then date, then id, as the relevance order), or newest first when browsing."""
     documents = snapshot.newest_first[final[snapshot.newest_first]]
     if scores is None:
         return documents[np.lexsort((np.arange(len(documents)), snapshot.evidence[documents]))].tolist()
-    # ties as in the relevance order: lower document number first
-    return documents[np.lexsort((documents, -scores[documents], snapshot.evidence[documents]))].tolist()
+    return documents[np.lexsort((snapshot.tie_rank[documents], -scores[documents], snapshot.evidence[documents]))].tolist()
 
 
 def _hit(post: Post, score: float, explanation) -> Hit:

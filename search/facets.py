@@ -1,4 +1,11 @@
-"""Facet values held in memory per index snapshot: filtering and disjunctive counts over doc numbers.
+"""Facets: the one table that defines them (``FACETS``), and their values held in memory per index
+snapshot for filtering and disjunctive counts over document numbers.
+
+A ``Facet`` says everything the program knows about one: its name (URL parameter, JSON key, request
+filter), the label a page shows, how its values come from a Post, the index field its values are
+searched in (``author:``), its command-line option, and how its values are listed (by count, or the
+research types by the evidence hierarchy of search.evidence). Request validation, the web page, the
+command line and the benchmark read this table.
 
 A selection is OR within a facet and AND across facets; the counts of a facet are taken as if that
 facet had no selection, so a user can widen it (disjunctive faceting). Each facet is held as numpy
@@ -10,28 +17,58 @@ thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranke
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
 
-from search.post import Post
 from search.evidence import hierarchy_order
-from search.request import FACETS
+from search.post import Post
 
 MAX_FACET_VALUES = 50
+BY_COUNT = "count"          # most posts first (ties: alphabetically; years: newest first)
+BY_EVIDENCE = "evidence"    # the evidence hierarchy, strongest first (search.evidence)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet, defined once."""
+
+    name: str                                   # URL parameter, JSON key, request filter name
+    label: str                                  # what a page calls it
+    values: Callable[[Post], tuple[str, ...]]   # a post's values
+    field: str                                  # the index field its values are searched in (``author:``)
+    option: str                                 # the command-line option
+    order: str = BY_COUNT                       # how its values are listed
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("topic", "Topic", lambda post: post.topics, "topics", "--topic"),
+    Facet("type", "Type of research", lambda post: post.research_types, "types", "--type", BY_EVIDENCE),
+    Facet("journal", "Journal", lambda post: (post.journal,) if post.journal else (), "journal", "--journal"),
+    Facet("author", "Author", lambda post: post.authors, "authors", "--author"),
+    Facet("year", "Year published", lambda post: (str(post.year),) if post.year is not None else (), "year", "--year"),
+)
+FACET_NAMES: tuple[str, ...] = tuple(facet.name for facet in FACETS)
+FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
 
 
 def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
     """The values one post has for each facet."""
-    return {
-        "topic": post.topics,
-        "type": post.research_types,
-        "journal": (post.journal,) if post.journal else (),
-        "author": post.authors,
-        "year": (str(post.year),) if post.year is not None else (),
-    }
+    return {facet.name: facet.values(post) for facet in FACETS}
+
+
+def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """(value, count) pairs ranked by count, in the order the facet lists them."""
+    if FACET_BY_NAME[facet].order == BY_EVIDENCE:
+        return sorted(ranked, key=lambda item: hierarchy_order(item[0]))
+    return ranked
+
+
+def _surname(author: str) -> str:
+    """The surname of ``"Surname, I."`` (the whole name when it has no comma), folded."""
+    return author.split(",", 1)[0].strip().casefold()
 
 
 @dataclass(frozen=True)
@@ -54,10 +91,11 @@ class FacetIndex:
     """
 
     def __init__(self) -> None:
-        self._values: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}  # value -> id, in first-seen order
-        self._pair_documents: dict[str, array] = {facet: array("i") for facet in FACETS}
-        self._pair_values: dict[str, array] = {facet: array("i") for facet in FACETS}
-        self._canonical: dict[str, dict[str, str]] = {facet: {} for facet in FACETS}
+        self._values: dict[str, dict[str, int]] = {facet: {} for facet in FACET_NAMES}  # value -> id, first-seen order
+        self._pair_documents: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
+        self._pair_values: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
+        self._canonical: dict[str, dict[str, str]] = {facet: {} for facet in FACET_NAMES}
+        self._by_surname: dict[str, list[str]] = {}  # folded surname -> the authors' stored values
         self._columns: dict[str, _Column] | None = None
         self._size = 0
 
@@ -75,11 +113,22 @@ class FacetIndex:
                 value_id = ids.setdefault(value, len(ids))
                 self._pair_documents[facet].append(docnum)
                 self._pair_values[facet].append(value_id)
-                self._canonical[facet].setdefault(value.casefold(), value)
+                if self._canonical[facet].setdefault(value.casefold(), value) == value and facet == "author":
+                    known = self._by_surname.setdefault(_surname(value), [])
+                    if value not in known:
+                        known.append(value)
 
-    def canonical(self, facet: str, value: str) -> str | None:
-        """The stored spelling of a value typed in any case, or None if no post has it."""
-        return self._canonical[facet].get(value.strip().casefold())
+    def expand(self, facet: str, value: str) -> tuple[str, ...]:
+        """The stored values a typed value selects: the value in any case; for authors, a surname alone
+        ("Firth") selects every author of that surname ("Firth, N.", "Firth, J."). A value no post has
+        is kept as typed (it selects nothing and counts 0)."""
+        typed = value.strip()
+        stored = self._canonical[facet].get(typed.casefold())
+        if stored is not None:
+            return (stored,)
+        if facet == "author" and "," not in typed:
+            return tuple(self._by_surname.get(typed.casefold(), ())) or (typed,)
+        return (typed,)
 
     def documents_with_any(self, facet: str, values: Iterable[str]) -> set[int]:
         return set(np.flatnonzero(self.mask_of_any(facet, values)).tolist())
@@ -112,7 +161,7 @@ class FacetIndex:
         # The base of a facet depends on which other facets have a selection; facets often share one.
         bases: dict[tuple[str, ...], np.ndarray] = {}
         result = {}
-        for facet in FACETS:
+        for facet in FACET_NAMES:
             restricting = tuple(name for name, values in selections.items() if values and name != facet)
             base = bases.get(restricting)
             if base is None:
@@ -125,8 +174,7 @@ class FacetIndex:
             ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
             shown = {value for value, _ in ranked}
             ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
-            if facet == "type":  # research types are shown strongest evidence first
-                ranked.sort(key=lambda item: hierarchy_order(item[0]))
+            ranked = listing_order(facet, ranked)
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
         return result
 
@@ -134,15 +182,13 @@ class FacetIndex:
         """Every value of a facet with its number of posts, most first (for browse pages)."""
         column = self._column(facet)
         counts = sorted(zip(column.values, np.diff(column.value_starts).tolist()), key=_by_count_then_value(facet))
-        if facet == "type":
-            counts.sort(key=lambda item: hierarchy_order(item[0]))
-        return [FacetCount(value, count, False) for value, count in counts]
+        return [FacetCount(value, count, False) for value, count in listing_order(facet, counts)]
 
     def _column(self, facet: str) -> "_Column":
         if self._columns is None:
             self._columns = {
                 name: _Column(name, list(self._values[name]), self._pair_documents[name], self._pair_values[name], self._size)
-                for name in FACETS
+                for name in FACET_NAMES
             }
         return self._columns[facet]
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-FACETS = ("topic", "type", "journal", "author", "year")
+from search.facets import FACET_NAMES
+
+FACETS = FACET_NAMES  # the filter names (the facets themselves: search.facets.FACETS)
 SORTS = ("relevance", "newest", "oldest", "evidence")
 DEFAULT_PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50

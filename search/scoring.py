@@ -1,18 +1,27 @@
-"""Every document's score for a query, as Whoosh computes it, from score vectors added up with numpy.
+"""Ranking: the weighting model (``PostWeighting``) and every document's score for a query under it.
 
-Whoosh scores a document by walking a tree of matchers one document at a time; for OR, AND and
-AND NOT the score is the (boosted) sum of the children's scores. Here each term's BM25F scores are
-computed once (from its posting list, read a block at a time, and the documents' field lengths),
-kept in an LRU bounded by postings, and a query's scores are combined as dense vectors: one vector
-operation per term instead of a Python step per matching document. Other leaves (phrases, ranges,
-wildcards) are scored by their own Whoosh matcher. A score of 0 means no match.
+Whoosh scores a document by walking a tree of matchers one document at a time (a Python step per
+matching document and term). ``TermScorer`` gives the same scores as ``searcher.search`` with the same
+weighting (tests/test_search_scoring.py checks documents, order and scores on generated queries of every
+form) as dense vectors: each term's scores come from the weighting model's own scorer, applied to the
+term's whole posting list at once (its ``_score(weight, length)`` is arithmetic, so it takes numpy
+arrays), kept in an LRU bounded by bytes; OR, AND and AND NOT add or mask the children's vectors as
+Whoosh's Union, Intersection and AndNot matchers add their scores. Other queries (ranges, wildcards,
+an OR with a coordination ``scale``) are scored by their own Whoosh matcher. A score of 0 means no match.
+Why a private scorer at all: facets and counts need every match, not the top 10, and Whoosh's matcher
+walk over every match of the benchmark's queries took about ten times longer at 1,000 posts (p50 3.6 ms,
+p95 14.5 ms against 0.3 and 2.3 ms here, measured on the shared machine), more than the whole search
+call's 10 ms budget (bench/run.py).
 """
 from __future__ import annotations
 
+import math
+import time
 from collections import OrderedDict
 
 import numpy as np
 from whoosh.query import And, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.scoring import BM25F, WeightLengthScorer, WeightScorer
 from whoosh.system import _INT_SIZE
 
 from search.analysis import ContentPositions
@@ -23,6 +32,22 @@ _POSITION_BITS = 21  # positions within a document stay below 2**21
 # A matcher that matches without scoring (a constant-score query scoring 0) still marks the document.
 _MATCHED_WITHOUT_SCORE = 1e-9
 _NO_POSTINGS = (np.zeros(0, dtype=np.int32), np.zeros(0))
+
+
+class PostWeighting(BM25F):
+    """BM25F with BM25's usual idf, ``log(1 + (N - n + 0.5) / (n + 0.5))``.
+
+    Whoosh's own idf, ``log(N / (n + 1)) + 1``, adds 1 to every word: a word in half the posts
+    ("therapy", "clients") still weighs 1.7 against 7.9 for a word in one post of 1,000, so in a
+    clinician's six-word question the common words together outweigh the one rare word that says what
+    the question is about. BM25's idf gives a word in half the posts about 0.7 and keeps the rare word's
+    weight, the same ranking signal for a two-word blog query as for a long question.
+    """
+
+    def idf(self, searcher, fieldname, text):
+        n = searcher.doc_frequency(fieldname, text)
+        total = searcher.doc_count_all()
+        return math.log(1 + (total - n + 0.5) / (n + 0.5))
 
 
 class TermScorer:
@@ -36,9 +61,25 @@ class TermScorer:
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._cached_bytes = 0
+        self._deadline = math.inf
+        self.timed_out = False  # whether the last ``scores`` call stopped at its deadline
 
-    def scores(self, query: Query) -> np.ndarray:
-        """The query's score for every document (0 where it does not match)."""
+    def scores(self, query: Query, deadline: float | None = None) -> np.ndarray:
+        """The query's score for every document (0 where it does not match).
+
+        Past ``deadline`` (a ``time.monotonic()`` value) no further part of the query is scored: the
+        vector holds what was found so far and ``timed_out`` is set.
+        """
+        self._deadline = math.inf if deadline is None else deadline
+        self.timed_out = False
+        return self._scores(query)
+
+    def _expired(self) -> bool:
+        if not self.timed_out and time.monotonic() > self._deadline:
+            self.timed_out = True
+        return self.timed_out
+
+    def _scores(self, query: Query) -> np.ndarray:
         if query is NullQuery:
             return np.zeros(self._size)
         if isinstance(query, Term):
@@ -46,6 +87,8 @@ class TermScorer:
             vector = np.zeros(self._size)
             vector[documents] = term_scores * query.boost if query.boost != 1.0 else term_scores
             return vector
+        if isinstance(query, Or) and query.scale:
+            return self._whoosh_scores(query)  # the coordination bonus counts matching leaves: Whoosh's CoordMatcher
         if isinstance(query, Or):
             if not query.subqueries:
                 return np.zeros(self._size)
@@ -54,13 +97,15 @@ class TermScorer:
             combined = np.zeros(self._size)
             matched = np.zeros(self._size, dtype=np.int32) if query.minmatch > 1 else None
             for child in query.subqueries:
+                if self._expired():
+                    break
                 if isinstance(child, Term):
                     documents, term_scores = self._term(child.fieldname, child.text)
                     combined[documents] += term_scores * child.boost if child.boost != 1.0 else term_scores
                     if matched is not None:
                         matched[documents] += 1
                 else:
-                    child_scores = self.scores(child)
+                    child_scores = self._scores(child)
                     combined += child_scores
                     if matched is not None:
                         matched += child_scores > 0
@@ -72,14 +117,16 @@ class TermScorer:
             combined = np.zeros(self._size)
             unmatched = np.zeros(self._size, dtype=bool)
             for child in query.subqueries:
-                child_scores = self.scores(child)
+                if self._expired():
+                    break
+                child_scores = self._scores(child)
                 combined += child_scores
                 unmatched |= child_scores <= 0
             combined[unmatched] = 0.0
         elif isinstance(query, AndNot):
-            combined = np.where(self.scores(query.b) > 0, 0.0, self.scores(query.a))
+            combined = np.where(self._scores(query.b) > 0, 0.0, self._scores(query.a))
         elif isinstance(query, Not):
-            combined = np.where(self.scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
+            combined = np.where(self._scores(query.query) > 0, 0.0, 1.0)  # Whoosh's inverse matcher scores 1
         elif isinstance(query, Phrase) and query.slop == 1 and len(query.words) > 1:
             combined = self._phrase_scores(query.fieldname, tuple(query.words))
         else:
@@ -161,9 +208,13 @@ class TermScorer:
         """Any other query, scored document by document by its Whoosh matcher."""
         vector = np.zeros(self._size)
         matcher = query.matcher(self._searcher, self._searcher.context())
+        steps = 0
         while matcher.is_active():
             vector[matcher.id()] = matcher.score() or _MATCHED_WITHOUT_SCORE
             matcher.next()
+            steps += 1
+            if steps % 256 == 0 and self._expired():
+                break
         return vector
 
     def _term(self, fieldname: str, text) -> tuple[np.ndarray, np.ndarray]:
@@ -203,14 +254,14 @@ class TermScorer:
         return self._scored(fieldname, encoded, documents, tf)
 
     def _scored(self, fieldname: str, encoded: bytes, documents: np.ndarray, tf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        weighting = self._weighting
-        B = weighting._field_B.get(fieldname, weighting.B)
-        K1 = weighting.K1
-        idf = self._searcher.idf(fieldname, encoded)
-        average_length = self._searcher.avg_field_length(fieldname) or 1
-        lengths = self._field_lengths(fieldname)[documents]
-        # whoosh.scoring.bm25, vectorised: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * lengths / average_length)))
+        """The term's scores at its documents, from the weighting model's own scorer for the term."""
+        scorer = self._weighting.scorer(self._searcher, fieldname, encoded)
+        if isinstance(scorer, WeightLengthScorer):  # BM25F: _score(weight, length) is plain arithmetic
+            scores = np.asarray(scorer._score(tf, self._field_lengths(fieldname)[documents]), dtype=np.float64)
+        elif isinstance(scorer, WeightScorer):  # a field Whoosh does not score by length (year): the weight
+            scores = tf
+        else:
+            raise TypeError(f"no vector form for {type(scorer).__name__}")
         return documents.astype(np.int32 if self._size < 2**31 else np.int64), scores
 
     def _field_lengths(self, fieldname: str) -> np.ndarray:
@@ -279,14 +330,18 @@ def _sorted_contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     return keys[found] == wanted
 
 
-def top_documents(scores: np.ndarray, allowed: np.ndarray | None, start: int, stop: int) -> list[tuple[int, float]]:
-    """Documents ranked start..stop by score (ties: lower document number first, as Whoosh), among
-    the ``allowed`` mask when given; only documents with a positive score."""
+def top_documents(scores: np.ndarray, allowed: np.ndarray | None, tie_rank: np.ndarray, start: int, stop: int
+                  ) -> list[tuple[int, float]]:
+    """Documents ranked start..stop in a total order: score (highest first), then ``tie_rank`` (each
+    document's place by date and id), among the ``allowed`` mask when given; positive scores only.
+    Every document tied with the last one kept is ordered before the page is cut, so pages of one
+    ranking never repeat or skip a document."""
     if allowed is not None:
         scores = np.where(allowed, scores, 0.0)
     candidates = np.flatnonzero(scores > 0)
     if len(candidates) > stop:
-        candidates = candidates[np.argpartition(-scores[candidates], stop - 1)[:stop]]
-    order = np.lexsort((candidates, -scores[candidates]))
+        threshold = np.partition(scores[candidates], len(candidates) - stop)[len(candidates) - stop]
+        candidates = candidates[scores[candidates] >= threshold]
+    order = np.lexsort((tie_rank[candidates], -scores[candidates]))
     ranked = candidates[order][start:stop]
     return [(int(docnum), float(scores[docnum])) for docnum in ranked]

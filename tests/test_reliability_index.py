@@ -1,5 +1,6 @@
-"""A damaged index (issue 7, item 5): a deleted or truncated segment file, a lost table of contents,
-or ``pprnet-index.json`` from another schema version or unreadable.
+"""A damaged index (issue 7, item 5; issue 14): a deleted or truncated segment file, a lost table of
+contents, ``pprnet-index.json`` from another schema version or unreadable, a ``current`` pointer that
+is a symlink loop, a directory, or a link to a missing build.
 
 - A fresh app reports it: ``/healthz`` is 503 with the reason, every page is the friendly 503 in the
   site's look, the API answers 503 JSON. Never a 500, never a trace.
@@ -85,7 +86,29 @@ DAMAGES = {
     "old-style metadata, segment zeroed": lambda root: (
         _rewrite_meta(root, files=None), [p.write_bytes(b"\0" * p.stat().st_size) for p in _segments(root)]),
 }
+
+
+def _repoint(root: Path, target: str) -> None:
+    link = root / "current.tmp"
+    link.symlink_to(target)
+    link.replace(root / "current")
+
+
+def _directory_for_pointer(root: Path) -> None:
+    (root / "current").unlink()
+    (root / "current").mkdir()
+    (root / "current" / "notes.txt").write_text("left by hand", encoding="utf-8")
+
+
+DAMAGES.update({
+    "pointer is a symlink loop": lambda root: _repoint(root, "current"),
+    "pointer is a directory": _directory_for_pointer,
+    "pointer to a missing build": lambda root: _repoint(root, "builds/20200101T000000000000-1"),
+})
 REASONS = {
+    "pointer is a symlink loop": "symlink loop",
+    "pointer is a directory": "is a directory",
+    "pointer to a missing build": "no index",
     "segment deleted": "missing",
     "segment emptied": "bytes",
     "segment cut in half": "bytes",

@@ -15,9 +15,9 @@ import pytest
 
 from bench import synth
 from search.evidence import hierarchy_order
+from search.facets import FACET_NAMES as FACETS
 from search.facets import FacetIndex, _by_count_then_value, _ranges, facet_values
 from search.post import Post
-from search.request import FACETS
 
 
 def _reference_counts(posts: dict[int, Post], matching: set[int], selections: dict, limit: int) -> dict:
@@ -39,7 +39,7 @@ def _reference_counts(posts: dict[int, Post], matching: set[int], selections: di
         selected = set(selections.get(facet, ()))
         shown = {value for value, _ in ranked}
         ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
-        if facet == "type":
+        if facet == "type":  # research types: strongest evidence first, whatever their counts
             ranked.sort(key=lambda item: hierarchy_order(item[0]))
         result[facet] = [(value, count, value in selected) for value, count in ranked]
     return result
@@ -140,5 +140,46 @@ def test_ranges():
 def test_an_empty_index_counts_nothing():
     index = FacetIndex()
     counts = index.counts(np.zeros(0, dtype=bool), {"topic": ("Training",)})
-    assert counts["topic"] == [] or [(c.value, c.count) for c in counts["topic"]] == [("Training", 0)]
+    assert [(c.value, c.count, c.selected) for c in counts["topic"]] == [("Training", 0, True)]
     assert counts["author"] == []
+
+
+def test_a_surname_alone_selects_every_author_of_that_surname():
+    index = FacetIndex()
+    posts = [
+        Post(id="a", url=None, issue_date="2020-01", title="A", authors=("Firth, N.", "Barkham, M.")),
+        Post(id="b", url=None, issue_date="2020-02", title="B", authors=("Firth, J.",)),
+        Post(id="c", url=None, issue_date="2020-03", title="C", authors=("Firthson, A.",)),
+    ]
+    for docnum, post in enumerate(posts):
+        index.add(docnum, post)
+    assert index.expand("author", "Firth") == ("Firth, N.", "Firth, J.")
+    assert index.expand("author", " firth ") == ("Firth, N.", "Firth, J.")
+    assert index.expand("author", "firth, n.") == ("Firth, N.",)
+    assert index.expand("author", "Nobody") == ("Nobody",)
+    assert index.expand("journal", "Firth") == ("Firth",)  # only authors are matched by surname
+    assert index.documents_with_any("author", index.expand("author", "Firth")) == {0, 1}
+
+
+def test_research_types_are_listed_strongest_evidence_first():
+    index = FacetIndex()
+    kinds = ["qualitative"] * 5 + ["meta-analysis"] + ["survey"] * 3 + ["randomized controlled trial"] * 2
+    for docnum, kind in enumerate(kinds):
+        index.add(docnum, Post(id=str(docnum), url=None, issue_date="2020-01", title="T", research_types=(kind,)))
+    expected = ["meta-analysis", "randomized controlled trial", "survey", "qualitative"]
+    assert [count.value for count in index.all_counts("type")] == expected
+    counts = index.counts(np.ones(len(kinds), dtype=bool), {})
+    assert [(count.value, count.count) for count in counts["type"]] == list(zip(expected, [1, 2, 3, 5]))
+
+
+def test_the_facet_table_is_what_requests_accept():
+    from search.request import InvalidRequest, SearchRequest
+
+    post = Post(id="p", url=None, issue_date="2020-01", title="T", authors=("Firth, N.",), journal="Psychotherapy",
+                year=2019, topics=("Training",), research_types=("survey",))
+    assert facet_values(post) == {"topic": ("Training",), "type": ("survey",), "journal": ("Psychotherapy",),
+                                  "author": ("Firth, N.",), "year": ("2019",)}
+    request = SearchRequest.from_params(filters={name: ["x"] for name in FACETS})
+    assert set(request.filters) == set(FACETS)
+    with pytest.raises(InvalidRequest, match="unknown filter"):
+        SearchRequest.from_params(filters={"colour": ["red"]})

@@ -59,8 +59,8 @@ def test_a_long_question_needs_a_share_of_its_words(synthetic_engine):
     relaxed = synthetic_engine.search(SearchRequest(query=" OR ".join(f"({word})" for word in QUESTION.split()[1:])))
     assert 0 < strict.total <= relaxed.total / 4, (strict.total, relaxed.total)
     # Each clause searched alone by Whoosh's own searcher: a hit matches at least ``required`` of them.
-    searcher = synthetic_engine._current().searcher
-    matched_by = [{hit.docnum for hit in searcher.search(clause, limit=None)} for clause in clauses]
+    with synthetic_engine._current().worker() as worker:
+        matched_by = [{hit.docnum for hit in worker.searcher.search(clause, limit=None)} for clause in clauses]
     qualifying = {docnum for docnum in set().union(*matched_by) if sum(docnum in docs for docs in matched_by) >= required}
     assert strict.total == len(qualifying)
 
@@ -79,10 +79,10 @@ def test_minimum_should_match_survives_rewrites():
 
 def test_whoosh_itself_honours_minimum_should_match(synthetic_engine):
     """The same documents through Whoosh's own searcher as through the engine's scorer."""
-    snapshot = synthetic_engine._current()
     query = parse_query(QUESTION).query
-    whoosh_docs = {hit.docnum for hit in snapshot.searcher.search(query, limit=None)}
-    engine_docs = set((snapshot.scorer.scores(query) > 0).nonzero()[0].tolist())
+    with synthetic_engine._current().worker() as worker:
+        whoosh_docs = {hit.docnum for hit in worker.searcher.search(query, limit=None)}
+        engine_docs = set((worker.scorer.scores(query) > 0).nonzero()[0].tolist())
     assert whoosh_docs == engine_docs and whoosh_docs
 
 
@@ -210,12 +210,12 @@ def test_wildcards_on_unique_fields_are_not_expanded(large_engine):
 
 @pytest.mark.parametrize("query", ["the*", "ther*", "therap?st*", "author:abb*", "pro* the* con* sta*"])
 def test_wildcards_expand_to_a_bounded_number_of_words(large_engine, query):
-    reader = large_engine._current().searcher.reader()
     leaves = _expandable(parse_query(query).query)
     assert leaves and all(isinstance(leaf, (BoundedPrefix, BoundedWildcard)) for leaf in leaves)
     assert len({leaf.text for leaf in leaves}) <= 3  # MAX_WILDCARD_WORDS
-    for leaf in leaves:
-        assert len(list(leaf.expanded_terms(reader))) <= MAX_EXPANDED_TERMS
+    with large_engine._current().worker() as worker:
+        for leaf in leaves:
+            assert len(list(leaf.expanded_terms(worker.searcher.reader()))) <= MAX_EXPANDED_TERMS
     started = time.perf_counter()
     assert large_engine.search(SearchRequest(query=query)).total > 0
     assert time.perf_counter() - started < 5.0  # measured ~0.1 s (bench/query_attacks.py): x50 headroom under load

@@ -6,9 +6,11 @@ import html
 import json
 import re
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from whoosh.query import And, Or
 
 from search.engine import SearchEngine
 from search.post import Post
@@ -156,14 +158,11 @@ def test_pages_agree_with_one_big_page(results_seed_engine):
 
 
 @pytest.mark.parametrize("page", [7, 8, 1000])
-def test_a_page_past_the_end_is_the_last_page_or_empty(results_seed_engine, page):
+def test_a_page_past_the_end_is_the_last_page(results_seed_engine, page):
     last = _search(results_seed_engine, "", page=6, page_size=1)
     past = _search(results_seed_engine, "", page=page, page_size=1)
     assert past.total == 6
-    if past.hits:
-        assert past.page == 6 and _ids(past) == _ids(last)
-    else:
-        assert past.page == page
+    assert past.page == 6 and _ids(past) == _ids(last) and len(past.hits) == 1
 
 
 def test_past_the_end_behaves_the_same_way_each_time(results_seed_engine):
@@ -558,3 +557,116 @@ def test_engine_picks_up_a_rebuilt_index_without_restart(tmp_path):
         assert _search(engine, "zanzibarian").total == 0
     finally:
         engine.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Ties, the relaxed fallback, the time budget and concurrent searches
+# ---------------------------------------------------------------------------------------------
+def _tied_posts() -> list[Post]:
+    """Twelve posts with the same text (every score tied), over four months, ids out of order."""
+    return [_post(f"tie-{(number * 7) % 12:02d}", issue_date=f"2020-0{1 + number % 4}",
+                  summary="Homework compliance in cognitive therapy.") for number in range(12)]
+
+
+@pytest.fixture(scope="module")
+def tied_engine(tmp_path_factory):
+    engine = _open(tmp_path_factory, "tied", _tied_posts())
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 5, 7])
+def test_pages_of_tied_scores_follow_date_then_id(tied_engine, page_size):
+    expected = [post.id for post in sorted(sorted(_tied_posts(), key=lambda post: post.id),
+                                           key=lambda post: post.issue_date, reverse=True)]
+    shown = []
+    for page in range(1, 13 // page_size + 2):
+        response = _search(tied_engine, "homework", page=page, page_size=page_size)
+        if response.page == page:
+            shown += _ids(response)
+    assert shown == expected
+    assert len({hit.score for hit in _search(tied_engine, "homework", page_size=12).hits}) == 1
+
+
+def test_a_query_that_finds_too_little_falls_back_to_any_word(results_seed_engine, monkeypatch):
+    import search.engine as engine_module
+    from search.query import parse_query
+
+    words = ("burnout", "mentalizing", "supervision")
+    any_word = _search(results_seed_engine, " OR ".join(words), page_size=50)
+    assert any_word.total >= engine_module.RELAX_BELOW
+
+    def strict(text):  # as the query builder does for a long question: all words required, any word relaxed
+        parsed = parse_query(text)
+        queries = [parse_query(word).query for word in words]
+        return replace(parsed, query=And(queries), relaxed=Or(queries))
+
+    monkeypatch.setattr(engine_module, "parse_query", strict)
+    response = _search(results_seed_engine, "burnout mentalizing supervision question", page_size=50)
+    assert response.relaxed and response.to_dict()["relaxed"] is True
+    assert "match any of them" in response.notice
+    assert sorted(_ids(response)) == sorted(_ids(any_word)) and response.total == any_word.total
+
+
+def test_a_strict_query_with_enough_hits_is_not_relaxed(results_seed_engine, monkeypatch):
+    import search.engine as engine_module
+    from search.query import parse_query
+
+    def strict(text):
+        parsed = parse_query(text)
+        return replace(parsed, relaxed=Or([parse_query("burnout").query, parse_query("supervision").query]))
+
+    monkeypatch.setattr(engine_module, "parse_query", strict)
+    response = _search(results_seed_engine, "therapy")
+    assert not response.relaxed and response.total >= engine_module.RELAX_BELOW
+    assert response.to_dict()["relaxed"] is False
+
+
+def test_a_search_past_its_time_budget_returns_what_it_has_with_a_notice(tmp_path, monkeypatch):
+    import search.engine as engine_module
+
+    write_index(SEED_POSTS, tmp_path)
+    engine = SearchEngine(tmp_path)
+    try:
+        full = _search(engine, "burnout OR supervision OR mentalizing")
+        monkeypatch.setattr(engine_module, "SEARCH_SECONDS", -1.0)  # the budget is spent before scoring starts
+        cut = _search(engine, "burnout OR supervision OR mentalizing OR training")
+        assert cut.partial and cut.to_dict()["partial"] is True
+        assert "incomplete" in cut.notice
+        assert cut.total < full.total
+        monkeypatch.setattr(engine_module, "SEARCH_SECONDS", 3.0)
+        again = _search(engine, "burnout OR supervision OR mentalizing OR training")  # a partial response is not cached
+        assert not again.partial and again.total >= full.total
+    finally:
+        engine.close()
+
+
+def test_a_slow_search_does_not_block_other_searches(tmp_path, monkeypatch):
+    import threading
+
+    from search.scoring import TermScorer
+
+    write_index(SEED_POSTS, tmp_path)
+    engine = SearchEngine(tmp_path)
+    engine.stats()
+    entered, release = threading.Event(), threading.Event()
+    real_scores = TermScorer.scores
+
+    def slow_scores(self, query, deadline=None):
+        if "zanzibar" in str(query):  # the slow one waits until the others are done
+            entered.set()
+            release.wait(30)
+        return real_scores(self, query, deadline)
+
+    monkeypatch.setattr(TermScorer, "scores", slow_scores)
+    slow = threading.Thread(target=lambda: _search(engine, "zanzibar"))
+    slow.start()
+    try:
+        assert entered.wait(30)
+        assert _search(engine, "burnout").total == 3  # answered while the slow search holds its searcher
+        assert engine.stats()["posts"] == 6 and engine.post(TELE) is not None
+    finally:
+        release.set()
+        slow.join(30)
+        engine.close()
+    assert not slow.is_alive()

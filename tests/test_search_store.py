@@ -295,6 +295,8 @@ def test_run_search_json_has_the_design_keys(cli_index):
             "2021-01-mentalizing-may-be-a-protective-factor",
         }),
         (["--author", "Barkham, M."], "", {"2020-08-why-does-where-a-patient-lives-affect"}),
+        (["--author", "Firth"], "", {"2020-08-why-does-where-a-patient-lives-affect"}),  # a surname alone
+        (["--author", "barkham"], "therapists", {"2020-08-why-does-where-a-patient-lives-affect"}),
         (["--type", "randomized controlled trial"], "mentalizing", {"2021-01-can-therapists-train-to-improve-their"}),
     ],
 )

@@ -56,11 +56,12 @@ def cmd_index(args: argparse.Namespace) -> int:
     """Build the index from the corpus and swap it in atomically."""
     from indexer.build import build_index
     from indexer.errors import ExtractionError
+    from search.store import IndexWriteError
 
     progress = _progress_bar("indexing") if sys.stderr.isatty() else None
     try:
         report = build_index(args.corpus, args.index, progress=progress)
-    except ExtractionError as error:
+    except (ExtractionError, IndexWriteError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     except OSError as error:  # a full disk, a folder that cannot be written: the old index stays current
@@ -80,13 +81,13 @@ def cmd_index(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     """Search the index and print ranked results (or the JSON of the web API)."""
     from search.engine import SearchEngine
+    from search.facets import FACETS
     from search.request import InvalidRequest, SearchRequest
 
     try:
         request = SearchRequest.from_params(
             query=" ".join(args.query),
-            filters={"topic": args.topic, "type": args.type, "journal": args.journal,
-                     "author": args.author, "year": args.year},
+            filters={facet.name: getattr(args, facet.name) for facet in FACETS},
             sort=args.sort,
             page=args.page,
         )
@@ -206,6 +207,7 @@ def _hidden_default(help_text: str) -> dict:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from search.facets import FACETS
     from search.request import SORTS
 
     index_help = f"index folder (default: ${INDEX_DIR_ENV}, else ./index)"
@@ -240,8 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("query", nargs="*", metavar="QUERY", help="words, phrases, author:, journal:, year:, ...")
     search.add_argument("--index", type=Path, **_hidden_default(index_help))
     search.add_argument("--json", action="store_true", help="print the JSON of GET /api/search")
-    for facet, meta in (("topic", "T"), ("type", "T"), ("journal", "J"), ("author", "A"), ("year", "Y")):
-        search.add_argument(f"--{facet}", action="append", default=[], metavar=meta, help=f"only posts with this {facet} (repeatable: OR)")
+    for facet in FACETS:
+        search.add_argument(facet.option, dest=facet.name, action="append", default=[], metavar=facet.name[0].upper(),
+                            help=f"only posts with this {facet.label.lower()} (repeatable: OR)")
     search.add_argument("--sort", default="relevance", choices=SORTS,
                         help="order of the results (default: relevance)")
     search.add_argument("--page", type=int, default=1, help="page of results, 10 a page (default: 1)")
