@@ -170,13 +170,6 @@ class ContentAnalyzer(CompositeAnalyzer):
     def __setstate__(self, state):
         self.__init__()
 
-    def term_positions(self, value: str) -> dict[str, list[int]]:
-        """Term -> positions, as the index-mode token stream gives them (the writer's postings)."""
-        positions: dict[str, list[int]] = {}
-        for token in self(value, positions=True, mode="index"):
-            positions.setdefault(token.text, []).append(token.pos)
-        return positions
-
 
 class ContentPositions(Positions):
     """Whoosh's ``Positions`` format with positions stored as little-endian 32-bit integers instead

@@ -5,11 +5,11 @@ import json
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search.analysis import SEGMENT_BREAK, ContentAnalyzer, ContentPositions, content_analyzer, name_analyzer
+from search.analysis import SEGMENT_BREAK, ContentPositions, content_analyzer, name_analyzer
 from search.post import Post
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 # Plain words search the catch-all field ``text`` (every part of a post, once) and, again, the title
 # and the practice implications on their own, so a match there counts more: each part's effective
@@ -62,25 +62,9 @@ def build_schema() -> Schema:
     )
 
 
-class ProseField(TEXT):
-    """A TEXT field indexed in one pass: ``ContentAnalyzer.term_positions`` gives each term's
-    positions, and ``index`` returns the postings as one list (Whoosh's own ``index`` runs a token
-    stream through two generators per term, a measurable part of the build). The postings are those
-    of the token stream (tests/test_search_writer.py)."""
-
-    def index(self, value, **kwargs):
-        if not isinstance(value, str) or not isinstance(self.analyzer, ContentAnalyzer):
-            return super().index(value, **kwargs)
-        encode, boost = self.format.encode, self.format.field_boost
-        return [
-            (term.encode("utf-8"), len(positions), len(positions) * boost, encode(positions))
-            for term, positions in self.analyzer.term_positions(value).items()
-        ]
-
-
-def _prose() -> ProseField:
+def _prose() -> TEXT:
     """A prose field: the content analyzer, and positions (for phrases) in our own format."""
-    field = ProseField(analyzer=content_analyzer(), multitoken_query="phrase")
+    field = TEXT(analyzer=content_analyzer(), multitoken_query="phrase")
     field.format = ContentPositions(field_boost=field.format.field_boost)
     return field
 

@@ -1,8 +1,5 @@
-"""Writing the index: Whoosh's own writer, the analysis fast path, and builds that fail or die.
+"""Writing the index through Whoosh's own writer, and builds that fail or die.
 
-- ``ContentAnalyzer.term_positions`` (the writer's analysis) against the analyzer's token stream in
-  index mode, on generated text with segment breaks, compounds, stop words and thesaurus phrases;
-  ``ProseField.index`` against Whoosh's token-stream path.
 - A document that fails half way leaves nothing of itself in the index.
 - A full disk during a build: one clear error (``IndexWriteError``), the old index keeps serving, no
   build directory left behind. A build killed with SIGKILL leaves no process; the next build removes
@@ -20,14 +17,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from whoosh import index as whoosh_index
-from whoosh.fields import TEXT
 from whoosh.filedb.structfile import StructFile
 
 from bench import synth
-from search.analysis import SEGMENT_BREAK, content_analyzer
 from search.engine import SearchEngine
 from search.post import Post
 from search.request import SearchRequest
@@ -129,42 +122,3 @@ def _children(pid: int) -> set[int]:
         found = (task / "children").read_text().split() if (task / "children").exists() else []
         children |= {int(child) for child in found}
     return children
-
-
-# -- the analysis fast path --------------------------------------------------------------------
-_WORDS = st.sampled_from(
-    "the of and client clients therapist well-being wellbeing well being dropout drop out behaviour "
-    "therapeutic alliance working alliance cognitive behavioral therapy CBT a I 2021 n=120 e.g. "
-    "Müller café rupture repair ... , ; ( ) ! mindfulness-based".split()
-)
-_TEXT = st.lists(st.one_of(_WORDS, st.just(SEGMENT_BREAK), st.just(SEGMENT_BREAK * 2)), max_size=60).map(" ".join)
-
-
-def _positions_from_tokens(analyzer, text: str) -> dict[str, list[int]]:
-    positions: dict[str, list[int]] = {}
-    for token in analyzer(text, positions=True, mode="index"):
-        positions.setdefault(token.text, []).append(token.pos)
-    return positions
-
-
-@settings(max_examples=300, deadline=None)
-@given(_TEXT)
-def test_term_positions_equal_the_token_stream(text):
-    analyzer = content_analyzer()
-    assert analyzer.term_positions(text) == _positions_from_tokens(analyzer, text)
-
-
-def test_term_positions_of_a_catch_all_value():
-    analyzer = content_analyzer()
-    for post in _posts()[:20]:
-        text = document_for(post)["text"]
-        assert analyzer.term_positions(text) == _positions_from_tokens(analyzer, text)
-
-
-def test_prose_field_index_equals_whooshs_token_stream_path():
-    schema = build_schema()
-    for post in _posts()[:20]:
-        document = document_for(post)
-        for fieldname in ("text", "title", "implications", "topics"):
-            field = schema[fieldname]
-            assert field.index(document[fieldname]) == list(TEXT.index(field, document[fieldname])), fieldname
