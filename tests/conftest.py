@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed corpus indexed once per session, the web app over it, a test client."""
+"""Shared fixtures: the seed corpus indexed once per session, the web app over it, a test client, and
+the browser (Debian's Chromium through Playwright) that the browser tests drive."""
 from __future__ import annotations
 
 import json
@@ -60,3 +61,18 @@ def years_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("years-index")
     write_index(posts, root)
     return root
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """One headless Chromium for the browser tests (tests/live.py has its flags)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.live import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()

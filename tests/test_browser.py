@@ -11,33 +11,21 @@ each test gets a fresh context.
 """
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Page, expect
 
 from indexer.build import build_index
-from search.engine import SearchEngine
+from tests.live import LiveServer, serve
 from search.request import SearchRequest
 from search.taxonomy import DEFAULT_TOPICS
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TIMEOUT_MS = 10_000
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
@@ -67,38 +55,12 @@ supervision when burnout rises.</p>
 # --------------------------------------------------------------------------------------------------
 # Serving and browser fixtures (names distinct from tests/conftest.py's)
 # --------------------------------------------------------------------------------------------------
-@dataclass
-class LiveServer:
-    url: str
-    index_dir: Path
-    engine: SearchEngine
-
-
-@contextlib.contextmanager
-def _serve(index_dir: Path):
-    """Build the app over ``index_dir`` and serve it on a free loopback port in a daemon thread."""
-    from webui import create_app
-
-    app = create_app({"INDEX_DIR": str(index_dir)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="browser-test-server", daemon=True)
-    thread.start()
-    engine = SearchEngine(index_dir)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{server.server_port}", index_dir, engine)
-    finally:
-        engine.close()
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
-
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The seed corpus, indexed once, served for the whole module."""
     index_dir = tmp_path_factory.mktemp("browser-seed-index")
     build_index(CORPUS, index_dir)
-    with _serve(index_dir) as server:
+    with serve(index_dir) as server:
         yield server
 
 
@@ -109,18 +71,8 @@ def hostile_server(tmp_path_factory):
     (corpus / "hostile.html").write_text(HOSTILE_PAGE, encoding="utf-8")
     index_dir = tmp_path_factory.mktemp("browser-hostile-index")
     build_index(corpus, index_dir)
-    with _serve(index_dir) as server:
+    with serve(index_dir) as server:
         yield server
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @dataclass
@@ -685,7 +637,7 @@ def test_sort_year_chart_spelling_and_pagination(tab, live_server):
 # --------------------------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def years_server(years_index):
-    with _serve(years_index) as server:
+    with serve(years_index) as server:
         yield server
 
 

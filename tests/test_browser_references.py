@@ -6,43 +6,23 @@ prints as a handout without navigation; a clinician's question gets the answer b
 """
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 from pathlib import Path
 
 import bibtexparser
 import pytest
 import rispy
-from playwright.sync_api import expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import expect
 
 from indexer.build import build_index
+from tests.live import serve
 from search.engine import SearchEngine
 from search.request import SearchRequest
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 TIMEOUT_MS = 10_000
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
-
-
-@contextlib.contextmanager
-def _serve(index_dir: Path):
-    from webui import create_app
-
-    server = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(index_dir)}), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="references-browser-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture(scope="module")
@@ -54,18 +34,8 @@ def seed_index(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def base_url(seed_index):
-    with _serve(seed_index) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with serve(seed_index) as server:
+        yield server.url
 
 
 @pytest.fixture
