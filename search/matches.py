@@ -20,7 +20,7 @@ from whoosh.query import AndNot, Not, NumericRange, Phrase, Prefix, Query, Term,
 from search import highlight
 from search.highlight import Marks
 from search.post import Post
-from search.schema import CATCH_ALL_FIELD
+from search.schema import CATCH_ALL_FIELD, post_parts
 
 # Field -> how the results page names it in "matched in", in the order shown.
 FIELD_LABELS = {
@@ -118,16 +118,7 @@ def _positive_leaves(query: Query):
 
 def explain(post: Post, marks: QueryMarks) -> Explanation:
     """The hit's marked title, summary and implications, and the parts where the query's terms occur."""
-    texts = {
-        "title": post.title,
-        "implications": post.implications,
-        "summary": post.summary,
-        "citation": " ".join(filter(None, (post.citation, post.article_title))),
-        "authors": " ; ".join(post.authors),
-        "journal": post.journal or "",
-        "topics": " ; ".join(post.topics),
-        "types": " ; ".join(post.research_types),
-    }
+    texts = post_parts(post)
     matched = {part for part, text in texts.items() if text and any(m.found_in(text) for m in marks.parts.get(part, ()))}
     if post.year is not None and any(_in_range(post.year, years) for years in marks.years):
         matched.add("year")

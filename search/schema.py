@@ -69,9 +69,10 @@ def _prose() -> TEXT:
     return field
 
 
-def document_for(post: Post) -> dict:
-    """The fields the index stores for one post."""
-    parts = {
+def post_parts(post: Post) -> dict[str, str]:
+    """The texts of a post as the index holds them, by part; the catch-all field holds every part but
+    the research types (search.matches looks for a query's terms in the same texts)."""
+    return {
         "title": post.title,
         "implications": post.implications,
         "summary": post.summary,
@@ -79,8 +80,14 @@ def document_for(post: Post) -> dict:
         "authors": " ; ".join(post.authors),
         "journal": post.journal or "",
         "topics": " ; ".join(post.topics),
+        "types": " ; ".join(post.research_types),
     }
-    catch_all = SEGMENT_BREAK.join(text for text in parts.values() if text)
+
+
+def document_for(post: Post) -> dict:
+    """The fields the index stores for one post."""
+    parts = post_parts(post)
+    catch_all = SEGMENT_BREAK.join(text for part, text in parts.items() if text and part != "types")
     document = {
         "id": post.id,
         CATCH_ALL_FIELD: catch_all,
@@ -89,7 +96,7 @@ def document_for(post: Post) -> dict:
         "authors": parts["authors"],
         "journal": parts["journal"],
         "topics": parts["topics"],
-        "types": " ; ".join(post.research_types),
+        "types": parts["types"],
         "issue_date": post.issue_date,
         "record": json.dumps(post.to_dict(), ensure_ascii=False),
     }
