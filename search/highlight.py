@@ -65,13 +65,14 @@ class Marks:
             by_last.setdefault(sequence[-1], []).append(sequence)
         longest = max((len(sequence) for sequence in self.sequences), default=0)
         recent: list[tuple[str, int]] = []  # the last ``longest`` terms and where their word starts
-        wanted_word: dict[str, bool] = {}
+        seen: dict[str, tuple[tuple[str, ...], bool]] = {}  # word -> its terms, and whether one is wanted
         for match in _WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)):
-            word = match.group(0)
-            terms = analyse(word)
-            wanted = wanted_word.get(word)
-            if wanted is None:
-                wanted = wanted_word[word] = any(self._wanted(term) for term in terms)
+            word = match.group()
+            known = seen.get(word)
+            if known is None:
+                terms = analyse(word)
+                known = seen[word] = (terms, self._any_wanted(terms))
+            terms, wanted = known
             if wanted:
                 yield match.span()
             if not longest:
@@ -83,8 +84,10 @@ class Marks:
                     if len(recent) >= len(sequence) and tuple(t for t, _ in recent[-len(sequence):]) == sequence:
                         yield recent[-len(sequence)][1], match.end()
 
-    def _wanted(self, term: str) -> bool:
-        return term in self.terms or any(pattern.fullmatch(term) for pattern in self.patterns)
+    def _any_wanted(self, terms: tuple[str, ...]) -> bool:
+        if not self.terms.isdisjoint(terms):
+            return True
+        return bool(self.patterns) and any(pattern.fullmatch(term) for term in terms for pattern in self.patterns)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

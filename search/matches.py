@@ -118,17 +118,20 @@ def _positive_leaves(query: Query):
 
 def explain(post: Post, marks: QueryMarks) -> Explanation:
     """The hit's marked title, summary and implications, and the parts where the query's terms occur."""
-    texts = post_parts(post)
-    matched = {part for part, text in texts.items() if text and any(m.found_in(text) for m in marks.parts.get(part, ()))}
-    if post.year is not None and any(_in_range(post.year, years) for years in marks.years):
-        matched.add("year")
-    if post.doi and post.doi.lower() in marks.dois:
-        matched.add("doi")
     highlights = {
         "title": highlight.marked_text(post.title, marks.for_part("title")),
         "summary": highlight.marked_snippet(post.summary, marks.for_part("summary")),
         "implications": highlight.marked_snippet(post.implications, marks.for_part("implications")),
     }
+    # The marked parts matched; the others are looked for (a fielded word, e.g. ``title:``, marks
+    # nothing in the body, but its own part is still looked for).
+    matched = {part for part in ("title", "summary", "implications") if "<mark>" in highlights[part]}
+    matched |= {part for part, text in post_parts(post).items()
+                if part not in matched and text and any(m.found_in(text) for m in marks.parts.get(part, ()))}
+    if post.year is not None and any(_in_range(post.year, years) for years in marks.years):
+        matched.add("year")
+    if post.doi and post.doi.lower() in marks.dois:
+        matched.add("doi")
     # The author and journal lines, marked, when the query matched there (the card shows them instead).
     if "authors" in matched:
         highlights["authors"] = highlight.marked_text(", ".join(post.authors), *marks.parts["authors"])
