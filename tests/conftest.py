@@ -63,9 +63,10 @@ def years_index(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium():
-    """One headless Chromium for the browser tests (tests/live.py has its flags)."""
+    """A headless Chromium for a module's browser tests (tests/live.py has its flags). Module scope:
+    Playwright's sync API runs one driver at a time, and other modules start their own."""
     from playwright.sync_api import sync_playwright
 
     from tests.live import CHROMIUM, CHROMIUM_ARGS
