@@ -3,6 +3,7 @@ the browser (Debian's Chromium through Playwright) that the browser tests drive.
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,14 @@ def index_root(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("seed-index")
     build_index(CORPUS, path)
     return path
+
+
+@pytest.fixture
+def index_copy(index_root, tmp_path) -> Path:
+    """A copy of the seed index that a test may damage."""
+    root = tmp_path / "index"
+    shutil.copytree(index_root, root, symlinks=True)
+    return root
 
 
 @pytest.fixture(scope="session")

@@ -32,21 +32,6 @@ PAGES = ["/", "/search?q=burnout", "/search", f"/posts/{FIRTH}", f"/posts/{FIRTH
 API = ["/api/search?q=burnout", "/api/suggest?q=bur", f"/api/posts/{FIRTH}"]
 
 
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    """The seed index, built once; each test damages a copy."""
-    root = tmp_path_factory.mktemp("pristine-index")
-    build_index(CORPUS, root)
-    return root
-
-
-@pytest.fixture
-def index_copy(pristine, tmp_path) -> Path:
-    root = tmp_path / "index"
-    shutil.copytree(pristine, root, symlinks=True)
-    return root
-
-
 def _build(root: Path) -> Path:
     return current_build(root)
 

@@ -16,7 +16,6 @@ import pytest
 from flask import Flask
 from whoosh.filedb.filestore import FileStorage
 
-from indexer.build import build_index
 from search.store import current_build, verify_index
 from webui import ENGINE_KEY, cli, create_app
 
@@ -124,20 +123,6 @@ def test_first_run_says_what_it_does_without_contradicting_itself(tmp_path, monk
 # --------------------------------------------------------------------------------------------------
 # Damaged index states, end to end
 # --------------------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def pristine(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cli-pristine")
-    build_index(CORPUS, root)
-    return root
-
-
-@pytest.fixture
-def index_copy(pristine, tmp_path) -> Path:
-    root = tmp_path / "index"
-    shutil.copytree(pristine, root, symlinks=True)
-    return root
-
-
 def _replace_current(root: Path, make) -> None:
     current = root / "current"
     current.unlink()
