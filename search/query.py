@@ -113,11 +113,15 @@ def minimum_should_match(clauses: int) -> int:
     return clauses - 1 if clauses <= 4 else math.floor(clauses * SHARE_OF_CLAUSES)
 
 
+# Halves of UTF-16 pairs, which no index term can hold (UTF-8 cannot encode them).
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
 @lru_cache(maxsize=1024)
 def parse_query(text: str) -> ParsedQuery:
     """Parse anything a user can type. Never raises. (Cached: queries repeat.)"""
     notices = []
-    text = text.replace("\x00", " ").strip()
+    text = _LONE_SURROGATES.sub("", text.replace("\x00", " ")).strip()  # a command line can pass them
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         notices.append(f"Your query was long, so only its first {MAX_QUERY_CHARS} characters were searched.")

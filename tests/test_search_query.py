@@ -348,6 +348,9 @@ def test_any_request_is_answered(query_seed_engine, query, sort, page, topic):
 
 NASTY = {
     "NOT NOT x": "NOT NOT burnout",
+    # A command line passes undecodable bytes as lone surrogates; UTF-8 (the index's terms) cannot hold them.
+    "lone surrogates with a wildcard": "\ud800\ud800\ud800*",
+    "a lone surrogate inside a word": "burn\udc80out",
     "NOT AND x": "NOT AND burnout",
     "x ANDNOT ANDNOT y": "burnout ANDNOT ANDNOT supervision",
     "1000 nested parens": "(" * 1000 + "burnout" + ")" * 1000,
