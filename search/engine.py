@@ -6,8 +6,11 @@ search), filter by facets, rank in a total order (score, then date, then id), so
 strength of evidence (search.evidence), paginate, explain each hit (search.matches: highlights
 and "matched in"), count facets disjunctively (search.facets), suggest a spelling (search.did_you_mean,
 with an automatic retry when a misspelled query finds nothing), and quote a practice answer from the
-best posts' implications (search.answer). A query that requires most of its words and
-finds fewer than ``RELAX_BELOW`` posts is run again with any word (the response says so). Each search
+best posts' implications (search.answer). A query that requires most of its words (a question) has
+two tiers: the posts matching most of the words are the results (the count and the facets describe
+them), and the posts matching only some follow them on later pages, marked ``fewer_words``; when fewer
+than ``RELAX_BELOW`` posts match most of the words, every post matching any word is a result (the
+response says so). Each search
 has a time budget (``SEARCH_SECONDS``): past it, scoring stops and the response says the results may
 be incomplete.
 
@@ -37,7 +40,7 @@ from search.facets import FacetCount, FacetIndex
 from search.matches import explain, query_marks, unmatched
 from search.post import Post
 from search.query import ParsedQuery, parse_query
-from search.request import MAX_PAGE_SIZE, SearchRequest
+from search.request import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, SearchRequest
 from search.schema import CATCH_ALL_FIELD, post_from_record
 from search.scoring import PostWeighting, TermScorer, top_documents
 from search.suggest import Suggester, Suggestion
@@ -48,14 +51,14 @@ from search.vocabulary import VOCABULARY_FILE, Vocabulary
 _MORE_LIKE_THIS_TERMS = 12
 _CACHED_RESPONSES = 256
 _CACHED_POSTS = 4096  # full posts (with their texts) kept per snapshot: every post of the blog, ~10 MB at most
-# A query that requires most of its words is run with any word when it finds fewer posts than this:
-# one or two posts out of hundreds leave a reader without alternatives, while the any-word results
-# still rank first the posts that match the most words, so nothing found is lost.
-RELAX_BELOW = 3
+# A query that requires most of its words falls back to any word when fewer posts than a page of
+# results (at the default page size) match most of them: a few posts leave a reader without
+# alternatives, while the any-word results still rank first the posts that match the most words.
+RELAX_BELOW = DEFAULT_PAGE_SIZE
 # Seconds of scoring a search may take before it returns what it has (far above the ~10-100 ms of a
 # normal search at 1,000-10,000 posts; below gunicorn's 30 s worker timeout).
 SEARCH_SECONDS = 3.0
-RELAXED_NOTICE = "No post matches most of your words; showing posts that match any of them."
+RELAXED_NOTICE = "Few posts match most of your words, so these results include every post that matches any of them."
 PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 
 
@@ -65,12 +68,14 @@ class Hit:
     score: float
     highlights: dict[str, str]
     matched_fields: tuple[str, ...]
+    fewer_words: bool = False  # listed after the results: matches only some of the query's words
 
     def to_dict(self) -> dict:
         record = self.post.to_dict()
         del record["summary"], record["implications"]
         score = self.score if math.isfinite(self.score) else sys.float_info.max  # JSON has no Infinity
-        record.update(score=round(score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields))
+        record.update(score=round(score, 4), highlights=self.highlights, matched_fields=list(self.matched_fields),
+                      fewer_words=self.fewer_words)
         return record
 
 
@@ -79,7 +84,7 @@ class SearchResponse:
     """The result of one search; ``to_dict`` is the JSON of DESIGN.md."""
 
     request: SearchRequest
-    total: int
+    total: int   # the results: posts matching the query (most of a question's words)
     page: int
     hits: list[Hit]
     facets: dict[str, list[FacetCount]]
@@ -90,15 +95,17 @@ class SearchResponse:
     relaxed: bool = False   # the any-word query was run (see RELAX_BELOW)
     partial: bool = False   # the time budget ran out: the results may be incomplete
     answer: list[AnswerSentence] | None = None
+    more: int = 0           # posts matching only some of the words, listed after the ``total`` results
 
     @property
     def page_count(self) -> int:
-        return max(1, -(-self.total // self.request.page_size))
+        return max(1, -(-(self.total + self.more) // self.request.page_size))
 
     def to_dict(self) -> dict:
         return {
             "query": self.request.query,
             "total": self.total,
+            "more": self.more,
             "page": self.page,
             "page_size": self.request.page_size,
             "sort": self.request.sort,
@@ -336,34 +343,40 @@ class SearchEngine:
     def _run(self, snapshot: _Snapshot, worker: _Worker, request: SearchRequest, filters, parsed: ParsedQuery,
              suggestion, deadline: float) -> SearchResponse:
         scores = None  # every document's score (search.scoring); None when browsing
+        fewer = None   # mask of the posts matching only some of a question's words
         relaxed = partial = False
         if not parsed.text:
             matching = snapshot.present  # browsing: every post
         elif parsed.is_empty:
             matching = np.zeros(snapshot.facets.size, dtype=bool)
         else:
-            scores = worker.scorer.scores(parsed.query, deadline)
+            # Every post is scored by the any-word query; one that requires most words sets the tiers.
+            scores = worker.scorer.scores(parsed.query if parsed.relaxed is None else parsed.relaxed, deadline)
             partial = worker.scorer.timed_out
             matching = scores != 0
-            if parsed.relaxed is not None and not partial and np.count_nonzero(matching) < RELAX_BELOW:
-                scores = worker.scorer.scores(parsed.relaxed, deadline)
+            if parsed.relaxed is not None and not partial:
+                most = worker.scorer.scores(parsed.query, deadline) != 0
                 partial = worker.scorer.timed_out
-                matching = scores != 0
-                relaxed = True
+                if np.count_nonzero(most) < RELAX_BELOW:
+                    relaxed = not partial
+                elif not partial:
+                    matching, fewer = most, matching & ~most
         # Sets of documents are boolean masks over document numbers (search.facets).
         allowed = snapshot.facets.allowed(filters)
         final = matching if allowed is None else matching & allowed
+        if fewer is not None and allowed is not None:
+            fewer &= allowed
         facets = snapshot.facets.counts(matching, filters)
         total = int(np.count_nonzero(final))
+        more = 0 if fewer is None else int(np.count_nonzero(fewer))
         hits: list[Hit] = []
         page = request.page
-        if total:
-            page = min(page, -(-total // request.page_size))
-            hits = self._page_of_hits(snapshot, worker.searcher, request, parsed, scores, final, page,
-                                      restricted=allowed is not None)
+        if total + more:
+            page = min(page, -(-(total + more) // request.page_size))
+            hits = self._page_of_hits(snapshot, worker.searcher, request, parsed, scores, final, fewer, page)
         answer = None
         if total and scores is not None and not partial:
-            candidates = top_documents(scores, final if allowed is not None else None, snapshot.tie_rank, 0, CANDIDATE_POSTS)
+            candidates = top_documents(scores, final, snapshot.tie_rank, 0, CANDIDATE_POSTS)
             answer = practice_answer(parsed, [snapshot.full_post(worker.searcher, docnum) for docnum, _ in candidates],
                                      lambda term: worker.searcher.doc_frequency(CATCH_ALL_FIELD, term), len(snapshot.posts))
         notices = [parsed.notice, RELAXED_NOTICE if relaxed else None, PARTIAL_NOTICE if partial else None]
@@ -379,13 +392,15 @@ class SearchEngine:
             relaxed=relaxed,
             partial=partial,
             answer=answer,
+            more=more,
         )
 
     def _page_of_hits(
         self, snapshot: _Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, scores: np.ndarray | None,
-        final: np.ndarray, page: int, restricted: bool,
+        final: np.ndarray, fewer: np.ndarray | None, page: int,
     ) -> list[Hit]:
-        """The hits of one page: ranked by score (then date, then id), or in date order with each hit's score."""
+        """The hits of one page: ranked by score (then date, then id), or in date order with each hit's
+        score; the posts of ``final`` first, then those of ``fewer`` (each tier in that order)."""
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
@@ -394,17 +409,15 @@ class SearchEngine:
             else:
                 shown = _in_date_order(snapshot, request, final, start, stop)
             return [_unscored_hit(snapshot.full_post(searcher, docnum)) for docnum in shown]
-        if request.sort == "relevance":
-            scored = top_documents(scores, final if restricted else None, snapshot.tie_rank, start, stop)
-        else:
-            if request.sort == "evidence":
-                shown = _by_evidence(snapshot, final, scores)[start:stop]
-            else:
-                shown = _in_date_order(snapshot, request, final, start, stop)
-            scored = [(docnum, float(scores[docnum])) for docnum in shown]
         marks = query_marks(parsed.query)
-        return [_hit(post, score, explain(post, marks))
-                for post, score in ((snapshot.full_post(searcher, docnum), score) for docnum, score in scored)]
+        hits = []
+        for tier, offset in ((final, 0), (fewer, int(np.count_nonzero(final)))):
+            if tier is None or stop <= offset:
+                continue
+            for docnum, score in _ordered(snapshot, request, scores, tier, max(0, start - offset), stop - offset):
+                post = snapshot.full_post(searcher, docnum)
+                hits.append(_hit(post, score, explain(post, marks), fewer_words=offset > 0))
+        return hits
 
     @staticmethod
     def _canonical_filters(snapshot: _Snapshot, request: SearchRequest) -> dict[str, tuple[str, ...]]:
@@ -476,6 +489,18 @@ class SearchEngine:
         return self._current().suggester.suggest(prefix, limit)
 
 
+def _ordered(snapshot: _Snapshot, request: SearchRequest, scores: np.ndarray, among: np.ndarray,
+             start: int, stop: int) -> list[tuple[int, float]]:
+    """The documents of the ``among`` mask ranked start..stop in the request's sort, with their scores."""
+    if request.sort == "relevance":
+        return top_documents(scores, among, snapshot.tie_rank, start, stop)
+    if request.sort == "evidence":
+        shown = _by_evidence(snapshot, among, scores)[start:stop]
+    else:
+        shown = _in_date_order(snapshot, request, among, start, stop)
+    return [(docnum, float(scores[docnum])) for docnum in shown]
+
+
 def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarray, start: int, stop: int) -> list[int]:
     """The documents of ``final`` (a mask) from ``start`` to ``stop`` in date order, newest (or oldest) first."""
     by_date = snapshot.oldest_first if request.sort == "oldest" else snapshot.newest_first
@@ -491,9 +516,9 @@ def _by_evidence(snapshot: _Snapshot, final: np.ndarray, scores: np.ndarray | No
     return documents[np.lexsort((snapshot.tie_rank[documents], -scores[documents], snapshot.evidence[documents]))].tolist()
 
 
-def _hit(post: Post, score: float, explanation) -> Hit:
+def _hit(post: Post, score: float, explanation, fewer_words: bool = False) -> Hit:
     return Hit(post=post, score=float(score), highlights=explanation.highlights,
-               matched_fields=explanation.matched_fields)
+               matched_fields=explanation.matched_fields, fewer_words=fewer_words)
 
 
 def _unscored_hit(post: Post) -> Hit:

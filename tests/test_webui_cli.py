@@ -49,10 +49,10 @@ def test_every_subcommand_has_help_text(command, capsys):
 
 
 def test_the_installed_command_runs():
-    """``pprnet-search --help`` as installed by ``pip install -e .`` (CI installs it); without an
-    install, the same module through ``python -m webui.cli``."""
-    script = shutil.which("pprnet-search")
-    command = [script, "--help"] if script else [sys.executable, "-m", "webui.cli", "--help"]
+    """``pprnet-search --help`` as installed by ``pip install -e .`` into the environment running the
+    tests (CI installs it); without an install, the same module through ``python -m webui.cli``."""
+    script = Path(sys.executable).parent / "pprnet-search"
+    command = [str(script), "--help"] if script.is_file() else [sys.executable, "-m", "webui.cli", "--help"]
     result = subprocess.run(command, cwd=PROJECT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "serve" in result.stdout and "index" in result.stdout and "Traceback" not in result.stderr
