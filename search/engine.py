@@ -98,6 +98,11 @@ class SearchResponse:
     more: int = 0           # posts matching only some of the words, listed after the ``total`` results
 
     @property
+    def results(self) -> list[Hit]:
+        """The page's hits without the posts matching fewer words that follow the results."""
+        return [hit for hit in self.hits if not hit.fewer_words]
+
+    @property
     def page_count(self) -> int:
         return max(1, -(-(self.total + self.more) // self.request.page_size))
 

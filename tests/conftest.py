@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,33 @@ def years_index(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("years-index")
     write_index(posts, root)
     return root
+
+
+@dataclass(frozen=True)
+class Tiers:
+    root: Path       # the index
+    question: str    # three content words: a post must match two of them (search.query.minimum_should_match)
+
+
+@pytest.fixture(scope="session")
+def tiers(tmp_path_factory) -> Tiers:
+    """An index where a question has two tiers: twelve posts with all three of its words and six with
+    two (the 18 results), five with one (the "more" that follow), each group over the article years
+    2018 and 2019 and the topics Training (every third post) and Alliance, and one post with none."""
+    from search.post import Post
+    from search.store import write_index
+
+    posts = [Post(id="none", url=None, issue_date="2021-01", title="Untitled note", summary="Alliance ruptures and repair.")]
+    for group, (size, text) in enumerate([(12, "Homework compliance predicts outcome in therapy."),
+                                          (6, "Homework compliance was recorded."),
+                                          (5, "Homework was assigned weekly.")]):
+        posts += [Post(id=f"g{group}-{number:02d}", url=None, issue_date=f"{2018 + number % 2}-0{1 + number % 9}",
+                       title="Untitled note", summary=text, year=2018 + number % 2,
+                       topics=("Training",) if number % 3 == 0 else ("Alliance",))
+                  for number in range(size)]
+    root = tmp_path_factory.mktemp("tiers-index")
+    write_index(posts, root)
+    return Tiers(root, "homework compliance in therapy")
 
 
 @pytest.fixture(scope="module")

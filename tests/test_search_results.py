@@ -610,56 +610,39 @@ def test_a_query_that_finds_too_little_falls_back_to_any_word(results_seed_engin
     assert not any(hit.fewer_words for hit in response.hits)
 
 
-# A question of three content words requires two of them (search.query.minimum_should_match).
-QUESTION = "homework compliance in therapy"
-
-
-def _tier_posts() -> list[Post]:
-    """Twelve posts with all three words of QUESTION, six with two, five with one (each group over two
-    years and two topics), and one with none."""
-    posts = []
-    for group, (size, text) in enumerate([(12, "Homework compliance predicts outcome in therapy."),
-                                          (6, "Homework compliance was recorded."),
-                                          (5, "Homework was assigned weekly.")]):
-        posts += [_post(f"g{group}-{number:02d}", issue_date=f"{2018 + number % 2}-0{1 + number % 9}", summary=text,
-                        topics=("Training",) if number % 3 == 0 else ("Alliance",), year=2018 + number % 2)
-                  for number in range(size)]
-    return posts + [_post("none", summary="Alliance ruptures and repair.")]
-
-
 @pytest.fixture(scope="module")
-def tier_engine(tmp_path_factory):
-    engine = _open(tmp_path_factory, "tiers", _tier_posts())
+def tier_engine(tiers):
+    engine = SearchEngine(tiers.root)
     yield engine
     engine.close()
 
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest", "evidence"])
 @pytest.mark.parametrize("page_size", [1, 5, 10, 50])
-def test_posts_matching_fewer_words_follow_the_results_on_every_page(tier_engine, sort, page_size):
-    first = _search(tier_engine, QUESTION, sort=sort, page_size=page_size)
+def test_posts_matching_fewer_words_follow_the_results_on_every_page(tiers, tier_engine, sort, page_size):
+    first = _search(tier_engine, tiers.question, sort=sort, page_size=page_size)
     assert (first.total, first.more, first.relaxed) == (18, 5, False)  # two or three words, then one
     assert first.page_count == -(-23 // page_size)
     hits = [hit for page in range(1, first.page_count + 1)
-            for hit in _search(tier_engine, QUESTION, sort=sort, page=page, page_size=page_size).hits]
+            for hit in _search(tier_engine, tiers.question, sort=sort, page=page, page_size=page_size).hits]
     ids = [hit.post.id for hit in hits]
     assert len(ids) == len(set(ids)) == 23
     assert {post_id[:2] for post_id in ids[:18]} == {"g0", "g1"} and {post_id[:2] for post_id in ids[18:]} == {"g2"}
     assert [hit.fewer_words for hit in hits] == [False] * 18 + [True] * 5
     if sort == "relevance":
         assert [post_id[:2] for post_id in ids[:18]] == ["g0"] * 12 + ["g1"] * 6  # more words rank higher
-    past_the_end = _search(tier_engine, QUESTION, sort=sort, page=first.page_count + 5, page_size=page_size)
+    past_the_end = _search(tier_engine, tiers.question, sort=sort, page=first.page_count + 5, page_size=page_size)
     assert past_the_end.page == first.page_count and past_the_end.hits[-1].post.id == ids[-1]
 
 
-def test_counts_and_facets_describe_the_results_and_filters_apply_to_both_tiers(tier_engine):
-    response = _search(tier_engine, QUESTION, page_size=50)
+def test_counts_and_facets_describe_the_results_and_filters_apply_to_both_tiers(tiers, tier_engine):
+    response = _search(tier_engine, tiers.question, page_size=50)
     assert sum(count.count for count in response.facets["topic"]) == 18
     assert {count.value: count.count for count in response.facets["year"]} == {"2018": 9, "2019": 9}
     as_json = response.to_dict()
     assert (as_json["total"], as_json["more"]) == (18, 5)
     assert [hit["fewer_words"] for hit in as_json["hits"]] == [False] * 18 + [True] * 5
-    training = _search(tier_engine, QUESTION, page_size=50, filters={"topic": ("Training",)})
+    training = _search(tier_engine, tiers.question, page_size=50, filters={"topic": ("Training",)})
     assert (training.total, training.more) == (4 + 2, 2)
     assert all("Training" in hit.post.topics for hit in training.hits)
     assert response.answer is None or {sentence.post_id[:2] for sentence in response.answer} <= {"g0", "g1"}

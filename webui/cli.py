@@ -114,9 +114,12 @@ def _print_results(response) -> None:
     if response.notice:
         print(response.notice)
     first = (response.page - 1) * response.request.page_size + 1
-    print(f"{response.total} results" + (f", {first}-{first + len(response.hits) - 1} shown" if response.hits else ""))
+    more = f" (and {response.more} matching some of the words)" if response.more else ""
+    print(f"{response.total} results{more}" + (f", {first}-{first + len(response.hits) - 1} shown" if response.hits else ""))
     for rank, hit in enumerate(response.hits, start=first):
         post = hit.post
+        if hit.fewer_words and (rank == first or not response.hits[rank - first - 1].fewer_words):
+            print(f"\n-- {response.more} more matching only some of the words --")
         byline = f"{post.authors[0].split(',')[0]}{' et al.' if len(post.authors) > 1 else ''} ({post.year})" if post.authors else ""
         print(f"\n{rank}. {post.title}  [{post.issue_date}]  score {hit.score:.2f}")
         if byline or post.journal:

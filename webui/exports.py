@@ -83,7 +83,7 @@ def results_file(extension: str):
     except InvalidRequest as error:
         abort(400, description=str(error))
     response = engine().search(replace(search_request, page=1, page_size=MAX_EXPORT))
-    return _download([primary_reference(hit.post) for hit in response.hits], extension, "pprnet-results")
+    return _download([primary_reference(hit.post) for hit in response.results], extension, "pprnet-results")
 
 
 @bp.app_context_processor

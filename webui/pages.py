@@ -97,7 +97,7 @@ def atom():
         search_request = replace(search_request, page_size=FEED_SIZE)
     response = run_search(search_request)
     state = UrlState.of(search_request)
-    updated = max((hit.post.issue_date for hit in response.hits), default=None)
+    updated = max((hit.post.issue_date for hit in response.results), default=None)
     body = render_template(
         "feed.xml",
         response=response,

@@ -213,7 +213,8 @@ def _literal_query(query: str) -> str:
 def _count_text(response: SearchResponse) -> str:
     shown = response.suggestion if response.corrected else response.request.query
     if shown:
-        return f"{plural(response.total, 'result')} for “{shown}”"
+        more = f" · {response.more} more match some of the words" if response.more else ""
+        return f"{plural(response.total, 'result')} for “{shown}”{more}"
     return plural(response.total, "summary", "summaries")
 
 
