@@ -339,7 +339,7 @@ class SearchEngine:
         parsed = parse_query(request.query)
         suggestion = snapshot.did_you_mean.suggestion(parsed)
         response = self._run(snapshot, worker, request, filters, parsed, suggestion, deadline)
-        if response.total == 0 and suggestion and not response.partial:
+        if response.total + response.more == 0 and suggestion and not response.partial:
             retried = self._run(snapshot, worker, request, filters, parse_query(suggestion), suggestion, deadline)
             if retried.total:
                 return replace(retried, corrected=True)
