@@ -6,15 +6,21 @@ or, for author names, of the name analysis. A word is marked when one of its ter
 it belongs to a wanted run. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best
 two windows (the most distinct matched words, then the most matches), in text order.
 
+A text is analysed once (``analysed_text``: its terms in order and the span of the word each comes
+from), and kept for the CACHED_TEXTS most recently used texts (~800 bytes each): the same posts come
+back query after query, and a query then only looks its terms up, in C-level passes over the terms.
 Work is linear in the text and bounded: at most MAX_ANALYSED_CHARS of a field are read (a huge
 field is marked in its first part only), and windows are found with two moving pointers.
 """
 from __future__ import annotations
 
 import re
+from array import array
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
+from itertools import chain, compress
 
 from whoosh.support.charset import accent_map
 
@@ -22,12 +28,14 @@ from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary
+CACHED_TEXTS = 8192  # analysed texts kept (~800 bytes each; a post has up to eight): about 1,000 posts
 _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD = re.compile(WORD_PATTERN)
 _SEPARATOR = " … "
 _WORD_EDGE_SEARCH = 40  # how far a window edge moves to reach a space
 
 
+@lru_cache(maxsize=50_000)
 def name_terms(word: str) -> tuple[str, ...]:
     """The term of one word of an author name (lowercase, accents folded), as the name analysis gives it."""
     return (word.lower().translate(accent_map),)
@@ -51,43 +59,52 @@ class Marks:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans to mark in ``text`` (its first MAX_ANALYSED_CHARS), sorted, not overlapping."""
-        return _merged(list(self._found(text))) if self else []
+        return _merged(self._found(analysed_text(text, self.names))) if self else []
 
     def found_in(self, text: str) -> bool:
-        """Whether anything wanted occurs in ``text`` (its first MAX_ANALYSED_CHARS); stops at the first."""
-        return bool(self) and any(True for _ in self._found(text))
-
-    def _found(self, text: str):
-        """Spans of wanted words and runs, in text order of their ends (runs may overlap words)."""
-        analyse = name_terms if self.names else word_terms
-        by_last: dict[str, list[tuple[str, ...]]] = {}
-        for sequence in self.sequences:
-            by_last.setdefault(sequence[-1], []).append(sequence)
-        longest = max((len(sequence) for sequence in self.sequences), default=0)
-        recent: list[tuple[str, int]] = []  # the last ``longest`` terms and where their word starts
-        seen: dict[str, tuple[tuple[str, ...], bool]] = {}  # word -> its terms, and whether one is wanted
-        for match in _WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)):
-            word = match.group()
-            known = seen.get(word)
-            if known is None:
-                terms = analyse(word)
-                known = seen[word] = (terms, self._any_wanted(terms))
-            terms, wanted = known
-            if wanted:
-                yield match.span()
-            if not longest:
-                continue
-            for term in terms:
-                recent.append((term, match.start()))
-                del recent[:-longest]
-                for sequence in by_last.get(term, ()):
-                    if len(recent) >= len(sequence) and tuple(t for t, _ in recent[-len(sequence):]) == sequence:
-                        yield recent[-len(sequence)][1], match.end()
-
-    def _any_wanted(self, terms: tuple[str, ...]) -> bool:
-        if not self.terms.isdisjoint(terms):
+        """Whether anything wanted occurs in ``text`` (its first MAX_ANALYSED_CHARS)."""
+        if not self:
+            return False
+        analysed = analysed_text(text, self.names)
+        if not self.terms.isdisjoint(analysed.terms):
             return True
-        return bool(self.patterns) and any(pattern.fullmatch(term) for term in terms for pattern in self.patterns)
+        return bool((self.patterns or self.sequences) and self._found(analysed))
+
+    def _found(self, analysed: "AnalysedText") -> list[tuple[int, int]]:
+        """Spans of wanted words and runs (runs may overlap words), looked up in the text's terms."""
+        terms, starts, ends = analysed.terms, analysed.starts, analysed.ends
+        wanted = self.terms
+        if self.patterns:
+            wanted = wanted | {term for term in set(terms) if any(pattern.fullmatch(term) for pattern in self.patterns)}
+        found = list(compress(zip(starts, ends), map(wanted.__contains__, terms))) if wanted else []
+        for sequence in self.sequences:  # where its last term stands, preceded by the others
+            first = 1 - len(sequence)
+            ends_at = compress(range(len(terms)), map(sequence[-1].__eq__, terms))
+            found += [(starts[place + first], ends[place]) for place in ends_at
+                      if place + first >= 0 and terms[place + first:place + 1] == sequence]
+        return found
+
+
+class AnalysedText:
+    """One text's terms in order (a word may give several, a stop word none) and the span of the word
+    each comes from: what ``Marks`` looks its terms up in. Compact (16 bytes a term), so many are kept."""
+
+    __slots__ = ("terms", "starts", "ends")
+
+    def __init__(self, text: str, names: bool) -> None:
+        analyse = name_terms if names else word_terms
+        matches = list(_WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)))
+        per_word = list(map(analyse, [match.group() for match in matches]))
+        self.terms: tuple[str, ...] = tuple(chain.from_iterable(per_word))
+        self.starts = array("I", [match.start() for match, terms in zip(matches, per_word) for _ in terms])
+        self.ends = array("I", [match.end() for match, terms in zip(matches, per_word) for _ in terms])
+
+
+@lru_cache(maxsize=CACHED_TEXTS)
+def analysed_text(text: str, names: bool = False) -> AnalysedText:
+    """The analysis of ``text`` (author names' when ``names``), kept for the most recently shown texts:
+    the same posts come back query after query, and looking terms up is then all a query costs."""
+    return AnalysedText(text, names)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
