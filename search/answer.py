@@ -35,8 +35,9 @@ MAX_SENTENCES = 3
 MIN_COVERAGE = 0.5
 MIN_SENTENCE_WORDS = 5
 CANDIDATE_POSTS = 10
-# Work per post is bounded: sentences are read from the start of its implications only.
-MAX_IMPLICATIONS_CHARS = 20_000
+# Work per post is bounded: sentences are read from the start of its implications only, as much as
+# the highlighter analyses (``_may_answer`` relies on its analysis holding every sentence's terms).
+MAX_IMPLICATIONS_CHARS = highlight.MAX_ANALYSED_CHARS
 LOOKUP_FIELDS = frozenset({"authors", "journal", "year", "doi"})
 TYPED_WEIGHT = 1.0
 ABBREVIATIONS = frozenset(
@@ -138,24 +139,25 @@ def practice_answer(
     if not weights or _names_a_hit(weights, ranked_posts):
         return None
 
-    def idf(term: str) -> float:
-        return math.log(document_count / (document_frequency(term) + 1)) + 1
-
+    idf = {term: math.log(document_count / (document_frequency(term) + 1)) + 1 for term in weights}
     typed = [term for term, weight in weights.items() if weight >= TYPED_WEIGHT]
-    total = sum(idf(term) for term in typed) or sum(weights[term] * idf(term) for term in weights)
+    total = sum(idf[term] for term in typed) or sum(weights[term] * idf[term] for term in weights)
     if total <= 0:
         return None
     best: list[tuple[float, float, int, str, Post]] = []
     for rank, post in enumerate(ranked_posts):
+        implications = post.implications[:MAX_IMPLICATIONS_CHARS]
+        if not _may_answer(implications, weights, idf, total):
+            continue
         scored = []
-        for sentence in _sentences(post.implications[:MAX_IMPLICATIONS_CHARS]):
+        for sentence in _sentences(implications):
             terms = _sentence_terms(sentence)
             if len(terms) < MIN_SENTENCE_WORDS:
                 continue
             matched = [term for term in weights if term in terms]
-            if not any(weights[term] >= EXPANSION_WEIGHT for term in matched):
+            if not _about_the_query(matched, weights):
                 continue  # only the loose words of a phrase: not about the query
-            coverage = min(1.0, sum(weights[term] * idf(term) for term in matched) / total)
+            coverage = min(1.0, sum(weights[term] * idf[term] for term in matched) / total)
             density = len(matched) / len(terms)
             scored.append((coverage, density, sentence))
         if scored:
@@ -171,19 +173,39 @@ def practice_answer(
     ]
 
 
+def _may_answer(implications: str, weights: dict[str, float], idf: dict[str, float], total: float) -> bool:
+    """Whether a sentence of ``implications`` may cover enough of the query: the implications as a
+    whole must (a sentence holds a part of their terms, and its coverage sums a part of theirs, in the
+    same order). Their terms are those the highlighter already analysed; a concept counts when its words
+    occur. Saves splitting and analysing the sentences of the posts that cannot answer."""
+    held = set(highlight.analysed_text(implications, False).terms)
+    matched = [term for term in weights if term in held or (" " in term and held.issuperset(term.split(" ")))]
+    return _about_the_query(matched, weights) and (
+        min(1.0, sum(weights[term] * idf[term] for term in matched) / total) >= MIN_COVERAGE)
+
+
+def _about_the_query(matched: list[str], weights: dict[str, float]) -> bool:
+    return any(weights[term] >= EXPANSION_WEIGHT for term in matched)
+
+
 def _names_a_hit(weights: dict[str, float], posts: Sequence[Post]) -> bool:
     """Whether the typed words only name an author (surnames) or a journal of one of the posts."""
     typed = {term for term, weight in weights.items() if weight >= TYPED_WEIGHT}
     if not typed:
         return False
     for post in posts:
-        journal = {token.text for token in _ANALYZER(post.journal or "")}
+        journal = _journal_terms(post.journal or "")
         if journal and typed == journal:
             return True
         surnames = {term for author in post.authors for term in _analysed(author.split(",")[0])}
         if typed <= surnames:
             return True
     return False
+
+
+@lru_cache(maxsize=10_000)
+def _journal_terms(journal: str) -> frozenset[str]:
+    return frozenset(token.text for token in _ANALYZER(journal))
 
 
 @lru_cache(maxsize=10_000)

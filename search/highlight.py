@@ -101,7 +101,7 @@ class AnalysedText:
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
-def analysed_text(text: str, names: bool = False) -> AnalysedText:
+def analysed_text(text: str, names: bool) -> AnalysedText:
     """The analysis of ``text`` (author names' when ``names``), kept for the most recently shown texts:
     the same posts come back query after query, and looking terms up is then all a query costs."""
     return AnalysedText(text, names)
