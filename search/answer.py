@@ -147,8 +147,9 @@ def practice_answer(
     best: list[tuple[float, float, int, str, Post]] = []
     for rank, post in enumerate(ranked_posts):
         implications = post.implications[:MAX_IMPLICATIONS_CHARS]
-        if not _may_answer(implications, weights, idf, total):
-            continue
+        bound = _coverage_bound(implications, weights, idf, total)
+        if bound < MIN_COVERAGE or (len(best) >= MAX_SENTENCES and round(bound, 2) <= _last_kept(best)):
+            continue  # no sentence of this post can be quoted
         scored = []
         for sentence in _sentences(implications):
             terms = _sentence_terms(sentence)
@@ -173,15 +174,21 @@ def practice_answer(
     ]
 
 
-def _may_answer(implications: str, weights: dict[str, float], idf: dict[str, float], total: float) -> bool:
-    """Whether a sentence of ``implications`` may cover enough of the query: the implications as a
-    whole must (a sentence holds a part of their terms, and its coverage sums a part of theirs, in the
-    same order). Their terms are those the highlighter already analysed; a concept counts when its words
-    occur. Saves splitting and analysing the sentences of the posts that cannot answer."""
+def _coverage_bound(implications: str, weights: dict[str, float], idf: dict[str, float], total: float) -> float:
+    """The most any sentence of ``implications`` can cover of the query (0 when none is about it): what
+    the implications as a whole cover (a sentence holds a part of their terms, and its coverage sums a
+    part of theirs, in the same order). Their terms are those the highlighter analysed; a concept counts
+    when its words occur. Saves splitting and analysing the sentences of posts that cannot be quoted."""
     held = set(highlight.analysed_text(implications, False).terms)
     matched = [term for term in weights if term in held or (" " in term and held.issuperset(term.split(" ")))]
-    return _about_the_query(matched, weights) and (
-        min(1.0, sum(weights[term] * idf[term] for term in matched) / total) >= MIN_COVERAGE)
+    if not _about_the_query(matched, weights):
+        return 0.0
+    return min(1.0, sum(weights[term] * idf[term] for term in matched) / total)
+
+
+def _last_kept(best: list[tuple[float, float, int, str, Post]]) -> float:
+    """The rounded coverage a later-ranked post must beat to be quoted (ties go to the earlier post)."""
+    return sorted((round(item[0], 2) for item in best), reverse=True)[MAX_SENTENCES - 1]
 
 
 def _about_the_query(matched: list[str], weights: dict[str, float]) -> bool:
