@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
-from itertools import chain, compress
+from itertools import accumulate, chain, compress
 
 from whoosh.support.charset import accent_map
 
@@ -59,7 +60,11 @@ class Marks:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Character spans to mark in ``text`` (its first MAX_ANALYSED_CHARS), sorted, not overlapping."""
-        return _merged(self._found(analysed_text(text, self.names))) if self else []
+        if not self:
+            return []
+        analysed = analysed_text(text, self.names)
+        found = self._found(analysed)
+        return _merged(analysed.spans(found)) if found else []
 
     def found_in(self, text: str) -> bool:
         """Whether anything wanted occurs in ``text`` (its first MAX_ANALYSED_CHARS)."""
@@ -71,33 +76,42 @@ class Marks:
         return bool((self.patterns or self.sequences) and self._found(analysed))
 
     def _found(self, analysed: "AnalysedText") -> list[tuple[int, int]]:
-        """Spans of wanted words and runs (runs may overlap words), looked up in the text's terms."""
-        terms, starts, ends = analysed.terms, analysed.starts, analysed.ends
+        """The wanted terms and runs, as the places of their first and last terms in the text's terms."""
+        terms = analysed.terms
         wanted = self.terms
         if self.patterns:
             wanted = wanted | {term for term in set(terms) if any(pattern.fullmatch(term) for pattern in self.patterns)}
-        found = list(compress(zip(starts, ends), map(wanted.__contains__, terms))) if wanted else []
+        found = [(place, place) for place in compress(range(len(terms)), map(wanted.__contains__, terms))] if wanted else []
         for sequence in self.sequences:  # where its last term stands, preceded by the others
             first = 1 - len(sequence)
             ends_at = compress(range(len(terms)), map(sequence[-1].__eq__, terms))
-            found += [(starts[place + first], ends[place]) for place in ends_at
+            found += [(place + first, place) for place in ends_at
                       if place + first >= 0 and terms[place + first:place + 1] == sequence]
         return found
 
 
 class AnalysedText:
-    """One text's terms in order (a word may give several, a stop word none) and the span of the word
-    each comes from: what ``Marks`` looks its terms up in. Compact (16 bytes a term), so many are kept."""
+    """One text's terms in order (a word may give several, a stop word none), what ``Marks`` looks its
+    terms up in, and where the words stand. Built in C-level passes (map, chain, accumulate) over the
+    words; compact (about 20 bytes a word), so many are kept."""
 
-    __slots__ = ("terms", "starts", "ends")
+    __slots__ = ("terms", "starts", "ends", "terms_through")
 
     def __init__(self, text: str, names: bool) -> None:
         analyse = name_terms if names else word_terms
         matches = list(_WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)))
-        per_word = list(map(analyse, [match.group() for match in matches]))
+        per_word = list(map(analyse, map(re.Match.group, matches)))
         self.terms: tuple[str, ...] = tuple(chain.from_iterable(per_word))
-        self.starts = array("I", [match.start() for match, terms in zip(matches, per_word) for _ in terms])
-        self.ends = array("I", [match.end() for match, terms in zip(matches, per_word) for _ in terms])
+        self.starts = array("I", map(re.Match.start, matches))  # of each word
+        self.ends = array("I", map(re.Match.end, matches))
+        self.terms_through = array("I", accumulate(map(len, per_word)))  # how many terms words 0..i give
+
+    def spans(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The character spans of runs of terms given as (first, last) places: from the first's word
+        to the last's."""
+        through = self.terms_through
+        return [(self.starts[bisect_right(through, first)], self.ends[bisect_right(through, last)])
+                for first, last in found]
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
