@@ -6,8 +6,8 @@ or, for author names, of the name analysis. A word is marked when one of its ter
 it belongs to a wanted run. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best
 two windows (the most distinct matched words, then the most matches), in text order.
 
-A text is analysed once (``analysed_text``: its terms in order and the span of the word each comes
-from), and kept for the CACHED_TEXTS most recently used texts (~800 bytes each): the same posts come
+A text is analysed once (``analysed_text``: its terms in order and where its words stand), and kept
+for the CACHED_TEXTS most recently used texts (~1.3 KB each, ~11 MB when full): the same posts come
 back query after query, and a query then only looks its terms up, in C-level passes over the terms.
 Work is linear in the text and bounded: at most MAX_ANALYSED_CHARS of a field are read (a huge
 field is marked in its first part only), and windows are found with two moving pointers.
@@ -29,7 +29,7 @@ from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary
-CACHED_TEXTS = 8192  # analysed texts kept (~800 bytes each; a post has up to eight): about 1,000 posts
+CACHED_TEXTS = 8192  # analysed texts kept (a post has up to eight): about 1,000 posts
 _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD = re.compile(WORD_PATTERN)
 _SEPARATOR = " … "
