@@ -23,7 +23,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from whoosh.query import AndNot, Not, Phrase, Query, Term
 
 from search import highlight
-from search.analysis import content_analyzer, name_analyzer
+from search.analysis import concept_term, concepts_by_last_term, content_analyzer, name_analyzer
 from search.matches import query_marks
 from search.post import Post
 from search.query import EXPANSION_WEIGHT, ParsedQuery
@@ -222,5 +222,11 @@ def _analysed(text: str) -> frozenset[str]:
 
 @lru_cache(maxsize=20_000)
 def _sentence_terms(sentence: str) -> frozenset[str]:
-    """The sentence's terms as the index holds them, thesaurus concepts included."""
-    return frozenset(token.text for token in _ANALYZER(sentence, mode="index"))
+    """The sentence's terms as the index holds them: its words' terms (analysed as the highlighter does,
+    from the cached terms of each word) and the thesaurus concepts they hold in a row (as the index's
+    ConceptFilter adds them)."""
+    terms = highlight.AnalysedText(sentence, False).terms
+    by_last = concepts_by_last_term()
+    concepts = {concept_term(concept) for place, term in enumerate(terms) for concept in by_last.get(term, ())
+                if terms[max(0, place + 1 - len(concept)):place + 1] == concept}
+    return frozenset(terms).union(concepts)

@@ -2,9 +2,10 @@
 
 ``Marks`` looks a query's terms up in a text's cached analysis (search.highlight.analysed_text); the
 plain way is to analyse the text word by word and check each word's terms, as the highlighter did
-before. The practice answer skips posts whose implications cannot be quoted; the plain way reads every
-sentence of every post. Both are compared on the seed posts and synthetic posts (bench/synth.py) with
-the benchmark's query workload (bench/workload.py) and query forms it lacks (wildcards, thesaurus
+before. The practice answer skips posts whose implications cannot be quoted (the plain way reads every
+sentence of every post) and analyses a sentence from its words' cached terms (the plain way is the
+index's analyzer). They are compared on the seed posts and synthetic posts (bench/synth.py) with the
+benchmark's query workload (bench/workload.py) and query forms it lacks (wildcards, thesaurus
 phrases, compounds, British spellings, author names, negation).
 """
 from __future__ import annotations
@@ -17,8 +18,8 @@ import pytest
 from bench import synth
 from bench.workload import make_workload
 from search import answer, highlight
-from search.analysis import WORD_PATTERN, word_terms
-from search.answer import practice_answer
+from search.analysis import WORD_PATTERN, content_analyzer, word_terms
+from search.answer import practice_answer, split_sentences
 from search.highlight import MAX_ANALYSED_CHARS, Marks, name_terms
 from search.matches import query_marks
 from search.post import Post
@@ -122,3 +123,17 @@ def test_the_answer_is_the_same_without_skipping_posts(seed_posts, queries, monk
     assert fast == plain
     assert sum(item is not None for item in plain) > 40  # most queries are answered
     assert sum(bound < answer.MIN_COVERAGE for bound in bounds) > 100  # and many posts were skipped
+
+
+def test_a_sentence_has_the_terms_the_index_analyzer_gives(posts):
+    sentences = [sentence for post in posts for text in (post.summary, post.implications)
+                 for sentence in split_sentences(text)]
+    sentences += ["Cognitive behavioural therapy and CBT by video-conferencing helped the wellbeing of veterans.",
+                  "Online therapy, telepsychology and the therapeutic alliance: drop-outs fell.", "therapy"]
+    analyzer = content_analyzer()
+    concepts = 0
+    for sentence in sentences:
+        expected = frozenset(token.text for token in analyzer(sentence, mode="index"))
+        assert answer._sentence_terms(sentence) == expected, sentence
+        concepts += any(" " in term for term in expected)
+    assert concepts > 20  # thesaurus concepts were among them
