@@ -28,7 +28,7 @@ from whoosh.support.charset import accent_map
 from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
-MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary
+MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary (below 2**16: see AnalysedText)
 CACHED_TEXTS = 8192  # analysed texts kept (a post has up to eight): about 1,000 posts
 _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD = re.compile(WORD_PATTERN)
@@ -92,26 +92,29 @@ class Marks:
 
 class AnalysedText:
     """One text's terms in order (a word may give several, a stop word none), what ``Marks`` looks its
-    terms up in, and where the words stand. Built in C-level passes (map, chain, accumulate) over the
-    words; compact (about 20 bytes a word), so many are kept."""
+    terms up in, and where its words stand. Built in C-level passes (map, chain, accumulate) over the
+    words; compact (about 14 bytes a word), so many are kept."""
 
-    __slots__ = ("terms", "starts", "ends", "terms_through")
+    __slots__ = ("terms", "_words")
 
     def __init__(self, text: str, names: bool) -> None:
         analyse = name_terms if names else word_terms
         matches = list(_WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)))
         per_word = list(map(analyse, map(re.Match.group, matches)))
         self.terms: tuple[str, ...] = tuple(chain.from_iterable(per_word))
-        self.starts = array("I", map(re.Match.start, matches))  # of each word
-        self.ends = array("I", map(re.Match.end, matches))
-        self.terms_through = array("I", accumulate(map(len, per_word)))  # how many terms words 0..i give
+        # For n words: their starts, their ends, then how many terms words 0..i give; unsigned 16-bit,
+        # as a text is read up to MAX_ANALYSED_CHARS (below 65,536) characters.
+        self._words = array("H", map(re.Match.start, matches))
+        self._words.extend(map(re.Match.end, matches))
+        self._words.extend(accumulate(map(len, per_word)))
 
     def spans(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
         """The character spans of runs of terms given as (first, last) places: from the first's word
         to the last's."""
-        through = self.terms_through
-        return [(self.starts[bisect_right(through, first)], self.ends[bisect_right(through, last)])
-                for first, last in found]
+        words = self._words
+        count = len(words) // 3
+        return [(words[bisect_right(words, first, 2 * count) - 2 * count],
+                 words[bisect_right(words, last, 2 * count) - count]) for first, last in found]
 
 
 @lru_cache(maxsize=CACHED_TEXTS)
