@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from html import escape
@@ -171,21 +170,22 @@ def _best_windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[int, int, int], int, int]]:
     windows = []
-    words: Counter[str] = Counter()
+    words = [text[start:end].lower() for start, end in spans]
+    inside: dict[str, int] = {}  # matched words in the window, with their counts
     low = high = 0
     for first_start, _ in spans:
         start = _word_start(text, max(0, first_start - _LEAD_CHARS))
         end = _word_end(text, min(len(text), start + SNIPPET_CHARS))
         while high < len(spans) and spans[high][1] <= end:
-            words[text[spans[high][0]:spans[high][1]].lower()] += 1
+            inside[words[high]] = inside.get(words[high], 0) + 1
             high += 1
         while low < high and spans[low][0] < start:
-            word = text[spans[low][0]:spans[low][1]].lower()
-            words[word] -= 1
-            if not words[word]:
-                del words[word]
+            if inside[words[low]] == 1:
+                del inside[words[low]]
+            else:
+                inside[words[low]] -= 1
             low += 1
-        windows.append(((len(words), high - low, -start), start, end))
+        windows.append(((len(inside), high - low, -start), start, end))
     return windows
 
 
