@@ -30,7 +30,7 @@ SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary (below 2**16: see AnalysedText)
 CACHED_TEXTS = 8192  # analysed texts kept (a post has up to eight): about 1,000 posts
 _LEAD_CHARS = 70  # context kept before the first match of a window
-_WORD = re.compile(WORD_PATTERN)
+_WORD_AND_GAPS = re.compile(f"({WORD_PATTERN})")  # split() keeps the words between the gaps
 _SEPARATOR = " … "
 _WORD_EDGE_SEARCH = 40  # how far a window edge moves to reach a space
 
@@ -98,13 +98,15 @@ class AnalysedText:
 
     def __init__(self, text: str, names: bool) -> None:
         analyse = name_terms if names else word_terms
-        matches = list(_WORD.finditer(text, 0, min(len(text), MAX_ANALYSED_CHARS)))
-        per_word = list(map(analyse, map(re.Match.group, matches)))
+        # [gap, word, gap, ..., word, gap]: strings only (no match objects to allocate and collect).
+        parts = _WORD_AND_GAPS.split(text[:MAX_ANALYSED_CHARS])
+        per_word = list(map(analyse, parts[1::2]))
         self.terms: tuple[str, ...] = tuple(chain.from_iterable(per_word))
         # For n words: their starts, their ends, then how many terms words 0..i give; unsigned 16-bit,
         # as a text is read up to MAX_ANALYSED_CHARS (below 65,536) characters.
-        self._words = array("H", map(re.Match.start, matches))
-        self._words.extend(map(re.Match.end, matches))
+        ends_of_parts = array("H", accumulate(map(len, parts)))
+        self._words = ends_of_parts[0:-1:2]
+        self._words.extend(ends_of_parts[1::2])
         self._words.extend(accumulate(map(len, per_word)))
 
     def spans(self, found: list[tuple[int, int]]) -> list[tuple[int, int]]:
