@@ -7,8 +7,8 @@ it belongs to a wanted run. A text of up to SNIPPET_CHARS is shown whole; a long
 two windows (the most distinct matched words, then the most matches), in text order.
 
 A text is analysed once (``analysed_text``: its terms in order and where its words stand), and kept
-for the CACHED_TEXTS most recently used texts (~1.3 KB each, ~11 MB when full): the same posts come
-back query after query, and a query then only looks its terms up, in C-level passes over the terms.
+for the CACHED_TEXTS most recently used texts (~1.3 KB each): the same posts come back query after
+query, and a query then only looks its terms up, in C-level passes over the terms.
 Work is linear in the text and bounded: at most MAX_ANALYSED_CHARS of a field are read (a huge
 field is marked in its first part only), and windows are found with two moving pointers.
 """
@@ -28,7 +28,8 @@ from search.analysis import WORD_PATTERN, word_terms
 
 SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary (below 2**16: see AnalysedText)
-CACHED_TEXTS = 8192  # analysed texts kept (a post has up to eight): about 1,000 posts
+CACHED_TEXTS = 6144  # analysed texts kept (a post has seven): about 900 posts, ~8 MB
+CACHED_NAMES = 1024  # author lines analysed as names (author: queries)
 _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD_AND_GAPS = re.compile(f"({WORD_PATTERN})")  # split() keeps the words between the gaps
 _SEPARATOR = " … "
@@ -118,11 +119,20 @@ class AnalysedText:
                  words[bisect_right(words, last, 2 * count) - count]) for first, last in found]
 
 
-@lru_cache(maxsize=CACHED_TEXTS)
 def analysed_text(text: str, names: bool) -> AnalysedText:
     """The analysis of ``text`` (author names' when ``names``), kept for the most recently shown texts:
     the same posts come back query after query, and looking terms up is then all a query costs."""
-    return AnalysedText(text, names)
+    return _analysed_names(text) if names else _analysed_content(text)
+
+
+@lru_cache(maxsize=CACHED_TEXTS)  # keyed by the text itself, no key tuple per entry
+def _analysed_content(text: str) -> AnalysedText:
+    return AnalysedText(text, False)
+
+
+@lru_cache(maxsize=CACHED_NAMES)
+def _analysed_names(text: str) -> AnalysedText:
+    return AnalysedText(text, True)
 
 
 def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
