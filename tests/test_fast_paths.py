@@ -92,6 +92,15 @@ def test_marks_find_what_the_plain_scan_finds(posts, queries):
     assert compared > 20_000 and marked > 2_000 and runs > 50 and patterns > 50 and names > 10
 
 
+@pytest.mark.parametrize("text", [
+    "e.g. U.S.A. a..b x._y _a_ 3.5 10.1002/cpp.2509 end. .start a. b .. a.b.c. ...",
+    "Müller’s naïve café, CBT-I; well-being\u2029online (2019) pp. 12–34 — “quoted” ½ ²³ ٣٤ x\ty\nz",
+    "", " ", ".", "a", "_", "a.", ".a", "a.b", "a..", "..a", "a_.b_", "\u00e9.\u00e8", "1.2.3.4",
+])
+def test_the_highlighter_finds_the_words_of_the_word_pattern(text):
+    assert highlight._WORD_AND_GAPS.split(text)[1::2] == re.findall(WORD_PATTERN, text)
+
+
 def test_a_text_is_marked_the_same_when_its_analysis_is_cached(posts):
     marks = query_marks(parse_query("therapists burnout supervision").query).for_part("summary")
     text = next(post.summary for post in posts if marks.found_in(post.summary))
