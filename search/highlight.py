@@ -160,7 +160,8 @@ def marked_snippet(text: str, marks: Marks) -> str:
 
 def marked_text(text: str, *marks: Marks) -> str:
     """The whole (short) text with the words any of ``marks`` wants marked, e.g. a title or the authors."""
-    return _marked(text, 0, len(text), _merged([span for wanted in marks for span in wanted.spans(text)]))
+    spans = marks[0].spans(text) if len(marks) == 1 else _merged([span for wanted in marks for span in wanted.spans(text)])
+    return _marked(text, 0, len(text), spans)
 
 
 def fallback_snippet(text: str) -> str:
@@ -176,21 +177,31 @@ def _best_windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
     A window starts a little before one of the spans; its worth is (distinct matched words, matches,
     earlier first). Spans inside a window are counted with two pointers that only move forward."""
-    windows = _windows(text, spans)
-    best = max(windows, key=lambda window: window[0])
+    windows = _windows(text, spans)  # (worth, start, end): the worth decides (equal worths, equal windows)
+    best = max(windows)
     others = [window for window in windows if window[2] <= best[1] or window[1] >= best[2]]
-    chosen = [best] + ([max(others, key=lambda window: window[0])] if others else [])
+    chosen = [best] + ([max(others)] if others else [])
     return sorted((start, end) for _, start, end in chosen)
 
 
 def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[int, int, int], int, int]]:
+    """A window for each span: from a little before it (moved forward to a word start) for SNIPPET_CHARS
+    (moved back to a word end, each edge by at most _WORD_EDGE_SEARCH), with its worth."""
     windows = []
     words = [text[start:end].lower() for start, end in spans]
     inside: dict[str, int] = {}  # matched words in the window, with their counts
     low = high = 0
     for first_start, _ in spans:
-        start = _word_start(text, max(0, first_start - _LEAD_CHARS))
-        end = _word_end(text, min(len(text), start + SNIPPET_CHARS))
+        start = first_start - _LEAD_CHARS if first_start > _LEAD_CHARS else 0
+        if start and not text[start - 1].isspace():
+            space = text.find(" ", start, start + _WORD_EDGE_SEARCH)
+            start = start if space == -1 else space + 1
+        end = start + SNIPPET_CHARS
+        if end >= len(text):
+            end = len(text)
+        elif not text[end].isspace():
+            space = text.rfind(" ", end - _WORD_EDGE_SEARCH if end > _WORD_EDGE_SEARCH else 0, end)
+            end = end if space == -1 else space
         while high < len(spans) and spans[high][1] <= end:
             inside[words[high]] = inside.get(words[high], 0) + 1
             high += 1
@@ -202,22 +213,6 @@ def _windows(text: str, spans: list[tuple[int, int]]) -> list[tuple[tuple[int, i
             low += 1
         windows.append(((len(inside), high - low, -start), start, end))
     return windows
-
-
-def _word_start(text: str, index: int) -> int:
-    """``index`` moved forward to the start of a word (unless it is already at one or at 0)."""
-    if index == 0 or text[index - 1].isspace():
-        return index
-    space = text.find(" ", index, index + _WORD_EDGE_SEARCH)
-    return index if space == -1 else space + 1
-
-
-def _word_end(text: str, index: int) -> int:
-    """``index`` moved back to the end of a word (unless it is at the end of the text)."""
-    if index >= len(text) or text[index].isspace():
-        return index
-    space = text.rfind(" ", max(0, index - _WORD_EDGE_SEARCH), index)
-    return index if space == -1 else space
 
 
 def _marked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
