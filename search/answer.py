@@ -5,7 +5,9 @@ with the search's own analysis (search.analysis, concepts included) against the 
 query, thesaurus expansions at their lower weight: a sentence's *coverage* is the share of the query's
 typed information (idf-weighted terms) it holds. The best sentence of each post competes; up to
 ``MAX_SENTENCES`` from different posts are quoted word for word, each with its post and the short
-citation of its article. Nothing is generated or paraphrased.
+citation of its article. Nothing is generated or paraphrased. A post whose implications as a whole
+cannot cover enough (or not more than the sentences already kept) is skipped without splitting its
+sentences: the answer is the same (tests/test_fast_paths.py), and cheaper.
 
 No answer when no sentence covers at least ``MIN_COVERAGE`` of the query (it would answer another
 question), and never for look-ups: a query on the author, journal, year or DOI fields, or plain words that
