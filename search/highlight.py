@@ -83,8 +83,11 @@ class Marks:
         terms = analysed.terms
         wanted = self.terms
         if self.patterns:
-            wanted = wanted | {term for term in set(terms) if any(pattern.fullmatch(term) for pattern in self.patterns)}
-        found = [(place, place) for place in compress(range(len(terms)), map(wanted.__contains__, terms))] if wanted else []
+            wanted = wanted | {term for term in set(terms)
+                               if any(pattern.fullmatch(term) for pattern in self.patterns)}
+        found = []
+        if wanted:
+            found = [(place, place) for place in compress(range(len(terms)), map(wanted.__contains__, terms))]
         for sequence in self.sequences:  # where its last term stands, preceded by the others
             first = 1 - len(sequence)
             ends_at = compress(range(len(terms)), map(sequence[-1].__eq__, terms))
@@ -160,7 +163,10 @@ def marked_snippet(text: str, marks: Marks) -> str:
 
 def marked_text(text: str, *marks: Marks) -> str:
     """The whole (short) text with the words any of ``marks`` wants marked, e.g. a title or the authors."""
-    spans = marks[0].spans(text) if len(marks) == 1 else _merged([span for wanted in marks for span in wanted.spans(text)])
+    if len(marks) == 1:
+        spans = marks[0].spans(text)
+    else:
+        spans = _merged([span for wanted in marks for span in wanted.spans(text)])
     return _marked(text, 0, len(text), spans)
 
 
