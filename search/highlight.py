@@ -30,6 +30,7 @@ SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary (below 2**16: see AnalysedText)
 CACHED_TEXTS = 6144  # analysed texts kept (a post has seven): about 900 posts, ~8 MB
 CACHED_NAMES = 1024  # author lines analysed as names (author: queries)
+MAX_KNOWN_WORDS = 100_000  # words whose content terms are kept (~15 MB at most; a 10k corpus uses ~6,000)
 _LEAD_CHARS = 70  # context kept before the first match of a window
 # The words of WORD_PATTERN (``\w+(?:\.?\w+)*``: a dot joins word characters), with possessive
 # quantifiers so the regex engine never backtracks (a quarter faster); split() keeps the words between
@@ -37,6 +38,27 @@ _LEAD_CHARS = 70  # context kept before the first match of a window
 _WORD_AND_GAPS = re.compile(r"(\w++(?:\.\w++)*+)")
 _SEPARATOR = " … "
 _WORD_EDGE_SEARCH = 40  # how far a window edge moves to reach a space
+
+
+class _ContentTerms(dict):
+    """word -> its terms through the content analysis (search.analysis.word_terms), a plain dict in front
+    of it: a known word is one C-level look-up (no LRU bookkeeping), and a number (a page, a volume, a
+    year: a word of ASCII digits) is its own term without running the analysis chain (stop words are
+    at least two characters long; tests/test_fast_paths.py checks numbers against the chain). Emptied
+    when it reaches MAX_KNOWN_WORDS."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) >= MAX_KNOWN_WORDS:
+            self.clear()
+        if word.isascii() and word.isdigit():
+            terms = (word,) if len(word) > 1 else ()
+        else:
+            terms = word_terms(word)
+        self[word] = terms
+        return terms
+
+
+_CONTENT_TERMS = _ContentTerms()
 
 
 @lru_cache(maxsize=50_000)
@@ -104,7 +126,7 @@ class AnalysedText:
     __slots__ = ("terms", "_words")
 
     def __init__(self, text: str, names: bool) -> None:
-        analyse = name_terms if names else word_terms
+        analyse = name_terms if names else _CONTENT_TERMS.__getitem__
         # [gap, word, gap, ..., word, gap]: strings only (no match objects to allocate and collect).
         parts = _WORD_AND_GAPS.split(text[:MAX_ANALYSED_CHARS])
         per_word = list(map(analyse, parts[1::2]))

@@ -101,6 +101,16 @@ def test_the_highlighter_finds_the_words_of_the_word_pattern(text):
     assert highlight._WORD_AND_GAPS.split(text)[1::2] == re.findall(WORD_PATTERN, text)
 
 
+def test_a_number_is_its_own_term_as_the_analysis_chain_says(posts):
+    numbers = [str(number) for number in range(1_000)] + ["0", "00", "007", "2019", "1170", "20260", "9" * 12]
+    numbers += [word for post in posts for word in re.findall(WORD_PATTERN, post_parts(post)["citation"])
+                if word.isdigit()]
+    terms = highlight._ContentTerms()
+    assert len(numbers) > 1_050
+    for number in numbers:
+        assert terms[number] == word_terms.__wrapped__(number), number  # the chain itself, not its cache
+
+
 def test_a_text_is_marked_the_same_when_its_analysis_is_cached(posts):
     marks = query_marks(parse_query("therapists burnout supervision").query).for_part("summary")
     text = next(post.summary for post in posts if marks.found_in(post.summary))
