@@ -38,7 +38,7 @@ MIN_COVERAGE = 0.5
 MIN_SENTENCE_WORDS = 5
 CANDIDATE_POSTS = 10
 # Work per post is bounded: sentences are read from the start of its implications only, as much as
-# the highlighter analyses (``_may_answer`` relies on its analysis holding every sentence's terms).
+# the highlighter analyses (``_coverage_bound`` relies on its analysis holding every sentence's terms).
 MAX_IMPLICATIONS_CHARS = highlight.MAX_ANALYSED_CHARS
 LOOKUP_FIELDS = frozenset({"authors", "journal", "year", "doi"})
 TYPED_WEIGHT = 1.0
