@@ -128,7 +128,7 @@ class ConceptFilter(Filter):
     look a phrase of the thesaurus up as one term instead of matching positions. Not across segments."""
 
     def __call__(self, tokens):
-        by_last = _concepts_by_last_term()
+        by_last = concepts_by_last_term()
         recent: list[str] = []
         segment = 0
         for token in tokens:
@@ -215,7 +215,7 @@ CONCEPTS: frozenset[tuple[str, ...]] = _concepts()
 
 
 @lru_cache(maxsize=1)
-def _concepts_by_last_term() -> dict[str, tuple[tuple[str, ...], ...]]:
+def concepts_by_last_term() -> dict[str, tuple[tuple[str, ...], ...]]:
     by_last: dict[str, list[tuple[str, ...]]] = {}
     for concept in sorted(CONCEPTS):
         by_last.setdefault(concept[-1], []).append(concept)

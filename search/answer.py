@@ -5,7 +5,9 @@ with the search's own analysis (search.analysis, concepts included) against the 
 query, thesaurus expansions at their lower weight: a sentence's *coverage* is the share of the query's
 typed information (idf-weighted terms) it holds. The best sentence of each post competes; up to
 ``MAX_SENTENCES`` from different posts are quoted word for word, each with its post and the short
-citation of its article. Nothing is generated or paraphrased.
+citation of its article. Nothing is generated or paraphrased. A post whose implications as a whole
+cannot cover enough (or not more than the sentences already kept) is skipped without splitting its
+sentences: the answer is the same (tests/test_fast_paths.py), and cheaper.
 
 No answer when no sentence covers at least ``MIN_COVERAGE`` of the query (it would answer another
 question), and never for look-ups: a query on the author, journal, year or DOI fields, or plain words that
@@ -23,7 +25,7 @@ from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from whoosh.query import AndNot, Not, Phrase, Query, Term
 
 from search import highlight
-from search.analysis import content_analyzer, name_analyzer
+from search.analysis import concept_term, concepts_by_last_term, content_analyzer, name_analyzer
 from search.matches import query_marks
 from search.post import Post
 from search.query import EXPANSION_WEIGHT, ParsedQuery
@@ -35,8 +37,9 @@ MAX_SENTENCES = 3
 MIN_COVERAGE = 0.5
 MIN_SENTENCE_WORDS = 5
 CANDIDATE_POSTS = 10
-# Work per post is bounded: sentences are read from the start of its implications only.
-MAX_IMPLICATIONS_CHARS = 20_000
+# Work per post is bounded: sentences are read from the start of its implications only, as much as
+# the highlighter analyses (``_coverage_bound`` relies on its analysis holding every sentence's terms).
+MAX_IMPLICATIONS_CHARS = highlight.MAX_ANALYSED_CHARS
 LOOKUP_FIELDS = frozenset({"authors", "journal", "year", "doi"})
 TYPED_WEIGHT = 1.0
 ABBREVIATIONS = frozenset(
@@ -138,24 +141,26 @@ def practice_answer(
     if not weights or _names_a_hit(weights, ranked_posts):
         return None
 
-    def idf(term: str) -> float:
-        return math.log(document_count / (document_frequency(term) + 1)) + 1
-
+    idf = {term: math.log(document_count / (document_frequency(term) + 1)) + 1 for term in weights}
     typed = [term for term, weight in weights.items() if weight >= TYPED_WEIGHT]
-    total = sum(idf(term) for term in typed) or sum(weights[term] * idf(term) for term in weights)
+    total = sum(idf[term] for term in typed) or sum(weights[term] * idf[term] for term in weights)
     if total <= 0:
         return None
     best: list[tuple[float, float, int, str, Post]] = []
     for rank, post in enumerate(ranked_posts):
+        implications = post.implications[:MAX_IMPLICATIONS_CHARS]
+        bound = _coverage_bound(implications, weights, idf, total)
+        if bound < MIN_COVERAGE or (len(best) >= MAX_SENTENCES and round(bound, 2) <= _last_kept(best)):
+            continue  # no sentence of this post can be quoted
         scored = []
-        for sentence in _sentences(post.implications[:MAX_IMPLICATIONS_CHARS]):
+        for sentence in _sentences(implications):
             terms = _sentence_terms(sentence)
             if len(terms) < MIN_SENTENCE_WORDS:
                 continue
             matched = [term for term in weights if term in terms]
-            if not any(weights[term] >= EXPANSION_WEIGHT for term in matched):
+            if not _about_the_query(matched, weights):
                 continue  # only the loose words of a phrase: not about the query
-            coverage = min(1.0, sum(weights[term] * idf(term) for term in matched) / total)
+            coverage = min(1.0, sum(weights[term] * idf[term] for term in matched) / total)
             density = len(matched) / len(terms)
             scored.append((coverage, density, sentence))
         if scored:
@@ -171,13 +176,34 @@ def practice_answer(
     ]
 
 
+def _coverage_bound(implications: str, weights: dict[str, float], idf: dict[str, float], total: float) -> float:
+    """The most any sentence of ``implications`` can cover of the query (0 when none is about it): what
+    the implications as a whole cover (a sentence holds a part of their terms, and its coverage sums a
+    part of theirs, in the same order). Their terms are those the highlighter analysed; a concept counts
+    when its words occur. Saves splitting and analysing the sentences of posts that cannot be quoted."""
+    held = set(highlight.analysed_text(implications, False).terms)
+    matched = [term for term in weights if term in held or (" " in term and held.issuperset(term.split(" ")))]
+    if not _about_the_query(matched, weights):
+        return 0.0
+    return min(1.0, sum(weights[term] * idf[term] for term in matched) / total)
+
+
+def _last_kept(best: list[tuple[float, float, int, str, Post]]) -> float:
+    """The rounded coverage a later-ranked post must beat to be quoted (ties go to the earlier post)."""
+    return sorted((round(item[0], 2) for item in best), reverse=True)[MAX_SENTENCES - 1]
+
+
+def _about_the_query(matched: list[str], weights: dict[str, float]) -> bool:
+    return any(weights[term] >= EXPANSION_WEIGHT for term in matched)
+
+
 def _names_a_hit(weights: dict[str, float], posts: Sequence[Post]) -> bool:
     """Whether the typed words only name an author (surnames) or a journal of one of the posts."""
     typed = {term for term, weight in weights.items() if weight >= TYPED_WEIGHT}
     if not typed:
         return False
     for post in posts:
-        journal = {token.text for token in _ANALYZER(post.journal or "")}
+        journal = _journal_terms(post.journal or "")
         if journal and typed == journal:
             return True
         surnames = {term for author in post.authors for term in _analysed(author.split(",")[0])}
@@ -187,11 +213,22 @@ def _names_a_hit(weights: dict[str, float], posts: Sequence[Post]) -> bool:
 
 
 @lru_cache(maxsize=10_000)
+def _journal_terms(journal: str) -> frozenset[str]:
+    return frozenset(token.text for token in _ANALYZER(journal))
+
+
+@lru_cache(maxsize=10_000)
 def _analysed(text: str) -> frozenset[str]:
     return frozenset(token.text for token in _ANALYZER(text)) | frozenset(token.text for token in _NAMES(text))
 
 
 @lru_cache(maxsize=20_000)
 def _sentence_terms(sentence: str) -> frozenset[str]:
-    """The sentence's terms as the index holds them, thesaurus concepts included."""
-    return frozenset(token.text for token in _ANALYZER(sentence, mode="index"))
+    """The sentence's terms as the index holds them: its words' terms (analysed as the highlighter does,
+    from the cached terms of each word) and the thesaurus concepts they hold in a row (as the index's
+    ConceptFilter adds them)."""
+    terms = highlight.AnalysedText(sentence, False).terms
+    by_last = concepts_by_last_term()
+    concepts = {concept_term(concept) for place, term in enumerate(terms) for concept in by_last.get(term, ())
+                if terms[max(0, place + 1 - len(concept)):place + 1] == concept}
+    return frozenset(terms).union(concepts)

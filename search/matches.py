@@ -49,14 +49,23 @@ class QueryMarks:
     parts: dict[str, tuple[Marks, ...]] = field(default_factory=dict)
     years: tuple[NumericRange, ...] = ()
     dois: frozenset[str] = frozenset()
+    prose: dict[str, Marks] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        merged = {}
+        for part, marks in self.parts.items():
+            merged[part] = Marks()
+            for wanted in marks:
+                if not wanted.names:
+                    merged[part] = merged[part] | wanted
+        object.__setattr__(self, "prose", merged)
 
     def for_part(self, part: str) -> Marks:
         """The marks for one prose part (title, summary, implications), merged."""
-        merged = Marks()
-        for marks in self.parts.get(part, ()):
-            if not marks.names:
-                merged = merged | marks
-        return merged
+        return self.prose.get(part, _NOTHING)
+
+
+_NOTHING = Marks()
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ class Explanation:
     matched_fields: tuple[str, ...]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)  # as many as the engine keeps responses for
 def query_marks(query: Query) -> QueryMarks:
     """The positive terms of ``query`` by post part (see the module notes)."""
     by_field: dict[str, dict[str, set]] = {}
