@@ -125,6 +125,18 @@ def _positive_leaves(query: Query):
         yield from _positive_leaves(child)
 
 
+def prepare(post: Post) -> None:
+    """Analyse the texts ``explain`` looks a query's terms up in, ahead of any search (search.highlight
+    keeps the analyses of its CACHED_TEXTS most recent texts and CACHED_NAMES author lines)."""
+    parts = post_parts(post)
+    for text in parts.values():
+        if text:
+            highlight.analysed_text(text, False)
+    if post.authors:
+        highlight.analysed_text(parts["authors"], True)
+        highlight.analysed_text(_author_line(post), True)
+
+
 def explain(post: Post, marks: QueryMarks) -> Explanation:
     """The hit's marked title, summary and implications, and the parts where the query's terms occur."""
     highlights = {
@@ -143,10 +155,15 @@ def explain(post: Post, marks: QueryMarks) -> Explanation:
         matched.add("doi")
     # The author and journal lines, marked, when the query matched there (the card shows them instead).
     if "authors" in matched:
-        highlights["authors"] = highlight.marked_text(", ".join(post.authors), *marks.parts["authors"])
+        highlights["authors"] = highlight.marked_text(_author_line(post), *marks.parts["authors"])
     if "journal" in matched:
         highlights["journal"] = highlight.marked_text(post.journal, *marks.parts["journal"])
     return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
+
+
+def _author_line(post: Post) -> str:
+    """The authors as the result card shows them (marked when an ``author:`` query matched)."""
+    return ", ".join(post.authors)
 
 
 def _in_range(year: int, years: NumericRange) -> bool:

@@ -24,7 +24,10 @@ from search.highlight import MAX_ANALYSED_CHARS, Marks, name_terms
 from search.matches import query_marks
 from search.post import Post
 from search.query import parse_query
+from search.engine import SearchEngine
+from search.request import SearchRequest
 from search.schema import post_parts
+from search.store import write_index
 
 SYNTHETIC_POSTS = 30
 ANSWER_POSTS = 300
@@ -156,3 +159,46 @@ def test_a_sentence_has_the_terms_the_index_analyzer_gives(posts):
         assert answer._sentence_terms(sentence) == expected, sentence
         concepts += any(" " in term for term in expected)
     assert concepts > 20  # thesaurus concepts were among them
+
+
+def test_a_blog_sized_index_is_prepared_when_it_opens(tmp_path, monkeypatch):
+    """Opening an index of PREPARED_POSTS posts or fewer analyses every text of its posts that a search
+    reads: a workload over it then analyses none of them anew (only the short answer sentences it
+    marks), splits no implications into sentences, and reads no post back from disk; the responses are
+    those of an engine that prepared nothing."""
+    import search.engine as engine_module
+
+    posts = list(synth.generate_posts(200))
+    write_index(posts, tmp_path)
+    post_texts = {text for post in posts for text in post_parts(post).values()}
+    queries = [query.q for query in make_workload(60, 200, seed=7, corpus_seed=synth.DEFAULT_SEED)]
+    analysed: list[str] = []
+
+    class Recorded(highlight.AnalysedText):
+        def __init__(self, text: str, names: bool) -> None:
+            analysed.append(text)
+            super().__init__(text, names)
+
+    def responses(prepared: int) -> list[dict]:
+        monkeypatch.setattr(engine_module, "PREPARED_POSTS", prepared)
+        highlight._analysed_content.cache_clear()
+        answer._sentences.cache_clear()
+        engine = SearchEngine(tmp_path)
+        try:
+            snapshot = engine._current()
+            assert len(snapshot.full_posts) == (200 if prepared else 0)
+            sentences = answer._sentences.cache_info()
+            analysed.clear()
+            found = [engine.search(SearchRequest(query=query)).to_dict() for query in queries]
+            if prepared:
+                assert not post_texts.intersection(analysed)
+                assert answer._sentences.cache_info().misses == sentences.misses
+                assert len(snapshot.full_posts) == 200
+            else:
+                assert len(post_texts.intersection(analysed)) > 500
+            return found
+        finally:
+            engine.close()
+
+    monkeypatch.setattr(highlight, "AnalysedText", Recorded)
+    assert responses(200) == responses(0)
