@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qs, quote, urlsplit
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -745,6 +745,39 @@ def test_focus_stays_on_the_facet_value_the_user_toggled(chromium, live_server, 
         page.wait_for_url(lambda url: "topic" not in _params(url))
         expect(page.locator(f"#{control_id}")).to_be_focused()
         assert page.evaluate(_FOCUSED_CONTROL_JS)["pressed"] == "false"
+        tab.assert_no_page_errors()
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------------------------------
+# A question's two tiers
+# --------------------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiers_server(tiers):
+    with serve(tiers.root) as server:
+        yield server
+
+
+def test_posts_matching_fewer_words_stand_under_their_own_heading(chromium, tiers_server, tiers):
+    from axe_playwright_python.sync_playwright import Axe
+
+    context, tab = _open_tab(chromium, tiers_server.url)
+    try:
+        page = tab.page
+        page.goto("/search?" + urlencode({"q": tiers.question, "page_size": 20}))
+        assert page.locator("#result-count").inner_text().startswith("18 results for")
+        heading = page.locator("#fewer-words")
+        assert heading.inner_text() == "5 more posts match only some of your words"
+        heading.scroll_into_view_if_needed()
+        assert heading.is_visible()
+        cards = page.locator(".result-cards article.result")
+        assert cards.count() == 20
+        above, below = cards.nth(17).bounding_box(), cards.nth(18).bounding_box()
+        box = heading.bounding_box()
+        assert above["y"] + above["height"] <= box["y"] and box["y"] + box["height"] <= below["y"]
+        bad = [v["id"] for v in Axe().run(page).response["violations"] if v.get("impact") in ("serious", "critical")]
+        assert not bad, bad
         tab.assert_no_page_errors()
     finally:
         context.close()
