@@ -52,13 +52,13 @@ from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 _MORE_LIKE_THIS_TERMS = 12
-_CACHED_RESPONSES = 256
-_CACHED_POSTS = 4096  # full posts (with their texts) kept per snapshot: every post of the blog, ~10 MB at most
+_CACHED_RESPONSES = 128  # recent responses per snapshot: paging back, toggling a facet back
 # An index of at most this many posts (the blog's scale) is prepared when it opens: every post kept in
 # full, its texts analysed for highlights and "matched in" and its implications split into sentences
 # for the answer (the caches of search.highlight and search.answer hold them all), so no search pays
-# for the first sight of a post. About 0.5 s and 15 MB at 1,000 posts.
+# for the first sight of a post. About 0.7 s at 1,000 posts.
 PREPARED_POSTS = 1024
+_CACHED_POSTS = PREPARED_POSTS  # full posts (with their texts) kept per snapshot: all of a prepared index, ~3 MB
 # A query that requires most of its words falls back to any word when fewer posts than a page of
 # results (at the default page size) match most of them: a few posts leave a reader without
 # alternatives, while the any-word results still rank first the posts that match the most words.

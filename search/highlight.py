@@ -28,7 +28,8 @@ from search.analysis import word_terms
 
 SNIPPET_CHARS = 240
 MAX_ANALYSED_CHARS = 20_000  # ~3,000 words: five times a long summary (below 2**16: see AnalysedText)
-CACHED_TEXTS = 8192  # analysed texts kept (a post has eight parts): a blog of 1,024 posts whole, ~11 MB
+CACHED_TEXTS = 6144  # analysed texts kept: a blog of 1,024 posts whole (about five texts of its own a post;
+# its journal, topics and types lines are shared), with room for the answer's sentences; ~8 MB
 CACHED_NAMES = 2048  # author lines analysed as names (author: queries): two a post
 MAX_KNOWN_WORDS = 100_000  # words whose content terms are kept (~15 MB at most; a 10k corpus uses ~6,000)
 _LEAD_CHARS = 70  # context kept before the first match of a window

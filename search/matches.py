@@ -74,7 +74,7 @@ class Explanation:
     matched_fields: tuple[str, ...]
 
 
-@lru_cache(maxsize=256)  # as many as the engine keeps responses for
+@lru_cache(maxsize=128)  # as many as the engine keeps responses for
 def query_marks(query: Query) -> QueryMarks:
     """The positive terms of ``query`` by post part (see the module notes)."""
     by_field: dict[str, dict[str, set]] = {}
