@@ -423,11 +423,8 @@ class SearchEngine:
         size = request.page_size
         start, stop = (page - 1) * size, page * size
         if not parsed.text:
-            if request.sort == "evidence":
-                shown = _by_evidence(snapshot, final, None)[start:stop]
-            else:
-                shown = _in_date_order(snapshot, request, final, start, stop)
-            return [_unscored_hit(snapshot.full_post(searcher, docnum)) for docnum in shown]
+            return [_unscored_hit(snapshot.full_post(searcher, docnum))
+                    for docnum, _ in _ordered(snapshot, request, None, final, start, stop)]
         marks = query_marks(parsed.query)
         hits = []
         for tier, offset in ((final, 0), (fewer, int(np.count_nonzero(final)))):
@@ -508,16 +505,17 @@ class SearchEngine:
         return self._current().suggester.suggest(prefix, limit)
 
 
-def _ordered(snapshot: _Snapshot, request: SearchRequest, scores: np.ndarray, among: np.ndarray,
+def _ordered(snapshot: _Snapshot, request: SearchRequest, scores: np.ndarray | None, among: np.ndarray,
              start: int, stop: int) -> list[tuple[int, float]]:
-    """The documents of the ``among`` mask ranked start..stop in the request's sort, with their scores."""
-    if request.sort == "relevance":
+    """The documents of the ``among`` mask ranked start..stop in the request's sort, with their scores
+    (0 when browsing: ``scores`` None, and "relevance" lists the newest first)."""
+    if scores is not None and request.sort == "relevance":
         return top_documents(scores, among, snapshot.tie_rank, start, stop)
     if request.sort == "evidence":
         shown = _by_evidence(snapshot, among, scores)[start:stop]
     else:
         shown = _in_date_order(snapshot, request, among, start, stop)
-    return [(docnum, float(scores[docnum])) for docnum in shown]
+    return [(docnum, 0.0 if scores is None else float(scores[docnum])) for docnum in shown]
 
 
 def _in_date_order(snapshot: _Snapshot, request: SearchRequest, final: np.ndarray, start: int, stop: int) -> list[int]:

@@ -53,13 +53,7 @@ def _plain_spans(marks: Marks, text: str) -> list[tuple[int, int]]:
             for sequence in marks.sequences:
                 if tuple(t for t, _ in recent[-len(sequence):]) == sequence:
                     found.append((recent[-len(sequence)][1], match.end()))
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(found):
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
+    return highlight._merged(found)  # overlapping spans joined, as the highlighter joins them
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 
 import rispy
 from bibtexparser.bibdatabase import BibDatabase
@@ -75,11 +76,7 @@ def _bibtex_entry(reference: Reference) -> dict:
 def bibtex(references: list[Reference]) -> str:
     """BibTeX entries, ``@article`` for journal articles and ``@misc`` otherwise; keys made distinct."""
     entries = [_bibtex_entry(reference) for reference in references]
-    seen: dict[str, int] = {}
-    for entry in entries:
-        count = seen[entry["ID"]] = seen.get(entry["ID"], 0) + 1
-        if count > 1:
-            entry["ID"] += chr(ord("a") + count - 2) if count <= 27 else str(count)
+    _make_distinct(entries, "ID", lambda count: chr(ord("a") + count - 2) if count <= 27 else str(count))
     database = BibDatabase()
     database.entries = entries
     writer = BibTexWriter()
@@ -160,11 +157,7 @@ def csl_item(reference: Reference) -> dict:
 
 def csl_json(references: list[Reference]) -> str:
     items = [csl_item(reference) for reference in references]
-    seen: dict[str, int] = {}
-    for item in items:
-        count = seen[item["id"]] = seen.get(item["id"], 0) + 1
-        if count > 1:
-            item["id"] += f"-{count}"
+    _make_distinct(items, "id", lambda count: f"-{count}")
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -173,3 +166,12 @@ FORMATS = {
     "ris": (ris, "application/x-research-info-systems"),
     "json": (csl_json, "application/vnd.citationstyles.csl+json"),
 }
+
+
+def _make_distinct(records: list[dict], key: str, suffix: Callable[[int], str]) -> None:
+    """Make the ``key`` values distinct in place: the n-th record (n >= 2) with a value gets ``suffix(n)``."""
+    seen: dict[str, int] = {}
+    for record in records:
+        count = seen[record[key]] = seen.get(record[key], 0) + 1
+        if count > 1:
+            record[key] += suffix(count)
