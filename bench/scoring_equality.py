@@ -1,14 +1,15 @@
-"""Proof that the vector scorer (search.scoring) ranks exactly as Whoosh's own ``searcher.search``.
+"""Proof that the scorer (search.scoring, over the postings file) ranks exactly as Whoosh's own ``searcher.search``.
 
     python bench/scoring_equality.py --posts 10000 [--queries 1200]
 
 Builds ``--posts`` synthetic posts through the production path, then for ``--queries`` generated
 queries of every form (words, clinician questions, quoted phrases, ``author:``, ``journal:``,
 ``year:`` values and ranges, ``title:``/``implications:``/``topic:``/``type:``, AND/OR/NOT,
-``-word``, ``+word``, thesaurus words, wildcards, boosts, DOIs) compares ``TermScorer.scores`` with
-``searcher.search(query, limit=None)`` under the same weighting model on the same parsed query: the
-same documents, Whoosh's order (score, then document number) kept by our scores, and every score
-equal to 1e-6. tests/test_search_scoring.py runs the same check at 500 posts; at 10,000 posts it
+``-word``, ``+word``, thesaurus words, wildcards, boosts, DOIs) compares ``Scorer.evaluate`` on the
+clauses that score (restrictions are resolved by the engine, not by Whoosh) with
+``searcher.search(query, limit=None)`` under the same weighting model on the same query, wildcards
+given as the words they expand to: the same documents, Whoosh's order (score, then document number)
+kept by our scores, and every score equal to 1e-6. tests/test_search_scoring.py runs the same check at 500 posts; at 10,000 posts it
 takes several minutes (Whoosh walks every match of every query), so it is run here.
 
 The reference is Whoosh with one bug fixed (``whoosh_and_not_fixed``): Whoosh 2.7.5's AndNotMatcher
@@ -89,16 +90,43 @@ def whoosh_and_not_fixed() -> Iterator[None]:
         AndNotMatcher._find_first = original
 
 
+def scored_query(text: str, postings):
+    """The clauses of a query that score, as one query Whoosh can run (prefixes and wildcards as the
+    words they expand to); None when there are none or they hold a restriction."""
+    from whoosh.query import NullQuery, Or, Prefix, Term, Wildcard
+
+    from search.query import Restriction
+
+    clauses = parse_query(text).clauses
+    query = NullQuery if not clauses else clauses[0] if len(clauses) == 1 else Or(list(clauses))
+
+    def expanded(node):
+        if isinstance(node, Restriction):
+            raise LookupError
+        if isinstance(node, (Prefix, Wildcard)):
+            pattern = node.text + "*" if isinstance(node, Prefix) else node.text
+            return Or([Term(node.fieldname, term, boost=node.boost) for term in postings.expand(node.fieldname, pattern)])
+        return node.apply(expanded) if not node.is_leaf() else node
+
+    try:
+        return None if query is NullQuery else expanded(query)
+    except LookupError:
+        return None
+
+
 def mismatches(searcher, scorer, texts: list[str]) -> list[str]:
-    """Where the scorer's vector and ``searcher.search`` disagree (empty when they agree on every query)."""
+    """Where the scorer and ``searcher.search`` disagree (empty when they agree on every query)."""
     found = []
-    with whoosh_and_not_fixed():
+    with whoosh_and_not_fixed(), scorer.postings.reading() as reader:
         for text in texts:
-            query = parse_query(text).query
+            query = scored_query(text, scorer.postings)
+            if query is None:
+                continue
             expected = [(hit.docnum, hit.score) for hit in searcher.search(query, limit=None)]
-            scores = scorer.scores(query)
+            match = scorer.evaluate(reader, query, restrict=None)
+            scores = match.scores
             documents = {docnum for docnum, _ in expected}
-            if set(scores.nonzero()[0].tolist()) != documents:
+            if set(match.mask.nonzero()[0].tolist()) != documents:
                 found.append(f"{text!r}: other documents")
                 continue
             if any(abs(scores[docnum] - score) > 1e-6 * max(1.0, abs(score)) for docnum, score in expected):
@@ -110,7 +138,9 @@ def mismatches(searcher, scorer, texts: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from search.scoring import PostWeighting, TermScorer
+    from search.postings import Postings
+    from search.schema import PLAIN_WORD_FIELDS
+    from search.scoring import PostWeighting, Scorer
     from search.store import open_current, write_index
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -121,10 +151,10 @@ def main(argv: list[str] | None = None) -> int:
         began = time.perf_counter()
         write_index(synth.generate_posts(args.posts, synth.DEFAULT_SEED), root)
         built = time.perf_counter()
-        _, ix = open_current(root)
+        build, ix = open_current(root)
         with ix.searcher(weighting=PostWeighting()) as searcher:
             texts = generated_queries(args.posts, args.queries)
-            found = mismatches(searcher, TermScorer(searcher, searcher.doc_count_all()), texts)
+            found = mismatches(searcher, Scorer(Postings(build), searcher, PLAIN_WORD_FIELDS), texts)
         ix.close()
     print(f"{args.posts} posts (built in {built - began:.0f} s), {len(texts)} queries compared in "
           f"{time.perf_counter() - built:.0f} s: {len(found)} differ from searcher.search")

@@ -1,12 +1,17 @@
-"""Text analysis shared by the index writer, the query parser and the highlighter, so all see the same terms.
+"""Text analysis: the one chain that turns text into terms, for the index, the query and everything read back.
 
 The content chain is a Whoosh pipeline of small filters, one walk over the text:
-words (``SegmentTokenizer``) -> lowercase -> accents folded -> closed compounds split ("wellbeing" ->
+words (``WORD_PATTERN``) -> lowercase -> accents folded -> closed compounds split ("wellbeing" ->
 "well being", like "well-being") -> British spellings folded to American (search.spelling_variants)
--> stop words and question words dropped -> Snowball stems (search.stemming) -> a position gap at
-each segment break -> in index mode, thesaurus phrases also indexed as one "concept" term. Positions
-count the kept terms, so quoted phrases match exact word sequences. Every piece is a module-level
-class: Whoosh pickles the analyzers into the index.
+-> stop words and question words dropped -> Snowball stems (search.stemming) -> in index mode,
+thesaurus phrases also as one "concept" term. Positions count the kept terms, so quoted phrases
+match exact word sequences.
+
+``analyse`` runs the chain once over a text when the index is built and returns every term with its
+position and characters; the index writer, the postings file read by the scorer, the highlighter and
+the practice answer all use that one output (search.schema, search.postings). Queries run the same
+chain over what was typed (``phrase_terms``). Every piece is a module-level class: Whoosh pickles
+the analyzers into the index.
 
 ``ANALYSIS_FINGERPRINT`` is computed from what the chain does (a probe text through it) and from the
 word lists, the thesaurus and the NLTK version: the index records it, and an index written with
@@ -18,11 +23,10 @@ import hashlib
 import re
 import struct
 from functools import lru_cache
+from typing import NamedTuple
 
 import numpy as np
-from whoosh.analysis import (
-    CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter, Tokenizer,
-)
+from whoosh.analysis import CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
@@ -58,35 +62,16 @@ CLOSED_COMPOUNDS: dict[str, tuple[str, ...]] = {
 }
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
-# Between two parts of one field value: positions jump, so no phrase matches across the break.
-SEGMENT_BREAK = "\u2029"
-_SEGMENT_GAP = 10
 
 
-class SegmentTokenizer(Tokenizer):
-    """Words of ``WORD_PATTERN``; each token carries ``segment``, the number of segment breaks before it."""
+class Term(NamedTuple):
+    """One term of an analysed text: where it stands among the terms, and the characters it covers
+    (a concept term covers its phrase, from its first word to its last)."""
 
-    def __init__(self) -> None:
-        self._words = RegexTokenizer(WORD_PATTERN)
-
-    def __eq__(self, other):
-        return other is not None and self.__class__ is other.__class__
-
-    def __call__(self, value, **kwargs):
-        if SEGMENT_BREAK not in value:
-            for token in self._words(value, **kwargs):
-                token.segment = 0
-                yield token
-            return
-        segment, previous_end = 0, 0
-        start_char = kwargs.get("start_char", 0)
-        for token in self._words(value, chars=True, **{k: v for k, v in kwargs.items() if k != "chars"}):
-            start = token.startchar - start_char
-            if value.find(SEGMENT_BREAK, previous_end, start) != -1:
-                segment += 1
-            previous_end = token.endchar - start_char
-            token.segment = segment
-            yield token
+    text: str
+    position: int
+    start: int
+    end: int
 
 
 class CompoundSplitFilter(Filter):
@@ -112,47 +97,37 @@ class SpellingVariantFilter(Filter):
             yield token
 
 
-class SegmentGapFilter(Filter):
-    """Positions jump by ``_SEGMENT_GAP`` at each segment break (after stop words are renumbered)."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            if token.positions and getattr(token, "segment", 0):
-                token.pos += token.segment * _SEGMENT_GAP
-            yield token
-
-
 class ConceptFilter(Filter):
     """In index mode, each thesaurus phrase ending at a term is also indexed as one concept term (its
-    terms joined by spaces, which no word contains), at the phrase's last position, so the query can
-    look a phrase of the thesaurus up as one term instead of matching positions. Not across segments."""
+    terms joined by spaces, which no word contains) at the phrase's last position, covering the
+    phrase's characters, so a query looks a phrase of the thesaurus up as one term."""
 
     def __call__(self, tokens):
         by_last = concepts_by_last_term()
-        recent: list[str] = []
-        segment = 0
+        recent: list[tuple[str, int]] = []  # (term, start character) of the terms so far
         for token in tokens:
             if token.mode != "index" or token.stopped:
                 yield token
                 continue
-            if getattr(token, "segment", 0) != segment:
-                segment, recent = token.segment, []
-            term = token.text
+            term, start = token.text, getattr(token, "startchar", 0)
             yield token
-            recent.append(term)
+            recent.append((term, start))
             for concept in by_last.get(term, ()):
-                if tuple(recent[-len(concept):]) == concept:
+                if len(recent) >= len(concept) and tuple(t for t, _ in recent[-len(concept):]) == concept:
                     token.text = concept_term(concept)
+                    if hasattr(token, "startchar"):
+                        token.startchar = recent[-len(concept)][1]
                     yield token
             token.text = term
+            if hasattr(token, "startchar"):
+                token.startchar = start
 
 
 def _chain(with_concepts: bool) -> list:
     items = [
-        SegmentTokenizer(), LowercaseFilter(), CharsetFilter(accent_map), CompoundSplitFilter(),
+        RegexTokenizer(WORD_PATTERN), LowercaseFilter(), CharsetFilter(accent_map), CompoundSplitFilter(),
         SpellingVariantFilter(), StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2),
         StemFilter(stemfn=stem, cachesize=0),  # stem() is memoised; Whoosh's LFU cache costs more than it saves
-        SegmentGapFilter(),
     ]
     return items + [ConceptFilter()] if with_concepts else items
 
@@ -173,7 +148,7 @@ class ContentAnalyzer(CompositeAnalyzer):
 
 class ContentPositions(Positions):
     """Whoosh's ``Positions`` format with positions stored as little-endian 32-bit integers instead
-    of a pickled list of deltas: decoding them (phrase matching) is one C call."""
+    of a pickled list of deltas."""
 
     def encode(self, poslist):
         return pack_uint(len(poslist)) + _positions_packer(len(poslist))(*poslist)
@@ -187,10 +162,23 @@ def _positions_packer(count: int):
     return struct.Struct(f"<{count}I").pack
 
 
+def content_analyzer() -> ContentAnalyzer:
+    """The analyzer of the prose fields (the catch-all text, the title, the implications)."""
+    return ContentAnalyzer()
+
+
+_CONTENT = ContentAnalyzer()
 _WORD_ANALYZER = CompositeAnalyzer(*_chain(with_concepts=False))
 
 
-@lru_cache(maxsize=200_000)
+def analyse(text: str) -> list[Term]:
+    """Every term of ``text`` through the content chain in index mode (concept terms included), with
+    positions and characters: what the index holds for it."""
+    return [Term(token.text, token.pos, token.startchar, token.endchar)
+            for token in _CONTENT(text, positions=True, chars=True, mode="index")]
+
+
+@lru_cache(maxsize=100_000)
 def word_terms(raw: str) -> tuple[str, ...]:
     """The terms one word (or a short text) yields through the content chain, stop words left out."""
     return tuple(token.text for token in _WORD_ANALYZER(raw))
@@ -222,50 +210,38 @@ def concepts_by_last_term() -> dict[str, tuple[tuple[str, ...], ...]]:
     return {term: tuple(concepts) for term, concepts in by_last.items()}
 
 
-def content_analyzer() -> ContentAnalyzer:
-    """The analyzer of every prose field (the catch-all text, title, implications, topics, types)."""
-    return ContentAnalyzer()
+def fold_name(text: str) -> str:
+    """A name as names are compared: lowercase, accents folded, hyphens and dots as spaces, spaces single
+    ("Müller-Lüdenscheidt, H.F." -> "muller ludenscheidt, h f")."""
+    folded = text.translate(accent_map).casefold().replace("-", " ").replace(".", " ")
+    return " ".join(folded.split())
 
 
-def name_analyzer():
-    """Author names: words, lowercase, accents folded (Müller = Muller); no stemming."""
-    return (
-        RegexTokenizer(WORD_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2)
-    )
-
-
-# A probe for the fingerprint: ordinary prose with segment breaks, and every word a rule names.
+# A probe for the fingerprint: ordinary prose, and every word a rule names.
 _PROBE_PROSE = (
     "The therapists' wellbeing and well-being: randomised trials of counselling behaviour, "
     "mentalising and mentalization, colour, centre, analyse, travelled, paediatric oestrogen. "
-    f"Cognitive behavioural therapy{SEGMENT_BREAK}online therapy via video-conferencing; drop-out and dropouts."
+    "Cognitive behavioural therapy; online therapy via video-conferencing; drop-out and dropouts."
 )
 
 
 def analysis_fingerprint() -> str:
-    """A digest of what the content and name chains do: a probe text through fresh analyzers (index
-    mode, with positions), plus the word lists, the thesaurus and the NLTK version. Computed anew on
-    each call from the modules' current tables (tests change one and see the digest change)."""
-    import nltk  # the stemmer's version: a new Snowball can stem differently
+    """A digest of what the content chain does: a probe text through a fresh chain (index mode, with
+    positions and characters), plus the word lists, the thesaurus and the NLTK version. Computed anew
+    on each call from the modules' current tables (tests change one and see the digest change)."""
+    from importlib.metadata import version  # the stemmer's version: a new Snowball can stem differently
 
     words = sorted({
         *STOP_AND_QUESTION_WORDS, *CLOSED_COMPOUNDS, *spelling_variants.IRREGULAR_SPELLINGS,
         *stemming.STEM_EXCEPTIONS, *(word for group in thesaurus.SYNONYM_GROUPS for word in group),
     })
-    probe = _PROBE_PROSE + SEGMENT_BREAK + " ".join(words)
-    chain = CompositeAnalyzer(*_chain(with_concepts=False))
-    analysed = [(token.text, token.pos) for token in chain(probe, positions=True, mode="index")]
-    names = [token.text for token in name_analyzer()("Müller, A. ; O'Brien, J. ; van der Berg, K.")]
+    probe = _PROBE_PROSE + " " + " ".join(words)
+    chain = CompositeAnalyzer(*_chain(with_concepts=True))
+    analysed = [(token.text, token.pos, token.startchar) for token in chain(probe, positions=True, chars=True, mode="index")]
     tables = (
         sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
         sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
-        thesaurus.SYNONYM_GROUPS, WORD_PATTERN, _SEGMENT_GAP,
+        thesaurus.SYNONYM_GROUPS, WORD_PATTERN,
     )
-    digest = hashlib.sha256(repr((analysed, names, tables, nltk.__version__)).encode())
+    digest = hashlib.sha256(repr((analysed, tables, version("nltk"))).encode())
     return digest.hexdigest()[:16]
-
-
-ANALYSIS_FINGERPRINT = analysis_fingerprint()

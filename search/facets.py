@@ -66,11 +66,6 @@ def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, 
     return ranked
 
 
-def _surname(author: str) -> str:
-    """The surname of ``"Surname, I."`` (the whole name when it has no comma), folded."""
-    return author.split(",", 1)[0].strip().casefold()
-
-
 @dataclass(frozen=True)
 class FacetCount:
     value: str
@@ -94,8 +89,6 @@ class FacetIndex:
         self._values: dict[str, dict[str, int]] = {facet: {} for facet in FACET_NAMES}  # value -> id, first-seen order
         self._pair_documents: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
         self._pair_values: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
-        self._canonical: dict[str, dict[str, str]] = {facet: {} for facet in FACET_NAMES}
-        self._by_surname: dict[str, list[str]] = {}  # folded surname -> the authors' stored values
         self._columns: dict[str, _Column] | None = None
         self._size = 0
 
@@ -113,25 +106,10 @@ class FacetIndex:
                 value_id = ids.setdefault(value, len(ids))
                 self._pair_documents[facet].append(docnum)
                 self._pair_values[facet].append(value_id)
-                if self._canonical[facet].setdefault(value.casefold(), value) == value and facet == "author":
-                    known = self._by_surname.setdefault(_surname(value), [])
-                    if value not in known:
-                        known.append(value)
 
-    def expand(self, facet: str, value: str) -> tuple[str, ...]:
-        """The stored values a typed value selects: the value in any case; for authors, a surname alone
-        ("Firth") selects every author of that surname ("Firth, N.", "Firth, J."). A value no post has
-        is kept as typed (it selects nothing and counts 0)."""
-        typed = value.strip()
-        stored = self._canonical[facet].get(typed.casefold())
-        if stored is not None:
-            return (stored,)
-        if facet == "author" and "," not in typed:
-            return tuple(self._by_surname.get(typed.casefold(), ())) or (typed,)
-        return (typed,)
-
-    def documents_with_any(self, facet: str, values: Iterable[str]) -> set[int]:
-        return set(np.flatnonzero(self.mask_of_any(facet, values)).tolist())
+    def values(self, facet: str) -> list[str]:
+        """Every value of a facet, in the order first seen."""
+        return list(self._values[facet])
 
     def mask_of_any(self, facet: str, values: Iterable[str]) -> np.ndarray:
         """A boolean mask of the documents that have at least one of ``values``."""

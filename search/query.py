@@ -1,23 +1,24 @@
-"""Query understanding: what a user typed -> Whoosh query objects, built once, never raising.
+"""Query understanding: what a user typed -> plain-word clauses that score, restrictions that filter.
 
 The text is cut into lexemes (words, ``field:value``, quoted phrases, parentheses, operators) and a
-small recursive parser turns them straight into Whoosh query objects:
+small recursive parser turns them straight into query objects (docs/query-language.md is the contract):
 
 - a plain word searches the catch-all field and again the title and the implications
-  (``PLAIN_WORD_FIELDS``), through the content analysis (search.analysis); stop and question words
-  drop out, so a clinician's question works as a query;
+  (search.schema.PLAIN_WORD_FIELDS), through the content analysis (search.analysis); stop and
+  question words drop out, so a clinician's question works as a query;
 - a thesaurus phrase or abbreviation among the words is searched with its equivalents at a lower
-  weight; a hyphenated word ("shock-sound") searches its phrase and, weighing less, its words;
-- ``field:value`` (aliases in search.schema), ``"phrases"``, ``AND``/``OR``/``NOT``/``ANDNOT``,
-  ``-word``/``+word``, ``(groups)``, ``^boost`` (clamped to MAX_BOOST); ``year:`` takes ``2019``,
-  ``>2019``, ``<=2015``, ``2015-2020`` and ``[2015 TO 2020]``; ``journal:`` knows the common
-  abbreviations (search.journals); a DOI typed alone looks its post up;
-- juxtaposed clauses are OR-ed, a word typed twice weighs twice, and a query of three or more
-  clauses must match a share of them (``minimum_should_match``); ``ParsedQuery.relaxed`` is the
-  any-clause version the engine falls back to when that finds too little.
+  weight (EXPANSION_WEIGHT); a hyphenated word ("shock-sound") searches its phrase and, weighing
+  less, its words; ``"a phrase"`` is searched exactly; ``word^2`` weighs more (up to MAX_BOOST);
+  ``therap*`` expands to at most search.postings.MAX_EXPANDED_TERMS words;
+- ``field:value`` is a **restriction** (``Restriction``): required of every post listed, never
+  scored. author, journal, topic, type and year values are resolved by search.restrict, exactly as
+  a facet filter is; ``title:`` and ``implications:`` look for their words in that part;
+- ``AND``/``OR``/``NOT``/``ANDNOT``, ``-x``/``+x`` and ``(groups)`` combine anything; a group of
+  restrictions (``year:2019 OR year:2020``) is one restriction.
 
-Work is bounded: MAX_QUERY_CHARS of text, MAX_DEPTH nested groups, MAX_WILDCARD_WORDS wildcards,
-each expanded to a bounded number of words (search.query_nodes) and only on fields of words.
+Juxtaposed clauses (``ParsedQuery.clauses``) are OR-ed and rank by their summed scores; a query of
+three or more must match a share of them (``minimum_should_match``). Work is bounded: MAX_QUERY_CHARS
+of text, MAX_DEPTH nested groups, MAX_WILDCARD_WORDS wildcards.
 """
 from __future__ import annotations
 
@@ -26,12 +27,11 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Query, Term
+from whoosh.matching import NullMatcher
+from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
-from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, name_analyzer, phrase_terms
-from search.journals import full_journal_name
-from search.query_nodes import BoundedPrefix, BoundedWildcard, MinimumShouldMatch
-from search.schema import FIELD_ALIASES, PLAIN_WORD_FIELDS, build_schema
+from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, phrase_terms
+from search.schema import PLAIN_WORD_FIELDS
 from search.spelling_variants import fold_spelling
 from search.stemming import stem
 from search.thesaurus import LONGEST_PHRASE_WORDS, find_expansions
@@ -44,22 +44,30 @@ EXPANSION_WEIGHT = 0.7
 LOOSE_WORDS_WEIGHT = 0.4
 MAX_ALTERNATIVES = 10
 _ALTERNATIVES_CONSIDERED = 32
-# Wildcard words per query: each expands to up to MAX_EXPANDED_TERMS words.
 MAX_WILDCARD_WORDS = 3
 _MIN_PREFIX_LETTERS = 3
 # minimum_should_match: a query of this many clauses or more needs a share of them (see the function).
 MIN_CLAUSES_FOR_SHARE = 3
 SHARE_OF_CLAUSES = 0.75
 
-_SCHEMA = build_schema()
-_NAME_ANALYZER = name_analyzer()
-_FIELD_NAMES = {
-    **{name: name for name in _SCHEMA.names() if name != "record"},
-    **{alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases},
+# What users type before a colon -> the field it restricts.
+FIELD_ALIASES: dict[str, tuple[str, ...]] = {
+    "author": ("authors", "au", "by"),
+    "journal": ("source", "jo"),
+    "topic": ("topics",),
+    "type": ("types",),
+    "year": ("py",),
+    "title": (),
+    "implications": ("implication", "practice"),
+    "doi": (),
+    "id": (),
+    "issue_date": (),
 }
-_WORD_FIELDS = frozenset({"text", "title", "implications", "journal", "topics", "types"})  # the content chain
-_WILDCARD_FIELDS = _WORD_FIELDS | {"authors"}  # fields of words: wildcards make sense there
-_SPELLED_FIELDS = frozenset({"authors", "journal", "topics"})  # "Did you mean" checks their words
+TEXT_FIELDS = frozenset({"title", "implications"})  # restrictions on a part's words (the others: search.restrict)
+_FIELD_NAMES = {**{name: name for name in FIELD_ALIASES},
+                **{alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}}
+_SPELLED_FIELDS = frozenset({"author", "journal", "topic"})  # "Did you mean" checks their words
+_INITIALS = re.compile(r"^(?:[A-Z]{1,2}|(?:[A-Z]\.){1,3})$")  # "GA", "G.A." (three capitals are an acronym: "CBT")
 
 _DOI_ALONE = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s\"<>]+?)[.,;]?\s*$", re.I)
 _LEXEME = re.compile(
@@ -73,73 +81,105 @@ _BOOST = re.compile(r"\^([\d.]*)$")
 _SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\:]")
 _SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
 _WORD = re.compile(WORD_PATTERN)
-_YEAR = re.compile(
-    r"^(?:(?P<op>[<>]=?)(?P<bound>\d{1,4})|(?P<first>\d{1,4})\s*(?:-|–|\.\.)\s*(?P<last>\d{1,4})|(?P<one>\d{1,4}))$"
-)
-_YEAR_RANGE = re.compile(r"^(?P<open>[\[{])\s*(?P<start>\d{1,4})?\s*TO\s*(?P<end>\d{1,4})?\s*(?P<close>[\]}])?$", re.I)
-_YEAR_HELP = "year: takes a year (2019), a range (2015-2020 or [2015 TO 2020]) or a comparison (>2019, <=2015)."
+# Halves of UTF-16 pairs, which no index term can hold (a command line can pass them).
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+class Restriction(Query):
+    """A fielded term: a required condition on a post that does not score. ``query`` is the words to
+    look for in a part (title:, implications:); the other fields are resolved by search.restrict."""
+
+    def __init__(self, fieldname: str, value: str, query: Query | None = None) -> None:
+        self.fieldname, self.value, self.query, self.boost = fieldname, value, query, 1.0
+
+    def __eq__(self, other):
+        return isinstance(other, Restriction) and (self.fieldname, self.value) == (other.fieldname, other.value)
+
+    def __hash__(self):
+        return hash((Restriction, self.fieldname, self.value))
+
+    def __repr__(self):
+        return f"Restriction({self.fieldname!r}, {self.value!r})"
+
+    def is_leaf(self):
+        return True
+
+    def matcher(self, searcher, context=None):
+        return NullMatcher()  # resolved by the engine, never by Whoosh
 
 
 @dataclass(frozen=True)
 class ParsedQuery:
     """A query ready to run, with what the engine needs to explain it."""
 
-    query: Query
-    text: str                      # the text searched (cut to MAX_QUERY_CHARS)
-    plain_words: tuple[str, ...]   # words typed outside fields and phrases, for "Did you mean"
-    notice: str | None = None      # something the user should be told (query cut, syntax ignored)
-    # The any-clause version of a query that needs a share of its clauses; None when it needs none.
-    relaxed: Query | None = None
-    # (field, word) typed after a prefix of a field of names or words (authors, journal, topics).
-    field_words: tuple[tuple[str, str], ...] = ()
+    clauses: tuple[Query, ...] = ()       # juxtaposed clauses that score (plain words, groups)
+    clause_texts: tuple[str, ...] = ()    # each clause as typed
+    restrictions: tuple[Query, ...] = ()  # required, not scored: Restriction leaves or groups of them
+    exclusions: tuple[Query, ...] = ()    # no post listed matches any of these
+    text: str = ""                        # the text searched (cut to MAX_QUERY_CHARS)
+    plain_words: tuple[str, ...] = ()     # words typed outside fields and phrases, for "Did you mean"
+    notice: str | None = None             # something the user should be told (query cut, syntax ignored)
+    field_words: tuple[tuple[str, str], ...] = ()   # (field, word) typed after author:, journal:, topic:
+    expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (typed phrase, thesaurus phrases also searched)
+
+    @property
+    def required(self) -> int:
+        """How many of the clauses a post must match to be a result (0: any)."""
+        return minimum_should_match(len(self.clauses))
 
     @property
     def is_empty(self) -> bool:
-        return self.query is NullQuery
+        """Nothing to look for although something was typed (only stop words or broken syntax)."""
+        return bool(self.text) and not (self.clauses or self.restrictions or self.exclusions)
+
+    @property
+    def positive(self) -> Query:
+        """Everything the query looks for, as one query (for highlights and the practice answer)."""
+        parts = [*self.restrictions, *self.clauses]
+        return NullQuery if not parts else parts[0] if len(parts) == 1 else Or(parts)
 
 
 def minimum_should_match(clauses: int) -> int:
-    """How many of a query's juxtaposed clauses (content words, phrases, field clauses) a post must match.
+    """How many of a query's juxtaposed clauses (content words, phrases, groups) a post must match.
 
     One or two clauses: any (0: plain OR, ranked by how many match), as the blog's short keyword
     queries always were. Three or four: all but one. Five or more (a question): 75% rounded down,
     Solr's and Elasticsearch's usual ``minimum_should_match`` for long queries: 5 -> 3, 6 -> 4,
     7 -> 5, 10 -> 7. A post then needs most of a question's content words, while one or two missing
-    words (a synonym the thesaurus lacks) do not lose it; when too few posts qualify the engine falls
-    back to ``ParsedQuery.relaxed``.
+    words (a synonym the thesaurus lacks) do not lose it. Restrictions never count: they are required.
     """
     if clauses < MIN_CLAUSES_FOR_SHARE:
         return 0
     return clauses - 1 if clauses <= 4 else math.floor(clauses * SHARE_OF_CLAUSES)
 
 
-# Halves of UTF-16 pairs, which no index term can hold (UTF-8 cannot encode them).
-_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
-
-
 @lru_cache(maxsize=1024)
 def parse_query(text: str) -> ParsedQuery:
     """Parse anything a user can type. Never raises. (Cached: queries repeat.)"""
     notices = []
-    text = _LONE_SURROGATES.sub("", text.replace("\x00", " ")).strip()  # a command line can pass them
+    text = _LONE_SURROGATES.sub("", text.replace("\x00", " ")).strip()
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         notices.append(f"Your query was long, so only its first {MAX_QUERY_CHARS} characters were searched.")
     doi = _DOI_ALONE.match(text)
     if doi:
-        return ParsedQuery(Term("doi", doi.group(1).lower()), text, (), " ".join(notices) or None)
+        return ParsedQuery(restrictions=(Restriction("doi", doi.group(1).lower()),), text=text, notice=" ".join(notices) or None)
     lexemes = _lex(text)
     parser = _Parser(lexemes)
     try:
-        query, relaxed = parser.parse()
+        clauses = parser.sequence(depth=0)
     except RecursionError:  # bounded by MAX_DEPTH; a last guard, never seen
         parser = _Parser([(kind, value) for kind, value in lexemes if kind == "word"])
-        query, relaxed = parser.parse()
+        clauses = parser.sequence(depth=0)
+    scored, restrictions, exclusions = _sort_clauses(clauses)
     notices.extend(dict.fromkeys(parser.notices))
     typed = (_clean_word(value.lstrip("+")) for kind, value in lexemes if kind == "word" and value[0] != "-")
-    plain_words = tuple(dict.fromkeys(word for word in typed if _SPELLABLE.match(word)))
     return ParsedQuery(
-        query, text, plain_words, " ".join(notices) or None, relaxed, tuple(dict.fromkeys(parser.field_words)),
+        tuple(scored), tuple(scored.values()), restrictions, exclusions, text,
+        plain_words=tuple(dict.fromkeys(word for word in typed if _SPELLABLE.match(word))),
+        notice=" ".join(notices) or None,
+        field_words=tuple(dict.fromkeys(parser.field_words)),
+        expansions=tuple(dict.fromkeys(parser.expansions)),
     )
 
 
@@ -150,24 +190,35 @@ def spelling_candidates(parsed: ParsedQuery) -> list[str]:
 
 def replace_words(text: str, corrections: dict[str, str],
                   field_corrections: dict[tuple[str, str], str] | None = None) -> str:
-    """The query text with plain words, and words after a field prefix, replaced (for "Did you mean")."""
+    """The query text with plain words, and values after a field prefix, replaced ("Did you mean")."""
     field_corrections = field_corrections or {}
-
-    def swap_in_value(name: str, value: str) -> str:
-        field_name = _FIELD_NAMES.get(name)
-        return _WORD.sub(lambda m: field_corrections.get((field_name, m.group(0)), m.group(0)), value)
 
     def swap(match: re.Match) -> str:
         lexeme = match.group(0)
         if match.lastgroup == "fielded":
             name, value = lexeme.split(":", 1)
-            return f"{name}:{swap_in_value(name, value)}"
+            field_name = _FIELD_NAMES.get(name.lower())
+            bare = value.strip('"')
+            if (field_name, bare) in field_corrections:
+                return f'{name}:"{field_corrections[(field_name, bare)]}"'
+            return f"{name}:{_WORD.sub(lambda m: field_corrections.get((field_name, m.group(0)), m.group(0)), value)}"
         if match.lastgroup != "word":
             return lexeme
         core = lexeme.rstrip("?!.,;")
         return corrections.get(core, core) + lexeme[len(core):]
 
     return _LEXEME.sub(swap, text)
+
+
+def is_restriction(query: Query) -> bool:
+    """Whether a clause only restricts: a Restriction, or a group made of restrictions alone."""
+    if isinstance(query, Restriction):
+        return True
+    if isinstance(query, Not):
+        return is_restriction(query.query)
+    if isinstance(query, AndNot):
+        return is_restriction(query.a) and is_restriction(query.b)
+    return not query.is_leaf() and bool(query.children()) and all(map(is_restriction, query.children()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -202,13 +253,14 @@ def _boost_of(value: str) -> tuple[str, float]:
 class _Clause:
     query: Query
     negated: bool = False
+    typed: str = ""
 
 
 @dataclass
 class _Parser:
-    """Lexemes -> Whoosh query objects. Grammar, loosest first::
+    """Lexemes -> query objects. Grammar, loosest first::
 
-        sequence := or_expr*                        juxtaposed: OR (minimum_should_match at the top)
+        sequence := or_expr*                        juxtaposed clauses
         or_expr  := and_expr ("OR" and_expr)*
         and_expr := unary (("AND" | "ANDNOT" | "ANDMAYBE") unary)*
         unary    := "NOT" unary | atom              ("-word" is NOT word, "+word" is the word)
@@ -220,16 +272,12 @@ class _Parser:
     wildcards: int = 0
     notices: list[str] = field(default_factory=list)
     field_words: list[tuple[str, str]] = field(default_factory=list)
+    expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
-    def parse(self) -> tuple[Query, Query | None]:
-        clauses = self._sequence(depth=0)
-        return _combine(clauses, top=True)
-
-    # -- grammar -------------------------------------------------------------------------------
     def _peek(self) -> tuple[str, str] | None:
         return self.lexemes[self.position] if self.position < len(self.lexemes) else None
 
-    def _sequence(self, depth: int) -> list[_Clause]:
+    def sequence(self, depth: int) -> list[_Clause]:
         clauses = []
         while (lexeme := self._peek()) is not None:
             if lexeme == ("paren", ")"):
@@ -240,8 +288,10 @@ class _Parser:
             if lexeme[0] == "operator" and lexeme[1] != "NOT":
                 self.position += 1  # an operator with nothing before it
                 continue
+            start = self.position
             clause = self._or_expr(depth)
             if clause is not None:
+                clause.typed = " ".join(value for _, value in self.lexemes[start:self.position])
                 clauses.append(clause)
         return clauses
 
@@ -294,22 +344,22 @@ class _Parser:
         if kind == "paren":
             if value == ")":
                 return None
-            clauses = self._sequence(depth + 1) if depth < MAX_DEPTH else []
+            clauses = self.sequence(depth + 1) if depth < MAX_DEPTH else []
             if self._peek() == ("paren", ")"):
                 self.position += 1
             if depth >= MAX_DEPTH:
                 self.notices.append(f"Parentheses nested more than {MAX_DEPTH} deep were ignored.")
-            query, _ = _combine(clauses, top=False)
-            return None if query is NullQuery else _Clause(query)
+            return _group(clauses)
         if kind == "phrase":
             phrase, boost = _boost_of(value)
-            return _clause(self._phrase(phrase.strip('"'), boost))
+            return _clause(_plain_phrase(phrase_terms(phrase.strip('"')), loose=False, boost=boost))
         if kind == "fielded":
             name, raw = value.split(":", 1)
-            field_name = _FIELD_NAMES.get(name)
-            if field_name is None:  # an unknown field: its value is words
-                return _clause(self._words([raw]) if raw else None)
-            return _clause(self._fielded(field_name, raw))
+            if _FIELD_NAMES.get(name.lower()) == "author" and raw and not raw.startswith('"') and \
+                    (following := self._peek()) is not None and following[0] == "word" and _INITIALS.match(following[1]):
+                raw += " " + following[1]  # PubMed's form, unquoted: author:Tasca GA
+                self.position += 1
+            return _clause(self._fielded(name, raw))
         if value[0] in "+-":
             return self._signed(value[0], value[1:], depth)
         return _clause(self._word_run(value))
@@ -319,9 +369,7 @@ class _Parser:
         if not rest:
             inner = self._atom(depth)
         elif (match := _LEXEME.fullmatch(rest)) and match.lastgroup == "fielded":
-            name, raw = rest.split(":", 1)
-            field_name = _FIELD_NAMES.get(name)
-            inner = _clause(self._fielded(field_name, raw) if field_name else self._words([raw]))
+            inner = _clause(self._fielded(*rest.split(":", 1)))
         else:
             inner = _clause(self._words([rest]) if sign == "-" else self._word_run(rest))
         if inner is None or sign == "+":
@@ -344,7 +392,9 @@ class _Parser:
         self.position += len(typed) - 1
         typed_terms = phrase_terms(" ".join(typed))
         as_typed = self._words(typed) if len(typed) == 1 else _plain_phrase(typed_terms, loose=True)
-        alternatives = _alternatives(expansion.alternatives, typed_terms)
+        alternatives, phrases = _alternatives(expansion.alternatives, typed_terms)
+        if phrases:
+            self.expansions.append((" ".join(expansion.matched), phrases))
         if as_typed is None:
             return Or(alternatives) if alternatives else None
         return Or([as_typed, *alternatives]) if alternatives else as_typed
@@ -354,112 +404,61 @@ class _Parser:
         queries = []
         for raw in words:
             raw, boost = _boost_of(raw)
-            pattern = self._wildcard(_clean_word(raw))
-            if pattern is None:
+            word = self._wildcard(_clean_word(raw))
+            if not word:
                 continue
-            if pattern.is_wildcard:
-                queries.append(Or([pattern.query(name, weight * boost) for name, weight in PLAIN_WORD_FIELDS.items()]))
+            if "*" in word or "?" in word:
+                queries.append(Or([_pattern(name, word, weight * boost) for name, weight in PLAIN_WORD_FIELDS.items()]))
                 continue
-            query = _plain_phrase(phrase_terms(pattern.text), loose=True, boost=boost)
+            query = _plain_phrase(phrase_terms(word), loose=True, boost=boost)
             if query is not None:
                 queries.append(query)
         if not queries:
             return None
         return queries[0] if len(queries) == 1 else Or(queries)
 
-    def _phrase(self, phrase: str, boost: float) -> Query | None:
-        """A quoted phrase; one quoted word is that word exactly (no synonyms)."""
-        return _plain_phrase(phrase_terms(phrase), loose=False, boost=boost)
-
-    def _wildcard(self, word: str) -> "_Pattern | None":
+    def _wildcard(self, word: str) -> str | None:
         """The word, with its wildcards kept when allowed (a prefix of 3 letters, 3 wildcard words a query)."""
-        if not word:
-            return None
-        if "*" not in word and "?" not in word:
-            return _Pattern(word, False)
+        if not word or ("*" not in word and "?" not in word):
+            return word or None
         prefix = re.match(r"[^*?]*", word).group(0)
         if len(prefix) < _MIN_PREFIX_LETTERS or self.wildcards >= MAX_WILDCARD_WORDS:
             if self.wildcards >= MAX_WILDCARD_WORDS:
                 self.notices.append(f"Only {MAX_WILDCARD_WORDS} words with wildcards are expanded in one query.")
-            plain = word.replace("*", "").replace("?", "")
-            return _Pattern(plain, False) if plain else None
+            return word.replace("*", "").replace("?", "") or None
         self.wildcards += 1
-        return _Pattern(word.lower(), True)
+        return word.lower()
 
     # -- fields --------------------------------------------------------------------------------
-    def _fielded(self, field_name: str, raw: str) -> Query | None:
+    def _fielded(self, name: str, raw: str) -> Query | None:
+        field_name = _FIELD_NAMES.get(name.lower())
+        if field_name is None:  # an unknown field: its value is words
+            return self._words([raw]) if raw else None
         raw, boost = _boost_of(raw)
-        if field_name == "year":
-            return self._year(raw.strip('"'), boost)
-        quoted = raw.startswith('"')
-        value = raw.strip('"')
-        if raw[:1] in "[{":
-            return None  # ranges are for years only: a range over words expands to every term
-        if field_name in _SPELLED_FIELDS and "*" not in value and "?" not in value:
-            self.field_words.extend((field_name, word) for word in _WORD.findall(value) if _SPELLABLE.match(word))
-        if field_name in ("doi", "id", "issue_date"):
-            value = value.strip()
-            if "*" in value or "?" in value:
-                self.notices.append("Wildcards are not expanded in id:, doi: or issue_date: (one value per post).")
-                value = value.replace("*", "").replace("?", "")
-            return Term(field_name, value.lower() if field_name == "doi" else value, boost=boost) if value else None
-        if not quoted:
-            pattern = self._wildcard(_clean_word(value))
-            if pattern is None:
-                return None
-            if pattern.is_wildcard:
-                return pattern.query(field_name, boost)
-            value = pattern.text
-        typed = self._field_value(field_name, value, boost)
-        if field_name == "journal" and (full_name := full_journal_name(value)):
-            expansion = self._field_value(field_name, full_name, boost)
-            return Or([query for query in (typed, expansion) if query is not None])
-        return typed
-
-    @staticmethod
-    def _field_value(field_name: str, value: str, boost: float) -> Query | None:
-        if field_name == "authors":
-            terms = tuple(token.text for token in _NAME_ANALYZER(value))
-        else:
-            terms = phrase_terms(value)
-        return _field_phrase(field_name, terms, boost)
-
-    def _year(self, value: str, boost: float) -> Query | None:
-        year_field = _SCHEMA["year"]
-        value = value.strip()
-        ranged = _YEAR_RANGE.match(value)
-        if ranged:
-            return year_field.parse_range("year", ranged["start"], ranged["end"], ranged["open"] == "{",
-                                          ranged["close"] == "}", boost=boost)
-        match = _YEAR.match(value)
-        if not match:
-            self.notices.append(_YEAR_HELP)
+        value = raw.strip('"').strip()
+        if not value:
             return None
-        if match["one"]:
-            return year_field.parse_range("year", match["one"], match["one"], False, False, boost=boost)
-        if match["first"]:
-            return year_field.parse_range("year", match["first"], match["last"], False, False, boost=boost)
-        op, bound = match["op"], match["bound"]
-        if op.startswith(">"):
-            return year_field.parse_range("year", bound, None, op == ">", False, boost=boost)
-        return year_field.parse_range("year", None, bound, False, op == "<", boost=boost)
+        if field_name in _SPELLED_FIELDS and "*" not in value:
+            self.field_words.append((field_name, value))
+        if field_name not in TEXT_FIELDS:
+            return Restriction(field_name, value)
+        if raw.startswith('"'):
+            words = _plain_phrase(phrase_terms(value), loose=False, fields={field_name: 1.0})
+        elif (pattern := self._wildcard(_clean_word(value))) and ("*" in pattern or "?" in pattern):
+            words = _pattern(field_name, pattern, 1.0)
+        else:
+            words = _plain_phrase(phrase_terms(pattern or ""), loose=False, fields={field_name: 1.0})
+        return None if words is None else Restriction(field_name, value, words)
 
 
-@dataclass(frozen=True)
-class _Pattern:
-    text: str
-    is_wildcard: bool
-
-    def query(self, field_name: str, boost: float) -> Query:
-        if field_name not in _WILDCARD_FIELDS:
-            return Term(field_name, self.text.replace("*", "").replace("?", ""), boost=boost)
-        prefix = self.text[:-1]
-        if self.text.endswith("*") and "*" not in prefix and "?" not in prefix:
-            analysed = stem(fold_spelling(prefix))
-            if field_name in _WORD_FIELDS and len(analysed) >= _MIN_PREFIX_LETTERS:
-                prefix = analysed  # the index holds stems: "therapy*" looks for "therapi*", "behaviour*" for "behavior*"
-            return BoundedPrefix(field_name, prefix, boost=boost)
-        return BoundedWildcard(field_name, self.text, boost=boost)
+def _pattern(field_name: str, pattern: str, boost: float) -> Query:
+    """A word with wildcards in a field: a prefix (``therap*``, analysed as words are, so it meets the
+    stems the index holds) or a wildcard pattern."""
+    head = pattern[:-1]
+    if pattern.endswith("*") and "*" not in head and "?" not in head:
+        analysed = stem(fold_spelling(head))
+        return Prefix(field_name, analysed if len(analysed) >= _MIN_PREFIX_LETTERS else head, boost=boost)
+    return Wildcard(field_name, pattern, boost=boost)
 
 
 def _clean_word(word: str) -> str:
@@ -481,28 +480,32 @@ def _field_phrase(field_name: str, terms: tuple[str, ...], boost: float = 1.0) -
         return None
     if len(terms) == 1:
         return Term(field_name, terms[0], boost=boost)
-    if terms in CONCEPTS and field_name in _WORD_FIELDS:
+    if terms in CONCEPTS:
         return Term(field_name, concept_term(terms), boost=boost)
     return Phrase(field_name, list(terms), boost=boost)
 
 
-def _plain_phrase(terms: tuple[str, ...], *, loose: bool, boost: float = 1.0) -> Query | None:
-    """Terms in a row in every plain-word field. With ``loose`` (typed unquoted: "shock-sound", "online
-    therapy"), the words also count apart at LOOSE_WORDS_WEIGHT, unless the phrase is a thesaurus concept."""
+def _plain_phrase(terms: tuple[str, ...], *, loose: bool, boost: float = 1.0,
+                  fields: dict[str, float] = PLAIN_WORD_FIELDS) -> Query | None:
+    """Terms in a row in every plain-word field (or the given ones). With ``loose`` (typed unquoted:
+    "shock-sound", "online therapy"), the words also count apart at LOOSE_WORDS_WEIGHT, unless the
+    phrase is a thesaurus concept."""
     if not terms:
         return None
-    as_phrase = Or([_field_phrase(name, terms, weight * boost) for name, weight in PLAIN_WORD_FIELDS.items()])
+    as_phrase = [_field_phrase(name, terms, weight * boost) for name, weight in fields.items()]
+    as_phrase = as_phrase[0] if len(as_phrase) == 1 else Or(as_phrase)
     if len(terms) == 1 or not loose or terms in CONCEPTS:
         return as_phrase
     words = Or([_plain_phrase((term,), loose=False) for term in dict.fromkeys(terms)], boost=LOOSE_WORDS_WEIGHT * boost)
     return Or([as_phrase, words])
 
 
-def _alternatives(phrases: tuple[str, ...], typed_terms: tuple[str, ...]) -> list[Query]:
-    """Thesaurus phrases, each weighing EXPANSION_WEIGHT. A phrase holding a shorter one already searched
-    ("major depressive disorder" holds "major depression") is dropped: the shorter one finds it."""
+def _alternatives(phrases: tuple[str, ...], typed_terms: tuple[str, ...]) -> tuple[list[Query], tuple[str, ...]]:
+    """Thesaurus phrases, each weighing EXPANSION_WEIGHT, and the phrases kept. A phrase holding a
+    shorter one already searched ("major depressive disorder" holds "major depression") is dropped."""
     searched = [typed_terms]
     alternatives: list[Query] = []
+    kept: list[str] = []
     for phrase in sorted(phrases, key=lambda phrase: len(phrase_terms(phrase))):
         terms = phrase_terms(phrase)
         if not terms or any(len(piece) == 1 for piece in _WORD.findall(phrase)):
@@ -511,9 +514,10 @@ def _alternatives(phrases: tuple[str, ...], typed_terms: tuple[str, ...]) -> lis
             continue
         searched.append(terms)
         alternatives.append(_plain_phrase(terms, loose=False, boost=EXPANSION_WEIGHT))
+        kept.append(phrase)
         if len(alternatives) == MAX_ALTERNATIVES:
             break
-    return alternatives
+    return alternatives, tuple(kept)
 
 
 def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
@@ -521,31 +525,48 @@ def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return any(terms[i:i + len(part)] == part for i in range(len(terms) - len(part) + 1))
 
 
-def _combine(clauses: list[_Clause], *, top: bool) -> tuple[Query, Query | None]:
-    """Juxtaposed clauses: OR-ed, a repeated clause weighing as often as typed, negated ones excluded.
-    At the top, a share of the clauses is required (``minimum_should_match``); returns the query and
-    its relaxed (any-clause) version, or None when no share is required."""
-    counts: dict[Query, int] = {}
-    excluded: list[Query] = []
-    for clause in clauses:
-        if clause.negated:
-            excluded.append(clause.query)
-        else:
-            counts[clause.query] = counts.get(clause.query, 0) + 1
-    positive = [query if count == 1 else query.with_boost(query.boost * count) for query, count in counts.items()]
-    required = minimum_should_match(len(positive)) if top else 0
-    relaxed = None
-    if not positive:
-        query = NullQuery
-    elif len(positive) == 1:
-        query = positive[0]
-    elif required:
-        query = MinimumShouldMatch(positive, minmatch=required)
-        relaxed = Or(positive)
-    else:
-        query = Or(positive)
+def _group(clauses: list[_Clause]) -> _Clause | None:
+    """A parenthesised group: its clauses OR-ed (a repeated one weighing as often as typed), its
+    negated clauses excluded from it."""
+    positive = _counted([clause.query for clause in clauses if not clause.negated])
+    excluded = [clause.query for clause in clauses if clause.negated]
+    query = NullQuery if not positive else positive[0] if len(positive) == 1 else Or(positive)
     if excluded:
         exclusion = excluded[0] if len(excluded) == 1 else Or(excluded)
         query = Not(exclusion) if query is NullQuery else AndNot(query, exclusion)
-        relaxed = None if relaxed is None else AndNot(relaxed, exclusion)
-    return query, relaxed
+    return None if query is NullQuery else _Clause(query)
+
+
+def _counted(queries: list[Query]) -> list[Query]:
+    """Each distinct query once, boosted by how often it was typed."""
+    counts: dict[Query, int] = {}
+    for query in queries:
+        counts[query] = counts.get(query, 0) + 1
+    return [query if count == 1 or isinstance(query, Restriction) else query.with_boost(query.boost * count)
+            for query, count in counts.items()]
+
+
+def _sort_clauses(clauses: list[_Clause]) -> tuple[dict[Query, str], tuple[Query, ...], tuple[Query, ...]]:
+    """The top level's clauses as (scored, each with its typed text; restrictions; exclusions). A
+    restriction AND-ed with words (``alliance AND year:2020``) restricts the whole query, as it would
+    typed alone. A clause typed twice weighs twice."""
+    scored: dict[Query, str] = {}
+    counts: dict[Query, int] = {}
+    restrictions, exclusions = [], []
+    for clause in clauses:
+        query = clause.query
+        if clause.negated:
+            exclusions.append(query)
+            continue
+        if is_restriction(query):
+            restrictions.append(query)
+            continue
+        if isinstance(query, And) and any(map(is_restriction, query.subqueries)):
+            restrictions += [child for child in query.subqueries if is_restriction(child)]
+            rest = [child for child in query.subqueries if not is_restriction(child)]
+            query = rest[0] if len(rest) == 1 else And(rest)
+        scored.setdefault(query, clause.typed)
+        counts[query] = counts.get(query, 0) + 1
+    scored = {(query if counts[query] == 1 else query.with_boost(query.boost * counts[query])): typed
+              for query, typed in scored.items()}
+    return scored, tuple(dict.fromkeys(restrictions)), tuple(dict.fromkeys(exclusions))

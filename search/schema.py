@@ -1,110 +1,122 @@
-"""The index schema and its version: what is indexed, how, and under which names users query it."""
+"""The index schema and its version, and how a post becomes an indexed document (analysed once).
+
+A post's texts are its *parts* (``PARTS``): the catch-all field ``text`` holds them all, the title and
+the practice implications are also indexed on their own, so a match there counts more (the weights
+below). ``document_for`` analyses each part once (search.analysis.analyse) and hands the same terms to
+Whoosh's writer (``ProseField`` indexes them as given) and to the postings file (search.postings),
+which the scorer, the highlighter and the practice answer read. The journal is not a part: a word
+that only occurs in a journal's name ("Clinical ...") does not make a post match ("clinics"); a
+journal is found by its name or abbreviation (search.restrict).
+"""
 from __future__ import annotations
 
 import json
+import re
+from functools import lru_cache
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
 
-from search.analysis import SEGMENT_BREAK, ContentPositions, content_analyzer, name_analyzer
+from search.analysis import ContentPositions, Term, analyse, content_analyzer
 from search.post import Post
+from search.postings import PostingsWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
-# Plain words search the catch-all field ``text`` (every part of a post, once) and, again, the title
-# and the practice implications on their own, so a match there counts more: each part's effective
-# weight is below. One catch-all instead of seven fields makes a query several times cheaper to run.
-# The title counts 1.5 times, not more: its field is short, so BM25 already scores a word in it high,
-# and at 3x the generic words of a title ("therapy", "study", "method") outranked the one rare word of
-# the query that stands in a summary (bench/relevance.py: Cranfield nDCG@10 0.367 at 3x, 0.391 at 1.5x).
-FIELD_BOOSTS: dict[str, float] = {
-    "title": 1.5,
-    "implications": 2,
-    "summary": 1,
-    "citation": 1,
-    "authors": 1,
-    "journal": 1,
-    "topics": 1,
-}
+# The parts of a post in the catch-all field, in order (a part's index is its bit in the postings).
+PARTS = ("title", "implications", "summary", "citation", "authors", "topics")
 CATCH_ALL_FIELD = "text"
-PLAIN_WORD_FIELDS: dict[str, float] = {
-    CATCH_ALL_FIELD: 1.0,
-    "title": FIELD_BOOSTS["title"] - 1.0,
-    "implications": FIELD_BOOSTS["implications"] - 1.0,
-}
+# Plain words search the catch-all and, again, the title and the implications: a part's effective
+# weight is the sum (title 1.5, implications 2, every other part 1). The title counts 1.5 times, not
+# more: its field is short, so BM25 already scores a word in it high (bench/relevance.py).
+PLAIN_WORD_FIELDS: dict[str, float] = {CATCH_ALL_FIELD: 1.0, "title": 0.5, "implications": 1.0}
+_POSITION_GAP = 10  # between parts of the catch-all: no phrase matches across two parts
+# Sentences of the implications are split at build time (NLTK's Punkt with these abbreviations).
+ABBREVIATIONS = frozenset(
+    "e.g i.e al etc vs cf approx ca dr mr mrs ms prof fig figs no nos vol pp p ed eds st jr sr u.s u.k "
+    "incl esp resp viz min max".split()
+)
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
-# What users type before a colon -> the field it searches.
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "authors": ("author", "au", "by"),
-    "journal": ("source", "jo"),
-    "topics": ("topic",),
-    "types": ("type",),
-    "year": ("py",),
-    "implications": ("implication", "practice"),
-}
+
+class ProseField(TEXT):
+    """A prose field: the content analyzer, positions as search.analysis.ContentPositions. Indexes a
+    document's value as given when it is already analysed (a mapping of term -> positions)."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=content_analyzer(), multitoken_query="phrase")
+        self.format = ContentPositions(field_boost=self.format.field_boost)
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, dict):
+            yield from super().index(value, **kwargs)
+            return
+        for text, positions in value.items():
+            yield text.encode("utf-8"), len(positions), len(positions) * self.format.field_boost, self.format.encode(positions)
 
 
 def build_schema() -> Schema:
-    """Prose fields are analysed alike; the whole Post is stored once, as JSON, in ``record``."""
+    """The whole Post is stored once, as JSON, in ``record``; its implications' sentences in ``sentences``."""
     return Schema(
         id=ID(stored=True, unique=True),
-        text=_prose(),
-        title=_prose(),
-        implications=_prose(),
-        authors=TEXT(analyzer=name_analyzer(), multitoken_query="phrase"),
-        journal=_prose(),
-        topics=_prose(),
-        types=_prose(),
-        doi=ID(),
-        year=NUMERIC(int, sortable=True),
-        issue_date=ID(sortable=True),
+        text=ProseField(),
+        title=ProseField(),
+        implications=ProseField(),
         record=STORED(),
+        sentences=STORED(),
     )
 
 
-def _prose() -> TEXT:
-    """A prose field: the content analyzer, and positions (for phrases) in our own format."""
-    field = TEXT(analyzer=content_analyzer(), multitoken_query="phrase")
-    field.format = ContentPositions(field_boost=field.format.field_boost)
-    return field
-
-
 def post_parts(post: Post) -> dict[str, str]:
-    """The texts of a post as the index holds them, by part; the catch-all field holds every part but
-    the research types (search.matches looks for a query's terms in the same texts)."""
+    """The texts of a post as the index holds them, by part. The citation part is the article's title
+    and year (the rest of the citation line is names and numbers the other parts hold or no one seeks)."""
+    article = post.article_title or post.citation or ""
+    year = str(post.year) if post.year is not None else ""
     return {
         "title": post.title,
         "implications": post.implications,
         "summary": post.summary,
-        "citation": " ".join(filter(None, (post.citation, post.article_title))),
-        "authors": " ; ".join(post.authors),
-        "journal": post.journal or "",
+        "citation": f"{article} {year}".strip(),
+        "authors": ", ".join(post.authors),
         "topics": " ; ".join(post.topics),
-        "types": " ; ".join(post.research_types),
     }
 
 
-def document_for(post: Post) -> dict:
-    """The fields the index stores for one post."""
-    parts = post_parts(post)
-    catch_all = SEGMENT_BREAK.join(text for part, text in parts.items() if text and part != "types")
-    document = {
+def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
+    """The fields Whoosh indexes and stores for one post (document ``docnum``), its terms recorded in
+    ``postings`` too."""
+    analysed = {part: analyse(text) for part, text in post_parts(post).items()}
+    catch_all, offset = [], 0
+    for part in PARTS:
+        catch_all.append([Term(t.text, t.position + offset, t.start, t.end) for t in analysed[part]])
+        if analysed[part]:
+            offset = catch_all[-1][-1].position + _POSITION_GAP
+    return {
         "id": post.id,
-        CATCH_ALL_FIELD: catch_all,
-        "title": post.title,
-        "implications": post.implications,
-        "authors": parts["authors"],
-        "journal": parts["journal"],
-        "topics": parts["topics"],
-        "types": parts["types"],
-        "issue_date": post.issue_date,
+        CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
+        "title": postings.add(docnum, "title", [analysed["title"]]),
+        "implications": postings.add(docnum, "implications", [analysed["implications"]]),
         "record": json.dumps(post.to_dict(), ensure_ascii=False),
+        "sentences": sentence_spans(post.implications),
     }
-    if post.doi:
-        document["doi"] = post.doi.lower()
-    if post.year is not None:
-        document["year"] = post.year
-    return document
+
+
+@lru_cache(maxsize=1)
+def _sentence_tokenizer() -> PunktSentenceTokenizer:
+    parameters = PunktParameters()
+    parameters.abbrev_types = set(ABBREVIATIONS)
+    return PunktSentenceTokenizer(parameters)
+
+
+def sentence_spans(text: str) -> tuple[tuple[int, int, int], ...]:
+    """(start, end, paragraph) of each sentence of ``text``: NLTK Punkt within each paragraph."""
+    spans, start = [], 0
+    for paragraph, chunk in enumerate(_PARAGRAPH_BREAK.split(text)):
+        start = text.index(chunk, start)
+        spans += [(start + first, start + last, paragraph) for first, last in _sentence_tokenizer().span_tokenize(chunk)]
+        start += len(chunk)
+    return tuple(spans)
 
 
 def post_from_record(record: str) -> Post:

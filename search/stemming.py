@@ -35,6 +35,10 @@ STEM_EXCEPTIONS: dict[str, str] = {
         ("mentalize", "mentalizes", "mentalized", "mentalizing", "mentalization", "mentalizations"), "mentaliz"
     ),
     **dict.fromkeys(("counselor", "counselors"), "counsel"),
+    # "effective(ly)" and "effectiveness" are how well something works; "effect(s)" is what it does
+    # ("therapist effects", "side effects"): Snowball makes all of them "effect".
+    **dict.fromkeys(("effective", "effectively", "effectiveness", "ineffective", "ineffectively",
+                     "ineffectiveness"), "effectiv"),
 }
 
 

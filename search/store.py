@@ -28,14 +28,16 @@ import os
 import shutil
 from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile
 
-from search.analysis import ANALYSIS_FINGERPRINT
+from search.analysis import analysis_fingerprint
 from search.post import Post
+from search.postings import PostingsWriter
 from search.schema import SCHEMA_VERSION, build_schema, document_for
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
@@ -97,7 +99,7 @@ def write_index(
         count = _write_documents(partial, posts, progress)
         meta = {
             "schema_version": SCHEMA_VERSION,
-            "analysis": ANALYSIS_FINGERPRINT,
+            "analysis": fingerprint(),
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "post_count": count,
             "source": source or {},
@@ -119,23 +121,32 @@ def write_index(
 
 
 def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[[int], None] | None) -> int:
-    """Index the posts with Whoosh's own writer (one segment) and save their spelling vocabulary beside it.
-    An error half way cancels the writer (``with`` does) and leaves the directory to the caller."""
+    """Index the posts with Whoosh's own writer (one segment: document numbers in order from 0) and
+    write their postings file and spelling vocabulary beside it. An error half way cancels the writer
+    (``with`` does) and leaves the directory to the caller."""
     ix = whoosh_index.create_in(str(directory), build_schema())
     vocabulary = Vocabulary()
+    postings = PostingsWriter()
     count = 0
     try:
         with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
             for post in posts:
-                writer.add_document(**document_for(post))
+                writer.add_document(**document_for(post, count, postings))
                 vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
                 count += 1
                 if progress:
                     progress(count)
     finally:
         ix.close()
+    postings.write(directory)
     vocabulary.save(directory / VOCABULARY_FILE)
     return count
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """This program's analysis fingerprint (search.analysis), computed once."""
+    return analysis_fingerprint()
 
 
 def _file_sizes(directory: Path) -> dict[str, int]:
@@ -254,7 +265,7 @@ def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
             f"the index at {build} was written by schema version {meta.get('schema_version')}, "
             f"this program reads version {SCHEMA_VERSION}: rebuild it with `python run.py index`"
         )
-    if meta.get("analysis") != ANALYSIS_FINGERPRINT:
+    if meta.get("analysis") != fingerprint():
         return build, (
             f"the index at {build} was written with other text analysis (thesaurus, stop words): "
             "rebuild it with `python run.py index`"

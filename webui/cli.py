@@ -17,7 +17,7 @@ from pathlib import Path
 
 from search.store import IndexUnavailable
 from webui import CONFIG_PREFIX, DEFAULTS
-from webui.formatting import plural
+from webui.formatting import interpretation_line, plural
 
 DEFAULT_CORPUS = Path("corpus")
 DEFAULT_HOST = "127.0.0.1"
@@ -113,6 +113,8 @@ def _print_results(response) -> None:
         print(f"Did you mean: {response.suggestion}")
     if response.notice:
         print(response.notice)
+    if line := interpretation_line(response.interpreted):
+        print(f"Searched for: {line}")
     first = (response.page - 1) * response.request.page_size + 1
     more = f" (and {response.more} matching some of the words)" if response.more else ""
     print(f"{response.total} results{more}" + (f", {first}-{first + len(response.hits) - 1} shown" if response.hits else ""))

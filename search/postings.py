@@ -1,0 +1,247 @@
+"""The postings file: each indexed term's documents and occurrences, as arrays the scorer reads whole.
+
+Written once per build beside Whoosh's segment (``postings.bin`` and its table ``postings.json``), from
+the same analysis of each post that Whoosh indexes (search.analysis.analyse, search.schema), and
+swapped in with it. For each field and term: its postings (document, frequency, and for the catch-all
+field a bit per part of the post that holds the term), then its occurrences (position, characters,
+part). The scorer reads a term's postings with one ``pread`` and ``numpy.frombuffer`` (Whoosh's own
+postings are pickled and compressed block by block); highlights, "matched in" and the practice answer
+read the occurrences of the few documents shown. Nothing is mapped into memory: a file damaged or
+removed under a running reader raises ``PostingsError``, never a crash.
+"""
+from __future__ import annotations
+
+import json
+import os
+from bisect import bisect_left
+from collections.abc import Sequence
+from contextlib import contextmanager
+from fnmatch import fnmatchcase
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+
+from search.analysis import Term
+
+DATA_FILE = "postings.bin"
+TABLE_FILE = "postings.json"
+POSTING = np.dtype([("doc", "<i4"), ("frequency", "<u4"), ("parts", "u1")])
+OCCURRENCE = np.dtype([("position", "<u4"), ("start", "<u4"), ("end", "<u4"), ("part", "u1")])
+MAX_EXPANDED_TERMS = 64  # a prefix or wildcard reads at most this many terms
+_EMPTY_POSTINGS = np.zeros(0, dtype=POSTING)
+_EMPTY_OCCURRENCES = np.zeros(0, dtype=OCCURRENCE)
+
+
+class PostingsError(Exception):
+    """The postings file cannot be read (missing, truncated): the index must be rebuilt."""
+
+
+class PostingsWriter:
+    """Collects each document's terms field by field (documents in order, from 0), then writes the file."""
+
+    def __init__(self) -> None:
+        self._fields: dict[str, _FieldBuffer] = {}
+        self.documents = 0
+
+    def add(self, docnum: int, field: str, parts: Sequence[Sequence[Term]]) -> dict[str, list[int]]:
+        """Record one field of one document: its terms, part by part (a part's index is its bit in the
+        postings' ``parts``). Returns each term's positions, for Whoosh's writer."""
+        self.documents = max(self.documents, docnum + 1)
+        grouped: dict[str, list[tuple[int, int, int, int]]] = {}
+        for part, terms in enumerate(parts):
+            for term in terms:
+                grouped.setdefault(term.text, []).append((term.position, term.start, term.end, part))
+        self._fields.setdefault(field, _FieldBuffer()).add(docnum, grouped)
+        return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
+
+    def write(self, directory: Path) -> None:
+        table = {"documents": self.documents, "fields": {}}
+        with open(directory / DATA_FILE, "wb") as data:
+            for name, buffer in sorted(self._fields.items()):
+                table["fields"][name] = buffer.write(data)
+        (directory / TABLE_FILE).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+
+
+class _FieldBuffer:
+    """One field's postings and occurrences in the order they were added, sorted by term when written."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+        self.term_ids: list[int] = []
+        self.postings: list[tuple[int, int, int]] = []
+        self.occurrences: list[tuple[int, int, int, int]] = []
+
+    def add(self, docnum: int, grouped: dict[str, list[tuple[int, int, int, int]]]) -> None:
+        for text, occurrences in grouped.items():
+            self.term_ids.append(self.ids.setdefault(text, len(self.ids)))
+            parts = 0
+            for occurrence in occurrences:
+                parts |= 1 << occurrence[3]
+            self.postings.append((docnum, len(occurrences), parts))
+            self.occurrences.extend(occurrences)
+
+    def write(self, data) -> dict:
+        terms = sorted(self.ids)
+        rank = np.empty(len(terms), dtype=np.int64)
+        rank[[self.ids[term] for term in terms]] = np.arange(len(terms))
+        order = np.argsort(rank[np.asarray(self.term_ids, dtype=np.int64)], kind="stable")
+        postings = np.array(self.postings, dtype=POSTING)[order]
+        occurrences = np.array(self.occurrences, dtype=OCCURRENCE)
+        frequencies = np.asarray([posting[1] for posting in self.postings], dtype=np.int64)
+        occurrences = occurrences[_ranges((np.cumsum(frequencies) - frequencies)[order], frequencies[order])]
+        counts = np.bincount(rank[np.asarray(self.term_ids, dtype=np.int64)], minlength=len(terms))
+        term_postings = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        term_occurrences = np.concatenate(([0], np.cumsum(postings["frequency"], dtype=np.int64)))[term_postings]
+        offsets = {}
+        for key, array in (("term_postings", term_postings), ("term_occurrences", term_occurrences),
+                           ("postings", postings), ("occurrences", occurrences)):
+            offsets[key] = data.tell()
+            data.write(array.tobytes())
+        return {"terms": terms, "offsets": offsets, "postings": len(postings), "occurrences": len(occurrences)}
+
+
+class Postings:
+    """The postings file of one build: every field's sorted terms and where each term's data lies."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / DATA_FILE
+        try:
+            table = json.loads((directory / TABLE_FILE).read_text(encoding="utf-8"))
+            with open(self.path, "rb") as data:
+                self._fields = {name: _Field(data, entry) for name, entry in table["fields"].items()}
+        except (OSError, ValueError, KeyError) as error:
+            raise PostingsError(f"the postings of {directory} cannot be read ({error})") from error
+        self.documents: int = table["documents"]
+
+    def doc_frequency(self, field: str, term: str) -> int:
+        found = self.locate(field, term)
+        return 0 if found is None else found.posting_count
+
+    def expand(self, field: str, pattern: str) -> list[str]:
+        """The field's terms matching a pattern with ``*`` and ``?`` (at most MAX_EXPANDED_TERMS, in
+        term order; concept terms, which hold spaces, left out)."""
+        entry = self._fields.get(field)
+        if entry is None:
+            return []
+        prefix = pattern[:min((pattern.find(c) for c in "*?" if c in pattern), default=len(pattern))]
+        found = []
+        for index in range(bisect_left(entry.terms, prefix), len(entry.terms)):
+            term = entry.terms[index]
+            if not term.startswith(prefix):
+                break
+            if " " not in term and fnmatchcase(term, pattern):
+                found.append(term)
+                if len(found) == MAX_EXPANDED_TERMS:
+                    break
+        return found
+
+    def has_term(self, field: str, term: str) -> bool:
+        return self.locate(field, term) is not None
+
+    def locate(self, field: str, term: str) -> "Location | None":
+        """Where the term's postings and occurrences lie in the data file, or None."""
+        entry = self._fields.get(field)
+        if entry is None:
+            return None
+        index = bisect_left(entry.terms, term)
+        if index == len(entry.terms) or entry.terms[index] != term:
+            return None
+        first, end = int(entry.term_postings[index]), int(entry.term_postings[index + 1])
+        occurrence = int(entry.term_occurrences[index])
+        return Location(entry.postings_offset + first * POSTING.itemsize, end - first,
+                        entry.occurrences_offset + occurrence * OCCURRENCE.itemsize,
+                        int(entry.term_occurrences[index + 1]) - occurrence)
+
+    @contextmanager
+    def reading(self):
+        """A reader of the data for one search (the file is opened for it and closed after)."""
+        try:
+            handle = os.open(self.path, os.O_RDONLY)
+        except OSError as error:
+            raise PostingsError(f"{self.path} cannot be read ({error.strerror})") from error
+        try:
+            yield PostingsReader(self, handle)
+        finally:
+            os.close(handle)
+
+
+class Location(NamedTuple):
+    """Byte offsets and counts of one term's postings and occurrences in the data file."""
+
+    postings: int
+    posting_count: int
+    occurrences: int
+    occurrence_count: int
+
+
+class _Field:
+    """One field's table: its terms, sorted, and for each the range of its postings and occurrences."""
+
+    def __init__(self, data, entry: dict) -> None:
+        self.terms: list[str] = entry["terms"]
+        self.postings_offset = entry["offsets"]["postings"]
+        self.occurrences_offset = entry["offsets"]["occurrences"]
+        count = len(self.terms) + 1
+        self.term_postings = _read_array(data.fileno(), entry["offsets"]["term_postings"], count, np.dtype("<i8"))
+        self.term_occurrences = _read_array(data.fileno(), entry["offsets"]["term_occurrences"], count, np.dtype("<i8"))
+
+
+class PostingsReader:
+    """Reads terms' postings and occurrences from an open postings file."""
+
+    def __init__(self, postings: Postings, handle: int) -> None:
+        self.table = postings
+        self._handle = handle
+
+    def postings(self, field: str, term: str) -> np.ndarray:
+        """The term's postings in the field (structured: doc, frequency, parts), by document."""
+        found = self.table.locate(field, term)
+        if found is None:
+            return _EMPTY_POSTINGS
+        return _read_array(self._handle, found.postings, found.posting_count, POSTING)
+
+    def occurrences(self, field: str, term: str, documents: Sequence[int] | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+        """The term's occurrences in the field (of the given documents only, if given) and the document
+        of each, in document and position order."""
+        found = self.table.locate(field, term)
+        if found is None:
+            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
+        postings = _read_array(self._handle, found.postings, found.posting_count, POSTING)
+        frequencies = postings["frequency"].astype(np.int64)
+        if documents is None:
+            occurrences = _read_array(self._handle, found.occurrences, found.occurrence_count, OCCURRENCE)
+            return occurrences, np.repeat(postings["doc"].astype(np.int64), frequencies)
+        starts = np.cumsum(frequencies) - frequencies
+        wanted = np.unique(np.asarray(documents, dtype=np.int64))
+        index = np.searchsorted(postings["doc"], wanted)
+        index = index[index < len(postings)]
+        index = index[np.isin(postings["doc"][index], wanted)]
+        pieces = [_read_array(self._handle, found.occurrences + int(starts[i]) * OCCURRENCE.itemsize,
+                              int(frequencies[i]), OCCURRENCE) for i in index.tolist()]
+        if not pieces:
+            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
+        return np.concatenate(pieces), np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
+
+
+def _read_array(handle: int, offset: int, count: int, dtype: np.dtype) -> np.ndarray:
+    size = count * dtype.itemsize
+    data = os.pread(handle, size, offset) if size else b""
+    if len(data) != size:
+        raise PostingsError("the postings file is shorter than its table says: rebuild the index")
+    return np.frombuffer(data, dtype=dtype)
+
+
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The concatenation of ``arange(start, start + length)`` for each pair, as one vector operation."""
+    total = int(lengths.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    nonempty = lengths > 0
+    starts, lengths = starts[nonempty], lengths[nonempty]
+    steps = np.ones(total, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    steps[0] = starts[0]
+    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
+    return np.cumsum(steps)
