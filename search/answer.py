@@ -32,16 +32,18 @@ from search.analysis import WORD_PATTERN, fold_name
 from search.explain import marked_text
 from search.post import Post
 from search.postings import Postings, PostingsReader
-from search.query import ParsedQuery, Restriction
+from search.query import THESAURUS, ParsedQuery, Restriction
 from search.schema import CATCH_ALL_FIELD, PARTS
 from search.scoring import bm25_idf
-from search.thesaurus import GROUP_OF_PHRASE
 
 MAX_SENTENCES = 3
 CANDIDATE_POSTS = 5
-MIN_COVERAGE = 0.6
+MIN_COVERAGE = 0.65
+RAREST = 1  # the passage holds one of the query's RAREST most specific concepts
 MIN_SENTENCE_WORDS = 5
-GENERIC_ZIPF = 5.0
+SPECIFIC_ZIPF = 4.5
+EVERYDAY_ZIPF = 5.5
+EVERYDAY_SHARE = 0.25
 _DERIVATION_LETTERS = 7
 DERIVATION_WEIGHT = 0.9  # a derived word ("supervisory" for "supervision") is nearly the word
 _IMPLICATIONS = PARTS.index("implications")
@@ -65,9 +67,10 @@ class AnswerSentence:
 
 @dataclass(frozen=True)
 class _Concept:
-    terms: dict[str, float]   # term -> weight (1 typed, less for an equivalent)
-    idf: float
-    required: bool
+    terms: dict[str, float]    # term -> share of the concept (1 typed, less for an equivalent)
+    related: dict[str, float]  # the terms and their derivations, with their shares
+    weight: float              # idf in the index, less for everyday words
+    present: bool              # some post holds it
 
 
 def short_citation(post: Post) -> str:
@@ -88,14 +91,14 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
         return None
     concepts = [_concept(clause, typed, postings) for clause, typed in zip(parsed.clauses, parsed.clause_texts)]
     concepts = [concept for concept in concepts if concept.terms]
-    required = [concept for concept in concepts if concept.required]
-    if not required:
+    present = [index for index, concept in enumerate(concepts) if concept.present]
+    if not present:
         return None
-    rarest = max(required, key=lambda concept: concept.idf)
-    total = sum(concept.idf for concept in required)
+    rarest = set(sorted(present, key=lambda index: -concepts[index].weight)[:RAREST])
+    total = sum(concept.weight for concept in concepts)
     documents = [docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]]
     found: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (document, term) -> spans in the implications
-    for term in {term for concept in concepts for term in _related(concept, postings)}:
+    for term in {term for concept in concepts for term in concept.related}:
         occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, documents)
         inside = occurrences["part"] == _IMPLICATIONS
         for owner, start, end in zip(owners[inside].tolist(), occurrences["start"][inside].tolist(),
@@ -103,49 +106,45 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
             found.setdefault((owner, term), []).append((start, end))
     best = []
     for rank, (docnum, post, spans) in enumerate(candidates[:CANDIDATE_POSTS]):
-        passage = _best_passage(post.implications, spans, docnum, concepts, rarest, total, found, postings)
+        passage = _best_passage(post.implications, spans, docnum, concepts, rarest, total, found)
         if passage is not None:
-            coverage, start, end, marks = passage
-            best.append((-coverage, rank, post, post.implications[start:end], marks, start))
-    best.sort(key=lambda item: item[:2])
+            key, start, end, marks = passage
+            best.append((key, -rank, post, post.implications[start:end], marks, start))
+    best.sort(key=lambda item: item[:2], reverse=True)
     return [AnswerSentence(post.id, text, short_citation(post),
-                           marked_text(text, [(s - offset, e - offset) for s, e in marks]), -negative)
-            for negative, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
+                           marked_text(text, [(s - offset, e - offset) for s, e in marks]), key[-1])
+            for key, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
 
 
-def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: _Concept, total: float,
-                  found: dict, postings: Postings):
-    """(coverage, start, end, marked spans) of the best quotable sentence or adjacent pair, or None."""
+def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: set[int], total: float, found: dict):
+    """(rank key, start, end, marked spans) of the best quotable sentence or adjacent pair, or None."""
     starts = [start for start, _, _ in spans]
-    held: list[dict[int, float]] = [{} for _ in spans]  # sentence -> concept index -> weight held
+    held: list[dict[int, float]] = [{} for _ in spans]  # sentence -> concept index -> share of the concept held
     marks: list[list[tuple[int, int]]] = [[] for _ in spans]
     for index, concept in enumerate(concepts):
-        for term in _related(concept, postings):
+        for term, share in concept.related.items():
             for start, end in found.get((docnum, term), ()):
                 sentence = bisect_right(starts, start) - 1
                 if 0 <= sentence < len(spans) and start < spans[sentence][1]:
-                    weight = concept.terms.get(term, DERIVATION_WEIGHT * max(concept.terms.values()))
-                    held[sentence][index] = max(held[sentence].get(index, 0.0), weight)
+                    held[sentence][index] = max(held[sentence].get(index, 0.0), share)
                     marks[sentence].append((start, end))
     choices = [(i, i) for i in range(len(spans))]
     choices += [(i, i + 1) for i in range(len(spans) - 1) if spans[i][2] == spans[i + 1][2]]
     best = None
-    target = concepts.index(rarest)
     for first, last in choices:
-        weights: dict[int, float] = {}
+        shares: dict[int, float] = {}
         for sentence in range(first, last + 1):
-            for index, weight in held[sentence].items():
-                weights[index] = max(weights.get(index, 0.0), weight)
-        if target not in weights or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
+            for index, share in held[sentence].items():
+                shares[index] = max(shares.get(index, 0.0), share)
+        if (RAREST and rarest.isdisjoint(shares)) or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
             continue
-        held_required = [index for index in weights if concepts[index].required]
-        coverage = sum(weights[index] * concepts[index].idf for index in held_required) / total
+        coverage = sum(share * concepts[index].weight for index, share in shares.items()) / total
         if coverage < MIN_COVERAGE:
             continue
-        key = (len(held_required), first == last, round(coverage, 3))  # a second sentence must add a concept
+        key = (len(shares), first == last, round(coverage, 3))  # a second sentence must add a concept
         if best is None or key > best[0]:
             best = (key, spans[first][0], spans[last][1], [span for s in range(first, last + 1) for span in marks[s]])
-    return None if best is None else (best[0][2], best[1], best[2], best[3])
+    return best
 
 
 def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
@@ -168,30 +167,37 @@ def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
                 walk(child, boost * node.boost)
 
     walk(clause, 1.0)
-    frequency = max((postings.doc_frequency(CATCH_ALL_FIELD, term) for term, weight in terms.items() if weight >= 1.0),
-                    default=0)
+    frequency = max((postings.doc_frequency(CATCH_ALL_FIELD, term) for term in terms), default=0)
     words = _WORD.findall(typed.lower())
-    generic = bool(words) and all(map(_is_generic, words))
-    return _Concept(terms, bm25_idf(frequency, postings.documents), not generic)
+    everyday = min((_everyday(word) for word in words), default=1.0)
+    return _Concept(terms, _derivations(terms, postings), bm25_idf(frequency, postings.documents) * everyday, frequency > 0)
 
 
-def _related(concept: _Concept, postings: Postings) -> list[str]:
-    """The concept's terms and their derivations among the indexed terms (see the module notes)."""
-    related = list(concept.terms)
-    for term in concept.terms:
+def _derivations(terms: dict[str, float], postings: Postings) -> dict[str, float]:
+    """The terms and their derivations among the indexed terms (see the module notes), each with the
+    share of the concept it stands for."""
+    related = dict(terms)
+    for term, share in terms.items():
         if len(term) >= _DERIVATION_LETTERS and " " not in term:
-            related += postings.expand(CATCH_ALL_FIELD, term + "*")
-            related += [term[:size] for size in range(_DERIVATION_LETTERS, len(term))
-                        if postings.has_term(CATCH_ALL_FIELD, term[:size])]
-    return list(dict.fromkeys(related))
+            derived = postings.expand(CATCH_ALL_FIELD, term + "*")
+            derived += [term[:size] for size in range(_DERIVATION_LETTERS, len(term)) if postings.has_term(CATCH_ALL_FIELD, term[:size])]
+            for other in derived:
+                related[other] = max(related.get(other, 0.0), share * DERIVATION_WEIGHT)
+    return related
 
 
 @lru_cache(maxsize=20_000)
-def _is_generic(word: str) -> bool:
-    """Whether a typed word is everyday English that no thesaurus group names."""
+def _everyday(word: str) -> float:
+    """How much a typed word counts by how everyday it is in English (wordfreq's Zipf frequency): 1 up to
+    SPECIFIC_ZIPF, EVERYDAY_SHARE from EVERYDAY_ZIPF on ("keep", "children"), linear between; a word
+    of the thesaurus always counts whole."""
     from wordfreq import zipf_frequency  # loads its word list on first use
 
-    return (word,) not in GROUP_OF_PHRASE and zipf_frequency(word, "en", wordlist="small") >= GENERIC_ZIPF
+    if THESAURUS.group_of(word) is not None:
+        return 1.0
+    zipf = zipf_frequency(word, "en", wordlist="small")
+    step = min(1.0, max(0.0, (zipf - SPECIFIC_ZIPF) / (EVERYDAY_ZIPF - SPECIFIC_ZIPF)))
+    return 1.0 - step * (1.0 - EVERYDAY_SHARE)
 
 
 def _names_a_post(parsed: ParsedQuery, posts: Sequence[Post]) -> bool:

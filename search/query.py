@@ -34,7 +34,7 @@ from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, con
 from search.schema import PLAIN_WORD_FIELDS
 from search.spelling_variants import fold_spelling
 from search.stemming import stem
-from search.thesaurus import LONGEST_PHRASE_WORDS, find_expansions
+from search.thesaurus import LONGEST_PHRASE_WORDS, Thesaurus
 
 MAX_QUERY_CHARS = 500
 MAX_DEPTH = 20
@@ -81,6 +81,7 @@ _BOOST = re.compile(r"\^([\d.]*)$")
 _SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\:]")
 _SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
 _WORD = re.compile(WORD_PATTERN)
+THESAURUS = Thesaurus(phrase_terms)
 # Halves of UTF-16 pairs, which no index term can hold (a command line can pass them).
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 
@@ -384,8 +385,7 @@ class _Parser:
             if kind != "word" or value[0] in "+-" or "^" in value:
                 break
             following.append(value)
-        expansions = find_expansions(following, max_alternatives=_ALTERNATIVES_CONSIDERED)
-        expansion = expansions[0] if expansions and expansions[0].start == 0 else None
+        expansion = THESAURUS.match(following, max_alternatives=_ALTERNATIVES_CONSIDERED)
         if expansion is None:
             return self._words([first])
         typed = following[:len(expansion.matched)]

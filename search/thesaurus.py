@@ -1,179 +1,35 @@
-"""The field's abbreviations and near-synonyms, for query-time expansion.
+"""The field's abbreviations and near-synonyms (``data/thesaurus.txt``), for query-time expansion.
 
-A curated table of groups of equivalent phrases ("cbt" = "cognitive
-behavioral therapy" = "cognitive-behavioural therapy" ...).  The query
-parser calls ``find_expansions`` on the words a person typed and searches
-the other phrases of each matched group alongside, at a lower weight.
-
-Precision comes first: a group holds only true equivalents, so an expansion
-never drags in unrelated posts ("therapy" and "psychotherapy" are not one
-group, and "online" alone expands to nothing).
-
-Phrases are lowercase, except acronyms that are also English words or
-common tokens when lowercase ("ACT", "MI", "CT", "ROM", "BA", "BED",
-"EST"): those are written in capitals, match only when typed in capitals,
-and are never offered as alternatives, because the index is lowercase and
-searching "act" would match the verb.
+Each line of the data file is a group of equivalent phrases ("cbt" = "cognitive behavioral therapy"
+= ...). The query parser asks ``Thesaurus.match`` for the longest phrase that the typed words start
+with and searches the other phrases of its group alongside, at a lower weight. Typed words meet a
+phrase by their analysed terms (the analysis is given to ``Thesaurus``, which search.analysis itself
+builds on), so inflections, derivations and British spellings meet ("emotionally exhausted" is
+"emotional exhaustion"). A phrase in capitals (an acronym that is also a word when lowercase: "ACT",
+"ROM") matches only when typed in capitals and is never searched as an alternative.
 """
+from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import islice
+from pathlib import Path
 
-MAX_EXPANSIONS_PER_QUERY = 10
-
-# Each group: its phrases, the most useful first (alternatives are offered
-# in this order, cut at max_alternatives).  British spellings come last:
-# the analyzer folds them to American anyway, they are here so that a
-# British phrase as typed is recognised.
-SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
-    # Treatments
-    ("cbt", "cognitive behavioral therapy", "cognitive-behavioral therapy",
-     "cognitive behavior therapy", "cognitive behavioural therapy",
-     "cognitive-behavioural therapy", "cognitive behaviour therapy"),
-    # "CT" alone is also a CT scan or Connecticut; in a psychotherapy
-    # research query typed in capitals it is Beck's cognitive therapy.
-    ("CT", "cognitive therapy"),
-    ("dbt", "dialectical behavior therapy", "dialectical behavioral therapy",
-     "dialectical behaviour therapy", "dialectical behavioural therapy"),
-    ("ipt", "interpersonal psychotherapy", "interpersonal therapy"),
-    ("pdt", "psychodynamic therapy", "psychodynamic psychotherapy"),
-    ("stpp", "short-term psychodynamic psychotherapy",
-     "short term psychodynamic psychotherapy", "brief psychodynamic psychotherapy"),
-    ("eft", "emotion-focused therapy", "emotion focused therapy",
-     "emotionally focused therapy", "emotionally-focused therapy"),
-    ("ACT", "acceptance and commitment therapy", "acceptance-commitment therapy"),
-    ("mbt", "mentalization-based treatment", "mentalization based treatment",
-     "mentalization-based therapy", "mentalization based therapy",
-     "mentalisation-based treatment", "mentalisation based treatment",
-     "mentalisation-based therapy"),
-    ("MI", "motivational interviewing"),
-    ("emdr", "eye movement desensitization and reprocessing",
-     "eye movement desensitisation and reprocessing"),
-    ("mbct", "mindfulness-based cognitive therapy", "mindfulness based cognitive therapy"),
-    ("mbsr", "mindfulness-based stress reduction", "mindfulness based stress reduction"),
-    ("cft", "compassion-focused therapy", "compassion focused therapy"),
-    ("tfp", "transference-focused psychotherapy", "transference focused psychotherapy"),
-    ("schema therapy", "schema-focused therapy", "schema focused therapy"),
-    ("cpt", "cognitive processing therapy"),
-    ("tf-cbt", "trauma-focused cbt", "trauma-focused cognitive behavioral therapy",
-     "trauma focused cognitive behavioral therapy",
-     "trauma-focused cognitive behavioural therapy"),
-    ("cbt-i", "cbti", "cognitive behavioral therapy for insomnia",
-     "cognitive behavioural therapy for insomnia"),
-    ("BA", "behavioral activation", "behavioural activation"),
-    ("group therapy", "group psychotherapy"),
-    ("couple therapy", "couples therapy", "marital therapy"),
-    ("psychoeducation", "psycho-education", "psycho education"),
-    ("tau", "treatment as usual", "treatment-as-usual", "usual care"),
-    ("waitlist", "wait-list", "wait list", "waiting list"),
-    ("ebp", "evidence-based practice", "evidence based practice"),
-    ("EST", "empirically supported treatment", "empirically-supported treatment",
-     "evidence-based treatment", "evidence based treatment"),
-    ("common factors", "nonspecific factors", "non-specific factors"),
-    # Delivery
-    ("telehealth", "teletherapy", "telepsychology", "telemental health",
-     "videoconferencing", "video therapy", "online therapy", "remote therapy",
-     "e-therapy", "videoconference", "tele-mental health", "video-conferencing",
-     "telepsychotherapy"),
-    # Self-guided programs are not therapy by video: a group of their own.
-    ("internet-delivered therapy", "internet-based therapy",
-     "internet-delivered treatment", "internet-based treatment",
-     "internet delivered therapy", "internet based therapy"),
-    ("icbt", "internet-delivered cbt", "internet-based cbt", "internet cbt"),
-    ("iapt", "improving access to psychological therapies", "nhs talking therapies"),
-    ("nhs", "national health service"),
-    # Diagnoses
-    ("ptsd", "posttraumatic stress disorder", "post-traumatic stress disorder",
-     "post traumatic stress disorder"),
-    ("cptsd", "c-ptsd", "complex ptsd", "complex posttraumatic stress disorder",
-     "complex post-traumatic stress disorder"),
-    ("gad", "generalized anxiety disorder", "generalised anxiety disorder"),
-    ("mdd", "major depressive disorder", "major depression"),
-    ("bpd", "borderline personality disorder"),
-    ("ocd", "obsessive-compulsive disorder", "obsessive compulsive disorder"),
-    ("adhd", "attention-deficit/hyperactivity disorder",
-     "attention deficit hyperactivity disorder",
-     "attention-deficit hyperactivity disorder",
-     "attention deficit/hyperactivity disorder"),
-    ("social anxiety disorder", "social phobia"),
-    ("BED", "binge eating disorder", "binge-eating disorder"),
-    ("bipolar disorder", "bipolar affective disorder", "manic-depressive illness",
-     "manic depressive illness"),
-    ("smi", "serious mental illness", "severe mental illness"),
-    ("aud", "alcohol use disorder"),
-    ("depression", "depressive symptoms", "depressive symptomatology"),
-    ("anxiety", "anxiety disorders", "anxiety disorder", "anxiety symptoms"),
-    ("nssi", "non-suicidal self-injury", "nonsuicidal self-injury",
-     "non-suicidal self injury", "nonsuicidal self injury"),
-    ("self-harm", "self harm", "deliberate self-harm", "deliberate self harm"),
-    ("suicidal ideation", "suicidal thoughts", "suicidal thinking"),
-    ("ipv", "intimate partner violence"),
-    ("dsm", "diagnostic and statistical manual of mental disorders"),
-    ("ssri", "selective serotonin reuptake inhibitor",
-     "selective serotonin re-uptake inhibitor"),
-    ("ssris", "selective serotonin reuptake inhibitors",
-     "selective serotonin re-uptake inhibitors"),
-    # Research designs
-    ("rct", "randomized controlled trial", "randomized clinical trial",
-     "randomized control trial", "randomised controlled trial",
-     "randomised clinical trial"),
-    ("rcts", "randomized controlled trials", "randomized clinical trials",
-     "randomised controlled trials", "randomised clinical trials"),
-    ("meta-analysis", "meta analysis", "metaanalysis"),
-    ("meta-analyses", "meta analyses", "metaanalyses"),
-    ("follow-up", "follow up", "followup"),
-    ("post-treatment", "posttreatment", "post treatment"),
-    ("cost-effectiveness", "cost effectiveness"),
-    # Process and the therapist
-    ("alliance", "therapeutic alliance", "working alliance", "therapeutic relationship",
-     "helping alliance"),
-    ("rupture", "ruptures", "alliance rupture", "alliance ruptures", "therapeutic rupture"),
-    ("mentalizing", "mentalization", "reflective functioning", "reflective function",
-     "mentalising", "mentalisation"),
-    ("emotion regulation", "emotional regulation", "affect regulation"),
-    ("emotion dysregulation", "emotional dysregulation"),
-    ("countertransference", "counter-transference", "counter transference"),
-    ("self-disclosure", "self disclosure", "therapist self-disclosure",
-     "therapist disclosure"),
-    ("homework", "homework assignments", "between-session homework",
-     "between-session assignments", "between-session tasks"),
-    ("feedback", "routine outcome monitoring", "ROM", "progress monitoring",
-     "outcome monitoring", "routine outcome measurement", "measurement-based care",
-     "feedback-informed treatment"),
-    ("deterioration", "getting worse", "client deterioration", "patient deterioration"),
-    ("dropout", "drop-out", "drop out", "attrition", "premature termination",
-     "premature discontinuation", "unilateral termination"),
-    ("dropouts", "drop-outs", "drop outs"),
-    ("supervision", "clinical supervision", "psychotherapy supervision"),
-    ("burnout", "burn-out", "burned out", "burnt out", "emotional exhaustion"),
-    ("vicarious trauma", "vicarious traumatization", "vicarious traumatisation"),
-    ("well-being", "wellbeing", "well being"),
-    ("multicultural competence", "cultural competence", "multicultural competency",
-     "cultural competency"),
-    ("lgbtq", "lgbt", "lgbtq+", "lgbtqia+", "sexual and gender minority",
-     "sexual and gender minorities"),
-)
-
+DATA_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.txt"
 # Typed tokens lose surrounding punctuation before matching: "(CBT)", "PTSD?".
 SURROUNDING_PUNCTUATION = ".,;:!?\"'()[]{}"
 
 
-def _is_case_sensitive(phrase: str) -> bool:
+def _load(path: Path) -> tuple[tuple[str, ...], ...]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return tuple(tuple(phrase.strip() for phrase in line.split("|")) for line in lines if line and not line.startswith("#"))
+
+
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = _load(DATA_FILE)
+LONGEST_PHRASE_WORDS = max(len(phrase.split()) for group in SYNONYM_GROUPS for phrase in group)
+
+
+def is_case_sensitive(phrase: str) -> bool:
     return phrase != phrase.lower()
-
-
-def _build_phrase_index() -> dict[tuple[str, ...], int]:
-    """Each phrase's words (lowercase, or capitals if case-sensitive) -> its group's index."""
-    phrase_index: dict[tuple[str, ...], int] = {}
-    for group_index, group in enumerate(SYNONYM_GROUPS):
-        for phrase in group:
-            phrase_index[tuple(phrase.split(" "))] = group_index
-    return phrase_index
-
-
-GROUP_OF_PHRASE = _build_phrase_index()
-LONGEST_PHRASE_WORDS = max(len(words) for words in GROUP_OF_PHRASE)
 
 
 @dataclass(frozen=True)
@@ -181,51 +37,42 @@ class Expansion:
     """One typed phrase found in the thesaurus, with what to search alongside it."""
 
     matched: tuple[str, ...]        # the typed words (lowercased) that matched an entry
-    start: int                      # index of the first matched token in the input list
     alternatives: tuple[str, ...]   # the other phrases of the group, not the typed one
 
 
-def _lookup(typed_words: tuple[str, ...]) -> int | None:
-    """The group of a run of typed words: lowercase match, or exact capitals."""
-    lowercase_words = tuple(word.lower() for word in typed_words)
-    group_index = GROUP_OF_PHRASE.get(lowercase_words)
-    if group_index is not None:
-        return group_index
-    return GROUP_OF_PHRASE.get(typed_words) if typed_words != lowercase_words else None
+class Thesaurus:
+    """Look-ups of typed words among the groups; ``terms_of(text)`` is the analysis they meet by."""
 
+    def __init__(self, terms_of: Callable[[str], tuple[str, ...]]) -> None:
+        self._terms_of = terms_of
+        self._by_terms: dict[tuple[str, ...], int] = {}
+        self._by_capitals: dict[tuple[str, ...], int] = {}
+        for index, group in enumerate(SYNONYM_GROUPS):
+            for phrase in group:
+                if is_case_sensitive(phrase):
+                    self._by_capitals[tuple(phrase.split())] = index
+                elif terms := terms_of(phrase):
+                    self._by_terms.setdefault(terms, index)
 
-def _alternatives(group_index: int, typed_phrase: str, max_alternatives: int) -> tuple[str, ...]:
-    others = (
-        phrase
-        for phrase in SYNONYM_GROUPS[group_index]
-        if phrase.lower() != typed_phrase and not _is_case_sensitive(phrase)
-    )
-    return tuple(islice(others, max_alternatives))
+    def group_of(self, phrase: str) -> int | None:
+        """The group a phrase (as typed) belongs to, or None."""
+        words = tuple(phrase.split())
+        if words in self._by_capitals:
+            return self._by_capitals[words]
+        terms = self._terms_of(phrase)
+        return self._by_terms.get(terms) if terms else None
 
-
-def find_expansions(tokens: Sequence[str], *, max_alternatives: int = 8) -> list[Expansion]:
-    """Thesaurus entries among the typed words, longest match first, left to right.
-
-    ``tokens`` are the query's words as typed (case kept).  Matches do not
-    overlap; at most MAX_EXPANSIONS_PER_QUERY are returned, each with at
-    most ``max_alternatives`` alternatives.
-    """
-    words = [token.strip(SURROUNDING_PUNCTUATION) for token in tokens]
-    expansions: list[Expansion] = []
-    position = 0
-    while position < len(words) and len(expansions) < MAX_EXPANSIONS_PER_QUERY:
-        for length in range(min(LONGEST_PHRASE_WORDS, len(words) - position), 0, -1):
-            typed_words = tuple(words[position:position + length])
-            if "" in typed_words:
+    def match(self, tokens: Sequence[str], max_alternatives: int = 8) -> Expansion | None:
+        """The longest thesaurus phrase the typed words start with, or None."""
+        words = [token.strip(SURROUNDING_PUNCTUATION) for token in tokens[:LONGEST_PHRASE_WORDS]]
+        for length in range(len(words), 0, -1):
+            if "" in words[:length] or not self._terms_of(words[0]) or not self._terms_of(words[length - 1]):
+                continue  # a phrase starts and ends with a word that counts: "how many clients" is not "clients"
+            index = self.group_of(" ".join(words[:length]))
+            if index is None:
                 continue
-            group_index = _lookup(typed_words)
-            if group_index is None:
-                continue
-            matched = tuple(word.lower() for word in typed_words)
-            alternatives = _alternatives(group_index, " ".join(matched), max_alternatives)
-            expansions.append(Expansion(matched, position, alternatives))
-            position += length
-            break
-        else:
-            position += 1
-    return expansions
+            typed = self._terms_of(" ".join(words[:length]))
+            alternatives = tuple(phrase for phrase in SYNONYM_GROUPS[index] if not is_case_sensitive(phrase)
+                                 and self._terms_of(phrase) != typed)
+            return Expansion(tuple(word.lower() for word in words[:length]), alternatives[:max_alternatives])
+        return None
