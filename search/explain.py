@@ -67,7 +67,7 @@ class QueryMarks:
         """The marks of a parsed query; ``expand(field, pattern)`` lists a wildcard's terms and
         ``resolve`` a restriction's selected values."""
         marks = cls()
-        for leaf, parts in _positive_leaves(parsed.positive, _ALL_PARTS):
+        for leaf, parts in _positive_leaves(parsed.query, _ALL_PARTS):
             if isinstance(leaf, Restriction):
                 if leaf.query is None:
                     marks.selected.setdefault(leaf.fieldname, set()).update(resolve(leaf))

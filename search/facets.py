@@ -122,10 +122,11 @@ class FacetIndex:
         return mask
 
     def allowed(self, selections: Mapping[str, tuple[str, ...]], *, ignoring: str | None = None) -> np.ndarray | None:
-        """A mask of the documents passing every selection except ``ignoring``'s; None when nothing restricts."""
+        """A mask of the documents passing every selection except ``ignoring``'s (a selection of no value
+        passes none); None when nothing restricts."""
         allowed: np.ndarray | None = None
         for facet, values in selections.items():
-            if facet == ignoring or not values:
+            if facet == ignoring:
                 continue
             documents = self.mask_of_any(facet, values)
             allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)

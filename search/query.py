@@ -103,7 +103,10 @@ class Restriction(Query):
         return f"Restriction({self.fieldname!r}, {self.value!r})"
 
     def is_leaf(self):
-        return True
+        return self.query is None
+
+    def children(self):
+        return [] if self.query is None else [self.query]
 
     def matcher(self, searcher, context=None):
         return NullMatcher()  # resolved by the engine, never by Whoosh
@@ -134,9 +137,9 @@ class ParsedQuery:
         return bool(self.text) and not (self.clauses or self.restrictions or self.exclusions)
 
     @property
-    def positive(self) -> Query:
-        """Everything the query looks for, as one query (for highlights and the practice answer)."""
-        parts = [*self.restrictions, *self.clauses]
+    def query(self) -> Query:
+        """Every part of the query in one tree (exclusions under Not), for walking its leaves."""
+        parts = [*self.restrictions, *self.clauses, *(Not(exclusion) for exclusion in self.exclusions)]
         return NullQuery if not parts else parts[0] if len(parts) == 1 else Or(parts)
 
 
@@ -201,7 +204,8 @@ def replace_words(text: str, corrections: dict[str, str],
             field_name = _FIELD_NAMES.get(name.lower())
             bare = value.strip('"')
             if (field_name, bare) in field_corrections:
-                return f'{name}:"{field_corrections[(field_name, bare)]}"'
+                correction = field_corrections[(field_name, bare)]
+                return f'{name}:"{correction}"' if " " in correction else f"{name}:{correction}"
             return f"{name}:{_WORD.sub(lambda m: field_corrections.get((field_name, m.group(0)), m.group(0)), value)}"
         if match.lastgroup != "word":
             return lexeme
@@ -442,6 +446,8 @@ class _Parser:
             self.field_words.append((field_name, value))
         if field_name not in TEXT_FIELDS:
             return Restriction(field_name, value)
+        if raw[:1] in "[{":
+            return None  # ranges are for years only: a range over words expands to every term
         if raw.startswith('"'):
             words = _plain_phrase(phrase_terms(value), loose=False, fields={field_name: 1.0})
         elif (pattern := self._wildcard(_clean_word(value))) and ("*" in pattern or "?" in pattern):

@@ -27,10 +27,13 @@ SCHEMA_VERSION = 7
 # The parts of a post in the catch-all field, in order (a part's index is its bit in the postings).
 PARTS = ("title", "implications", "summary", "citation", "authors", "topics")
 CATCH_ALL_FIELD = "text"
-# Plain words search the catch-all and, again, the title and the implications: a part's effective
-# weight is the sum (title 1.5, implications 2, every other part 1). The title counts 1.5 times, not
-# more: its field is short, so BM25 already scores a word in it high (bench/relevance.py).
-PLAIN_WORD_FIELDS: dict[str, float] = {CATCH_ALL_FIELD: 1.0, "title": 0.5, "implications": 1.0}
+# How much a plain word counts in each part. The title counts 1.5 times, not more: its field is short,
+# so BM25 already scores a word in it high (bench/relevance.py).
+FIELD_BOOSTS: dict[str, float] = {"title": 1.5, "implications": 2, "summary": 1, "citation": 1, "authors": 1, "topics": 1}
+# Plain words search the catch-all (every part once) and, again, the title and the implications, so
+# that each part's weight is its FIELD_BOOSTS.
+PLAIN_WORD_FIELDS: dict[str, float] = {CATCH_ALL_FIELD: 1.0, "title": FIELD_BOOSTS["title"] - 1,
+                                       "implications": FIELD_BOOSTS["implications"] - 1}
 _POSITION_GAP = 10  # between parts of the catch-all: no phrase matches across two parts
 # Sentences of the implications are split at build time (NLTK's Punkt with these abbreviations).
 ABBREVIATIONS = frozenset(

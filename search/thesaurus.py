@@ -10,6 +10,7 @@ builds on), so inflections, derivations and British spellings meet ("emotionally
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,10 +48,13 @@ class Thesaurus:
         self._terms_of = terms_of
         self._by_terms: dict[tuple[str, ...], int] = {}
         self._by_capitals: dict[tuple[str, ...], int] = {}
+        self._by_words: dict[tuple[str, ...], int] = {}
         for index, group in enumerate(SYNONYM_GROUPS):
             for phrase in group:
                 if is_case_sensitive(phrase):
                     self._by_capitals[tuple(phrase.split())] = index
+                elif any(len(piece) == 1 for piece in re.split(r"\W+", phrase)):  # the analysis drops a letter of it
+                    self._by_words[tuple(phrase.split())] = index                  # ("e-therapy" is not "therapy")
                 elif terms := terms_of(phrase):
                     self._by_terms.setdefault(terms, index)
 
@@ -59,6 +63,8 @@ class Thesaurus:
         words = tuple(phrase.split())
         if words in self._by_capitals:
             return self._by_capitals[words]
+        if tuple(phrase.lower().split()) in self._by_words:
+            return self._by_words[tuple(phrase.lower().split())]
         terms = self._terms_of(phrase)
         return self._by_terms.get(terms) if terms else None
 

@@ -330,9 +330,9 @@ def _fresh_fingerprint() -> str:
 
 
 def test_the_fingerprint_is_stable():
-    from search.analysis import ANALYSIS_FINGERPRINT
+    from search.store import fingerprint
 
-    assert _fresh_fingerprint() == ANALYSIS_FINGERPRINT
+    assert _fresh_fingerprint() == fingerprint()
 
 
 def test_a_changed_folding_rule_changes_the_fingerprint(monkeypatch):
@@ -389,7 +389,7 @@ def test_an_index_with_another_fingerprint_is_not_current(index_root, monkeypatc
 
     corpus = Path(__file__).resolve().parents[1] / "corpus"
     assert index_is_current(corpus, index_root)
-    monkeypatch.setattr(store, "ANALYSIS_FINGERPRINT", "another-chain")
+    monkeypatch.setattr(store, "fingerprint", lambda: "another-chain")
     assert not index_is_current(corpus, index_root)
 
 

@@ -597,10 +597,9 @@ def test_a_query_that_finds_too_little_falls_back_to_any_word(results_seed_engin
     every_word = _search(results_seed_engine, " AND ".join(words), page_size=50)
     assert every_word.total < engine_module.RELAX_BELOW < 10 * any_word.total
 
-    def strict(text):  # as the query builder does for a long question: all words required, any word relaxed
-        parsed = parse_query(text)
-        queries = [parse_query(word).query for word in words]
-        return replace(parsed, query=And(queries), relaxed=Or(queries))
+    def strict(text):  # three clauses, all required (as four would need three): too few posts have all
+        parsed = parse_query(" ".join(words))
+        return replace(parsed, clauses=parsed.clauses + (parsed.clauses[0],), clause_texts=parsed.clause_texts + ("",))
 
     monkeypatch.setattr(engine_module, "parse_query", strict)
     response = _search(results_seed_engine, "burnout mentalizing supervision question", page_size=50)
@@ -676,21 +675,21 @@ def test_a_search_past_its_time_budget_returns_what_it_has_with_a_notice(tmp_pat
 def test_a_slow_search_does_not_block_other_searches(tmp_path, monkeypatch):
     import threading
 
-    from search.scoring import TermScorer
+    from search.scoring import Scorer
 
     write_index(SEED_POSTS, tmp_path)
     engine = SearchEngine(tmp_path)
     engine.stats()
     entered, release = threading.Event(), threading.Event()
-    real_scores = TermScorer.scores
+    real_evaluate = Scorer.evaluate
 
-    def slow_scores(self, query, deadline=None):
+    def slow_evaluate(self, reader, query, restrict, deadline=float("inf")):
         if "zanzibar" in str(query):  # the slow one waits until the others are done
             entered.set()
             release.wait(30)
-        return real_scores(self, query, deadline)
+        return real_evaluate(self, reader, query, restrict, deadline)
 
-    monkeypatch.setattr(TermScorer, "scores", slow_scores)
+    monkeypatch.setattr(Scorer, "evaluate", slow_evaluate)
     slow = threading.Thread(target=lambda: _search(engine, "zanzibar"))
     slow.start()
     try:

@@ -23,6 +23,7 @@ from whoosh.filedb.structfile import StructFile
 from bench import synth
 from search.engine import SearchEngine
 from search.post import Post
+from search.postings import PostingsWriter
 from search.request import SearchRequest
 from search.schema import build_schema, document_for
 from search.store import BUILDS_DIR, IndexWriteError, current_build, write_index
@@ -39,13 +40,14 @@ def _posts() -> list[Post]:
 def test_a_document_that_fails_half_way_leaves_nothing_behind(tmp_path):
     good = _posts()[:2]
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
+    postings = PostingsWriter()
     with ix.writer() as writer:
-        writer.add_document(**document_for(good[0]))
-        broken = document_for(good[1].replace(title="Zyzzogeton therapy"))
-        broken["year"] = "not a year"  # the NUMERIC field raises after the prose fields were analysed
+        writer.add_document(**document_for(good[0], 0, postings))
+        broken = document_for(good[1].replace(title="Zyzzogeton therapy"), 1, PostingsWriter())
+        broken["title"] = 12345  # the last field (by name) raises after the others were indexed
         with pytest.raises(ValueError):
             writer.add_document(**broken)
-        writer.add_document(**document_for(good[1]))
+        writer.add_document(**document_for(good[1], 1, postings))
     with ix.searcher() as searcher:
         assert searcher.doc_count() == 2
         assert [fields["id"] for fields in searcher.all_stored_fields()] == [good[0].id, good[1].id]

@@ -113,11 +113,11 @@ def _print_results(response) -> None:
         print(f"Did you mean: {response.suggestion}")
     if response.notice:
         print(response.notice)
-    if line := interpretation_line(response.interpreted):
-        print(f"Searched for: {line}")
     first = (response.page - 1) * response.request.page_size + 1
     more = f" (and {response.more} matching some of the words)" if response.more else ""
     print(f"{response.total} results{more}" + (f", {first}-{first + len(response.hits) - 1} shown" if response.hits else ""))
+    if line := interpretation_line(response.interpreted):
+        print(f"Searched for: {line}")
     for rank, hit in enumerate(response.hits, start=first):
         post = hit.post
         if hit.fewer_words and (rank == first or not response.hits[rank - first - 1].fewer_words):
