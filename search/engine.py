@@ -43,7 +43,7 @@ from search.request import DEFAULT_PAGE_SIZE, SearchRequest
 from search.restrict import Resolution, Resolver
 from search.schema import CATCH_ALL_FIELD, PLAIN_WORD_FIELDS, post_from_record
 from search.scoring import Match, Scorer, bm25_idf, top_documents
-from search.store import IndexUnavailable, current_build, open_current
+from search.store import IndexUnavailable, current_build, open_current, read_listings
 from search.suggest import Suggester, Suggestion
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
@@ -141,9 +141,8 @@ class _Snapshot:
             self.posts: dict[int, Post] = {}
             self.facets = FacetIndex()
             exact: dict[str, dict[str, list[int]]] = {name: {} for name in _RECORD_FIELDS}
-            for docnum, stored in self.searcher.reader().iter_docs():
-                post = post_from_record(stored["record"])
-                self.posts[docnum] = post.replace(summary="", implications="")  # the texts stay on disk
+            for docnum, post in enumerate(read_listings(self.build)):  # the texts stay on disk
+                self.posts[docnum] = post
                 self.facets.add(docnum, post)
                 for name, value in (("doi", (post.doi or "").lower()), ("id", post.id), ("issue_date", post.issue_date)):
                     exact[name].setdefault(value, []).append(docnum)
@@ -234,6 +233,15 @@ class SearchEngine:
             if self._snapshot is None or build != self._snapshot.build:
                 self._snapshot = _open_snapshot(self.root, build)
         return self._snapshot
+
+    def problem(self) -> str | None:
+        """Why no search can be answered now (the current index cannot be opened), or None: the
+        snapshot is open (opening it if needed), so the next search runs at once."""
+        try:
+            self._current()
+        except IndexUnavailable as error:
+            return str(error)
+        return None
 
     def close(self) -> None:
         with self._opening:

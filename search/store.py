@@ -3,7 +3,8 @@
 Layout of an index root::
 
     ROOT/current -> builds/20260126T180000-1234   (symlink, replaced atomically)
-    ROOT/builds/<build>/                           (Whoosh files + pprnet-index.json)
+    ROOT/builds/<build>/                           (Whoosh files, postings.bin/.json, listings.json,
+                                                    vocabulary.json, pprnet-index.json)
 
 A reader follows ``current`` and sees the old index or the new one, never a half-written one; a
 build that fails leaves ``current`` untouched. ``pprnet-index.json`` records the schema version, so
@@ -37,13 +38,14 @@ from whoosh.filedb.structfile import BufferFile
 
 from search.analysis import analysis_fingerprint
 from search.post import Post
-from search.postings import PostingsWriter
+from search.postings import Postings, PostingsWriter
 from search.schema import SCHEMA_VERSION, build_schema, document_for
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
 META_FILE = "pprnet-index.json"
+LISTINGS_FILE = "listings.json"  # each post without its texts, in document order
 # Whoosh's writer pools postings in memory up to this, then spills sorted runs to merge at commit:
 # at 10,000 posts 128 MB built 120-280 posts/s (peak RSS 227 MB), 512 MB 418 posts/s (556 MB). A
 # build is a batch job; the extra memory buys a build about twice as fast.
@@ -127,20 +129,27 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
     ix = whoosh_index.create_in(str(directory), build_schema())
     vocabulary = Vocabulary()
     postings = PostingsWriter()
-    count = 0
+    listings = []
     try:
         with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
             for post in posts:
-                writer.add_document(**document_for(post, count, postings))
+                writer.add_document(**document_for(post, len(listings), postings))
                 vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
-                count += 1
+                listings.append(post.replace(summary="", implications="").to_dict())
                 if progress:
-                    progress(count)
+                    progress(len(listings))
     finally:
         ix.close()
     postings.write(directory)
     vocabulary.save(directory / VOCABULARY_FILE)
-    return count
+    (directory / LISTINGS_FILE).write_text(json.dumps(listings, ensure_ascii=False), encoding="utf-8")
+    return len(listings)
+
+
+def read_listings(build: Path) -> list[Post]:
+    """The posts of a build without their summaries and implications (for listings and facets), in
+    document order: what a reader needs when it opens, whatever the length of the posts' texts."""
+    return [Post.from_dict(record) for record in json.loads((build / LISTINGS_FILE).read_text(encoding="utf-8"))]
 
 
 @lru_cache(maxsize=1)
@@ -288,17 +297,18 @@ def index_problem(root: str | os.PathLike) -> str | None:
 
 
 def verify_index(root: str | os.PathLike) -> str | None:
-    """Like :func:`index_problem`, then also open the index and read every stored document: the
-    thorough check made once before serving. Returns the problem, or None when the index is usable."""
+    """Like :func:`index_problem`, then also open the index and read what a reader opens with (Whoosh's
+    segment, the postings table, the listings): the check made once before serving, whose cost does not
+    grow with the length of the posts' texts. Returns the problem, or None when the index is usable."""
     problem = index_problem(root)
     if problem:
         return problem
     try:
-        _, ix = open_current(root)
+        build, ix = open_current(root)
         try:
             with ix.reader() as reader:
-                for _ in reader.iter_docs():
-                    pass
+                if reader.doc_count() != len(read_listings(build)) or Postings(build).documents != reader.doc_count():
+                    return f"the index at {build} is damaged (its files disagree on the number of posts): rebuild it with `python run.py index`"
         finally:
             ix.close()
     except IndexUnavailable as error:

@@ -1,17 +1,15 @@
-"""JSON API: search (the JSON of DESIGN.md), one post, autocomplete, health check.
+"""JSON API: search (docs/json-api.md), one post, autocomplete, health check.
 
 A post's ``url`` in the JSON is its http(s) address or null (never a ``javascript:`` link taken
-from a page). The health check reads the index on disk, never the search engine, so it answers
+from a page). The health check says "ready" once the engine has the current index open, and answers
 while searches run.
 """
 from __future__ import annotations
 
-import threading
-
 from flask import Blueprint, abort, current_app, jsonify, request, url_for
 
 from search.request import InvalidRequest
-from search.store import current_build, index_problem, read_meta, verify_index
+from search.store import current_build, index_problem, read_meta
 from webui.links import web_url
 from webui.pages import engine, find_post, run_search
 from webui.state import UrlState, request_from_args
@@ -59,32 +57,16 @@ def suggest():
 
 @bp.get("/healthz")
 def healthz():
-    """200 with the index's post count and build, or 503 with the reason when the index on disk cannot
-    be used: missing, written by another schema version, or damaged (a missing or truncated file; each
-    build is also read through once, the first time this process checks it). It never waits for the
-    search engine: a slow search does not make the process look dead."""
+    """200 "ready" with the index's post count and build once this process can answer a search over it
+    (its snapshot open: search.engine), or 503 with the reason: the index on disk missing, written by
+    another schema version or damaged (a missing or truncated file), or not readable. It never waits
+    for a running search: a slow search does not make the process look dead."""
     root = current_app.config["INDEX_DIR"]
-    problem = index_problem(root) or _verified_once(root)
+    problem = index_problem(root) or engine().problem()
     if problem:
         return jsonify(status="unavailable", reason=problem), 503
     meta = read_meta(root) or {}
     build = current_build(root)
-    return jsonify(status="ok", posts=meta.get("post_count"), build=build.name if build else None,
+    return jsonify(status="ready", posts=meta.get("post_count"), build=build.name if build else None,
                    built_at=meta.get("built_at"))
-
-
-_VERIFIED_KEY = "pprnet_verified_builds"
-_verify_lock = threading.Lock()
-
-
-def _verified_once(root: str) -> str | None:
-    """``verify_index`` (every stored record read) once per build and process; later checks of the
-    same build rely on ``index_problem``'s file sizes. The lock only serialises health checks."""
-    build = str(current_build(root))
-    verified = current_app.extensions.setdefault(_VERIFIED_KEY, {})
-    with _verify_lock:
-        if build not in verified:
-            verified.clear()  # only the current build matters
-            verified[build] = verify_index(root)
-        return verified[build]
 
