@@ -169,6 +169,9 @@ class _Snapshot:
         for docnum, post in self.posts.items():
             self.evidence[docnum] = evidence_level(post.research_types)
         self._suggester: Suggester | None = None
+        # Each journal's name as the words a query names it by (search._Search.journal_named).
+        self.journal_words = [(value, [word for word in fold_name(value).replace(",", "").replace(":", "").split()
+                                       if word not in STOP_AND_QUESTION_WORDS]) for value in self.facets.values("journal")]
 
     def close(self) -> None:
         self.searcher.close()
@@ -337,6 +340,12 @@ class _Search:
         self.selections = {facet: tuple(dict.fromkeys(value for r in found for value in (r.values or (r.typed,))))
                            for facet, found in self.filters.items()}
         self.journal: str | None = None  # a journal the plain words name (journal_named)
+        self.full_posts: dict[int, tuple[Post, tuple]] = {}  # read once per search (hits and answer)
+
+    def full_post(self, docnum: int) -> tuple[Post, tuple]:
+        if docnum not in self.full_posts:
+            self.full_posts[docnum] = self.snapshot.full_post(docnum)
+        return self.full_posts[docnum]
 
     def run(self) -> SearchResponse:
         parsed = parse_query(self.request.query)
@@ -397,7 +406,7 @@ class _Search:
         answer = None
         if total and scores is not None and not partial:
             best = top_documents(scores, final, snapshot.tie_rank, 0, CANDIDATE_POSTS)
-            answer = practice_answer(parsed, [(d, *snapshot.full_post(d)) for d, _ in best], snapshot.postings, self.reader)
+            answer = practice_answer(parsed, [(d, *self.full_post(d)) for d, _ in best], snapshot.postings, self.reader)
         notices = [parsed.notice, RELAXED_NOTICE if relaxed else None, PARTIAL_NOTICE if partial else None]
         return SearchResponse(
             request=self.request, total=total, page=page, hits=hits,
@@ -411,11 +420,10 @@ class _Search:
         they match the clauses of its words and score as a title word would (JOURNAL_WEIGHT)."""
         typed = [fold_name(text) for text in parsed.clause_texts]
         words = " ".join(typed).split()
-        for value in self.snapshot.facets.values("journal"):
-            name = [word for word in fold_name(value).replace(",", "").replace(":", "").split()
-                    if word not in STOP_AND_QUESTION_WORDS]
-            named = (len(name) > 1 and any(words[i:i + len(name)] == name for i in range(len(words)))) or \
-                any(fold_name(full_journal_name(text) or "") == fold_name(value) for text in typed)
+        abbreviated = {fold_name(name) for text in typed if (name := full_journal_name(text))}
+        for value, name in self.snapshot.journal_words:
+            named = (len(name) > 1 and name[0] in words and any(words[i:i + len(name)] == name for i in range(len(words)))) \
+                or fold_name(value) in abbreviated
             if not named:
                 continue
             mask = self.snapshot.facets.mask_of_any("journal", (value,))
@@ -438,7 +446,7 @@ class _Search:
             if tier is not None and stop > offset:
                 shown += [(d, score, offset > 0) for d, score in _ordered(self.snapshot, self.request.sort, scores, tier,
                                                                             max(0, start - offset), stop - offset)]
-        posts = [(d, self.snapshot.full_post(d)[0]) for d, _, _ in shown]
+        posts = [(d, self.full_post(d)[0]) for d, _, _ in shown]
         if marks.terms or marks.phrases or marks.selected:
             explanations = explain(self.reader, marks, posts)
         else:

@@ -188,18 +188,22 @@ class _Field:
 
 
 class PostingsReader:
-    """Reads terms' postings and occurrences from an open postings file."""
+    """Reads terms' postings and occurrences from an open postings file, for one search: a term's
+    postings are read once however many steps of the search ask for them."""
 
     def __init__(self, postings: Postings, handle: int) -> None:
         self.table = postings
         self._handle = handle
+        self._read: dict[tuple[str, str], np.ndarray] = {}
 
     def postings(self, field: str, term: str) -> np.ndarray:
         """The term's postings in the field (structured: doc, frequency, parts), by document."""
-        found = self.table.locate(field, term)
-        if found is None:
-            return _EMPTY_POSTINGS
-        return _read_array(self._handle, found.postings, found.posting_count, POSTING)
+        key = (field, term)
+        if key not in self._read:
+            found = self.table.locate(field, term)
+            self._read[key] = _EMPTY_POSTINGS if found is None else \
+                _read_array(self._handle, found.postings, found.posting_count, POSTING)
+        return self._read[key]
 
     def occurrences(self, field: str, term: str, documents: Sequence[int] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -208,7 +212,7 @@ class PostingsReader:
         found = self.table.locate(field, term)
         if found is None:
             return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
-        postings = _read_array(self._handle, found.postings, found.posting_count, POSTING)
+        postings = self.postings(field, term)
         frequencies = postings["frequency"].astype(np.int64)
         if documents is None:
             occurrences = _read_array(self._handle, found.occurrences, found.occurrence_count, OCCURRENCE)
@@ -218,11 +222,11 @@ class PostingsReader:
         index = np.searchsorted(postings["doc"], wanted)
         index = index[index < len(postings)]
         index = index[np.isin(postings["doc"][index], wanted)]
-        pieces = [_read_array(self._handle, found.occurrences + int(starts[i]) * OCCURRENCE.itemsize,
-                              int(frequencies[i]), OCCURRENCE) for i in index.tolist()]
-        if not pieces:
+        if not len(index):
             return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
-        return np.concatenate(pieces), np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
+        first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all
+        span = _read_array(self._handle, found.occurrences + first * OCCURRENCE.itemsize, last - first, OCCURRENCE)
+        return span[_ranges(starts[index] - first, frequencies[index])], np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
 
 
 def _read_array(handle: int, offset: int, count: int, dtype: np.dtype) -> np.ndarray:
