@@ -104,19 +104,21 @@ class ConceptFilter(Filter):
 
     def __call__(self, tokens):
         by_last = concepts_by_last_term()
-        recent: list[tuple[str, int]] = []  # (term, start character) of the terms so far
+        terms: list[str] = []   # the terms so far
+        starts: list[int] = []  # and their first characters
         for token in tokens:
             if token.mode != "index" or token.stopped:
                 yield token
                 continue
             term, start = token.text, getattr(token, "startchar", 0)
             yield token
-            recent.append((term, start))
-            for concept in by_last.get(term, ()):
-                if len(recent) >= len(concept) and tuple(t for t, _ in recent[-len(concept):]) == concept:
-                    token.text = concept_term(concept)
+            terms.append(term)
+            starts.append(start)
+            for length, concepts in by_last.get(term, ()):
+                if len(terms) >= length and tuple(terms[-length:]) in concepts:
+                    token.text = concept_term(tuple(terms[-length:]))
                     if hasattr(token, "startchar"):
-                        token.startchar = recent[-len(concept)][1]
+                        token.startchar = starts[-length]
                     yield token
             token.text = term
             if hasattr(token, "startchar"):
@@ -203,11 +205,13 @@ CONCEPTS: frozenset[tuple[str, ...]] = _concepts()
 
 
 @lru_cache(maxsize=1)
-def concepts_by_last_term() -> dict[str, tuple[tuple[str, ...], ...]]:
-    by_last: dict[str, list[tuple[str, ...]]] = {}
-    for concept in sorted(CONCEPTS):
-        by_last.setdefault(concept[-1], []).append(concept)
-    return {term: tuple(concepts) for term, concepts in by_last.items()}
+def concepts_by_last_term() -> dict[str, tuple[tuple[int, frozenset[tuple[str, ...]]], ...]]:
+    """term -> (length, the concepts of that length ending with the term), shortest first."""
+    by_last: dict[str, dict[int, set[tuple[str, ...]]]] = {}
+    for concept in CONCEPTS:
+        by_last.setdefault(concept[-1], {}).setdefault(len(concept), set()).add(concept)
+    return {term: tuple((length, frozenset(found)) for length, found in sorted(lengths.items()))
+            for term, lengths in by_last.items()}
 
 
 def fold_name(text: str) -> str:

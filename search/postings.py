@@ -44,14 +44,18 @@ class PostingsWriter:
         self._fields: dict[str, _FieldBuffer] = {}
         self.documents = 0
 
-    def add(self, docnum: int, field: str, parts: Sequence[Sequence[Term]]) -> dict[str, list[int]]:
-        """Record one field of one document: its terms, part by part (a part's index is its bit in the
-        postings' ``parts``). Returns each term's positions, for Whoosh's writer."""
+    def add(self, docnum: int, field: str, parts: Sequence[tuple[Sequence[Term], int]]) -> dict[str, list[int]]:
+        """Record one field of one document: its terms part by part, each part with the offset of its
+        positions in the field (a part's index is its bit in the postings' ``parts``). Returns each
+        term's positions, for Whoosh's writer."""
         self.documents = max(self.documents, docnum + 1)
         grouped: dict[str, list[tuple[int, int, int, int]]] = {}
-        for part, terms in enumerate(parts):
-            for term in terms:
-                grouped.setdefault(term.text, []).append((term.position, term.start, term.end, part))
+        for part, (terms, offset) in enumerate(parts):
+            for text, position, start, end in terms:
+                occurrences = grouped.get(text)
+                if occurrences is None:
+                    occurrences = grouped[text] = []
+                occurrences.append((position + offset, start, end, part))
         self._fields.setdefault(field, _FieldBuffer()).add(docnum, grouped)
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
@@ -73,12 +77,10 @@ class _FieldBuffer:
         self.occurrences: list[tuple[int, int, int, int]] = []
 
     def add(self, docnum: int, grouped: dict[str, list[tuple[int, int, int, int]]]) -> None:
+        ids = self.ids
         for text, occurrences in grouped.items():
-            self.term_ids.append(self.ids.setdefault(text, len(self.ids)))
-            parts = 0
-            for occurrence in occurrences:
-                parts |= 1 << occurrence[3]
-            self.postings.append((docnum, len(occurrences), parts))
+            self.term_ids.append(ids.setdefault(text, len(ids)))
+            self.postings.append((docnum, len(occurrences), sum(1 << part for part in {o[3] for o in occurrences})))
             self.occurrences.extend(occurrences)
 
     def write(self, data) -> dict:

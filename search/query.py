@@ -71,7 +71,7 @@ _INITIALS = re.compile(r"^(?:[A-Z]{1,2}|(?:[A-Z]\.){1,3})$")  # "GA", "G.A." (th
 
 _DOI_ALONE = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s\"<>]+?)[.,;]?\s*$", re.I)
 _LEXEME = re.compile(
-    r"""(?P<fielded>[A-Za-z_][\w.-]*:(?:"[^"]*"?|[\[{][^\]}]*[\]}]?|[^\s()"]*))"""
+    r"""(?P<fielded>[+-]?[A-Za-z_][\w.-]*:(?:"[^"]*"?|[\[{][^\]}]*[\]}]?|[^\s()"]*))"""
     r"""|(?P<phrase>"[^"]*"?(?:\^[\d.]+)?)"""
     r"""|(?P<paren>[()])"""
     r"""|(?P<word>[^\s()"]+)"""
@@ -358,6 +358,8 @@ class _Parser:
         if kind == "phrase":
             phrase, boost = _boost_of(value)
             return _clause(_plain_phrase(phrase_terms(phrase.strip('"')), loose=False, boost=boost))
+        if kind == "fielded" and value[0] in "+-":
+            return self._signed(value[0], value[1:], depth)  # -journal:"Psychotherapy Research"
         if kind == "fielded":
             name, raw = value.split(":", 1)
             if _FIELD_NAMES.get(name.lower()) == "author" and raw and not raw.startswith('"') and \

@@ -17,7 +17,7 @@ from functools import lru_cache
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
-from search.analysis import ContentPositions, Term, analyse, content_analyzer
+from search.analysis import ContentPositions, analyse, content_analyzer
 from search.post import Post
 from search.postings import PostingsWriter
 
@@ -92,14 +92,14 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
     analysed = {part: analyse(text) for part, text in post_parts(post).items()}
     catch_all, offset = [], 0
     for part in PARTS:
-        catch_all.append([Term(t.text, t.position + offset, t.start, t.end) for t in analysed[part]])
+        catch_all.append((analysed[part], offset))
         if analysed[part]:
-            offset = catch_all[-1][-1].position + _POSITION_GAP
+            offset += analysed[part][-1].position + _POSITION_GAP
     return {
         "id": post.id,
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
-        "title": postings.add(docnum, "title", [analysed["title"]]),
-        "implications": postings.add(docnum, "implications", [analysed["implications"]]),
+        "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
+        "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
         "record": json.dumps(post.to_dict(), ensure_ascii=False),
         "sentences": sentence_spans(post.implications),
     }
