@@ -30,7 +30,7 @@ from whoosh.analysis import CharsetFilter, CompositeAnalyzer, Filter, LowercaseF
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
-from whoosh.system import _INT_SIZE, pack_uint
+from whoosh.system import pack_uint
 
 from search import spelling_variants, stemming, thesaurus
 from search.spelling_variants import fold_spelling
@@ -156,7 +156,10 @@ class ContentPositions(Positions):
         return pack_uint(len(poslist)) + _positions_packer(len(poslist))(*poslist)
 
     def decode_positions(self, valuestring):
-        return np.frombuffer(valuestring, dtype="<u4", offset=_INT_SIZE).tolist()
+        return np.frombuffer(valuestring, dtype="<u4", offset=_COUNT_SIZE).tolist()
+
+
+_COUNT_SIZE = len(pack_uint(0))  # the count Whoosh's pack_uint writes before the positions
 
 
 @lru_cache(maxsize=1024)

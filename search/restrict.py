@@ -22,6 +22,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from search.analysis import fold_name, phrase_terms
 from search.evidence import BOOK_CHAPTER, COMMENTARY, META_ANALYSIS, NATURALISTIC, QUALITATIVE, RCT, REVIEW, SURVEY, SYSTEMATIC_REVIEW
@@ -74,15 +75,27 @@ class Resolver:
 
     def __init__(self, known: dict[str, list[str]]) -> None:
         self._known = known
-        self._folded = {field: {fold_name(value): value for value in values} for field, values in known.items()}
-        self._authors = [(_split_author(value), value) for value in known.get("author", ())]
-        self._topic_terms = [(set(phrase_terms(label)), label) for label in known.get("topic", ())]
+        self._folded_values: dict[str, dict[str, str]] = {}  # each field's, made when first needed
+
+    def _folded(self, field: str) -> dict[str, str]:
+        """The field's values by their folded form (fold_name)."""
+        if field not in self._folded_values:
+            self._folded_values[field] = {fold_name(value): value for value in self._known.get(field, ())}
+        return self._folded_values[field]
+
+    @cached_property
+    def _authors(self) -> list[tuple[tuple[str, str], str]]:
+        return [(_split_author(value), value) for value in self._known.get("author", ())]
+
+    @cached_property
+    def _topic_terms(self) -> list[tuple[set[str], str]]:
+        return [(set(phrase_terms(label)), label) for label in self._known.get("topic", ())]
 
     def resolve(self, field: str, typed: str) -> Resolution:
         typed = typed.strip()
         if field == "year":
             return self._year(typed)
-        exact = self._folded.get(field, {}).get(fold_name(typed))
+        exact = self._folded(field).get(fold_name(typed))
         if exact is not None:
             return Resolution(field, typed, (exact,))
         values = {"author": self._author, "journal": self._journal, "topic": self._topic,
@@ -93,7 +106,7 @@ class Resolver:
 
     def nearest(self, field: str, typed: str) -> tuple[str, ...]:
         """Known values of the field closest to ``typed`` (authors by surname), best first."""
-        folded = self._folded.get(field, {})
+        folded = self._folded(field)
         if field == "author":
             surnames = {}
             for (surname, _), value in self._authors:
@@ -118,8 +131,8 @@ class Resolver:
 
     def _journal(self, typed: str) -> list[str]:
         full = full_journal_name(typed)
-        if full and fold_name(full) in self._folded.get("journal", {}):
-            return [self._folded["journal"][fold_name(full)]]
+        if full and fold_name(full) in self._folded("journal"):
+            return [self._folded("journal")[fold_name(full)]]
         words = fold_name(typed).replace(",", " ").replace(":", " ").split()
         if not words:
             return []
