@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from search.post import Post
 from webui.references import (
-    BLOG_URL, apa_authors, apa_text, article_reference, blog_reference, find_links, primary_reference,
+    apa_authors, apa_text, article_reference, blog_reference, find_links, primary_reference,
 )
 
 FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
