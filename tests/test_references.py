@@ -196,3 +196,30 @@ def test_result_cards_link_the_article(client):
     brugnera = _card(page, BRUGNERA)
     assert brugnera.select_one("a.doi")["href"] == "https://doi.org/10.1080/10503307.2020.1762946"
     assert firth.select_one(".sample-size").get_text() == "26,000 participants"
+
+
+def test_cards_and_post_pages_show_the_completed_reference(tmp_path):
+    from search.store import write_index
+    from tests.test_exports import COMPLETED
+    from webui import ENGINE_KEY, create_app
+
+    post = COMPLETED.replace(summary="Therapists who mentalize report more well-being.", implications="Reflect.")
+    write_index([post], tmp_path)
+    app = create_app({"INDEX_DIR": str(tmp_path), "TESTING": True})
+    try:
+        client = app.test_client()
+        page = _page(client, f"/posts/{post.id}")
+        assert page.select_one("#apa").get_text().startswith(
+            "Brugnera, A., Zarbo, C., Compare, A., Talia, A., Tasca, G. A., Rinaldi, M., Ferraro, L., Bassi, E., "
+            "Marchetti, P., & Lo Coco, G. (2020).")
+        assert " ".join(page.select_one(".completed").get_text().split()) == (
+            "The blog's citation names 3 of the 10 authors: the full list is from Crossref's record of the article.")
+        assert not page.select(".incomplete")
+        assert page.select_one(".as-written").find_parent("p").get_text().count("Lo Coco") == 1  # the blog's line
+        pairs = _coins(page.select_one("span.Z3988"))
+        assert [v for k, v in pairs if k == "rft.au"][-1] == "Lo Coco, Gianluca" and ("rft.issn", "1050-3307") in pairs
+        card = _card(_page(client, "/search?q=mentalize"), post.id)
+        assert " ".join(card.select_one(".completed").get_text().split()) == (
+            "all 10 authors from Crossref (the blog names 3)")
+    finally:
+        app.extensions[ENGINE_KEY].close()
