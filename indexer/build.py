@@ -1,4 +1,5 @@
-"""Corpus folder -> search index: extract every page, then write and swap in a new index atomically.
+"""Corpus folder -> search index: extract every page, complete the citations from the Crossref answers
+the crawl cached (no network), then write and swap in a new index atomically.
 
 The index records a fingerprint of the corpus it was built from (file names, sizes, times), so
 ``python run.py`` can tell whether the index is missing or older than the corpus.
@@ -11,9 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.crossref import CACHE_DIR, complete_from_cache
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
-from indexer.manifest import MANIFEST_NAME
+from indexer.manifest import CRAWL_DIR, MANIFEST_NAME
 from search.store import index_problem, read_meta, write_index
 
 
@@ -26,11 +28,13 @@ class BuildReport:
 
 
 def corpus_fingerprint(corpus: str | os.PathLike) -> str:
-    """A digest of the corpus's page files and crawl manifests: names, sizes and modification times."""
+    """A digest of the corpus's page files, crawl manifests and Crossref answers: names, sizes and
+    modification times."""
     corpus = Path(corpus)
     digest = hashlib.sha256()
     for path in sorted(
-        p for p in corpus.rglob("*") if (p.suffix.lower() in PAGE_SUFFIXES or p.name == MANIFEST_NAME) and p.is_file()
+        p for p in corpus.rglob("*")
+        if (p.suffix.lower() in PAGE_SUFFIXES or p.name == MANIFEST_NAME or p.parent.name == CACHE_DIR) and p.is_file()
     ):
         stat = path.stat()
         digest.update(f"{path.relative_to(corpus)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
@@ -59,9 +63,10 @@ def build_index(
     if not extraction.posts:
         details = "; ".join(map(str, extraction.problems[:5]))
         raise ExtractionError(f"no posts found in {corpus}, so the index was left as it was. {details}".strip())
-    total = len(extraction.posts)
+    posts = complete_from_cache(extraction.posts, Path(corpus) / CRAWL_DIR)
+    total = len(posts)
     build_dir = write_index(
-        extraction.posts,
+        posts,
         index_root,
         source={"corpus": str(Path(corpus).resolve()), "corpus_fingerprint": fingerprint},
         progress=(lambda done: progress(done, total)) if progress else None,

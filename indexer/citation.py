@@ -44,6 +44,8 @@ class Citation:
     kind: str  # ARTICLE, CHAPTER, BOOK or UNPARSED
     # False when the line elides ("…", "et al.") part of the author list or a name in it is unreadable.
     authors_complete: bool = True
+    # False when the elision ends the list ("et al.", a closing ellipsis): its last name is not the last author.
+    last_author_known: bool = True
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class _Head:
     end: int  # index just past the closing ")" of the date group
     complete: bool  # no ellipsis, "et al." or unreadable name in the author list
     edited: bool = False  # "(Ed.)" or "(Eds.)" after the names: the authors edited a book
+    ends_elided: bool = False  # the list ends with its elision: "A, B, et al." or "A, B, …"
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ _DOI_TRAILING_PUNCTUATION = ".,;:"
 # spaces with three dots or a "…" in it, in any hand: "...", "…", ". . .", "E.S….", "P. . . .".
 _DOT_RUN = re.compile(r"[.…](?:[ .…]*[.…])?")
 _AUTHOR_ET_AL = re.compile(r"\bet al\b\.?", re.IGNORECASE)
+# An author list that ends with its elision (tested on its last few characters, separators stripped).
+_ENDS_ELIDED = re.compile(r"(?:…|\.[ ]?\.[ ]?\.|\bet al\b\.?)$", re.IGNORECASE)
 _AUTHOR_AND = re.compile(r" ?(?:&|\band\b) ?")
 # Initials as printed: "E.M.", "W. B.", "C.-E.", "JC" (letters checked apart).
 _INITIALS = re.compile(r"(?:[^\W\d_]\.?[ -]*)+")
@@ -226,6 +231,7 @@ def parse_citation(line: str) -> Citation:
         doi=doi,
         kind=source.kind,
         authors_complete=head.complete,
+        last_author_known=head.complete or not head.ends_elided,
     )
 
 
@@ -265,7 +271,8 @@ def _parse_head(text: str) -> _Head | None:
     if not authors:
         return None
     year = int(date["year"]) if date["year"] else None
-    return _Head(authors, year, date.end(), complete, edited=editor_mark is not None)
+    ends_elided = bool(_ENDS_ELIDED.search(text[max(0, paren - 12):paren].rstrip(" ,&")))
+    return _Head(authors, year, date.end(), complete, edited=editor_mark is not None, ends_elided=ends_elided)
 
 
 def _first_parenthesised_year(text: str) -> int | None:

@@ -6,7 +6,8 @@ Type of Research (``cat_1``) listing, each with its own pagination; then each po
 a listing links one; then the old monthly archive: the months the pages link (and the months those
 link), then, for each month from ``archive_start`` to the month before the live listing's first that
 no page has given yet, the month's address in each of its known spellings (a 404 there only means
-"not under this spelling"). Settings (politeness, bounds, start URLs) are a :class:`CrawlSettings`.
+"not under this spelling"); last, unless ``--no-crossref``, the posts' citations are completed from
+Crossref (:mod:`indexer.crossref`). Settings (politeness, bounds, start URLs) are a :class:`CrawlSettings`.
 
 Pages are only stored, with their kind, URL and metadata in the manifest (see
 :mod:`indexer.manifest_writer`); the indexer reads them later. The crawler reads a page only for
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from indexer import archive
+from indexer import archive, crossref
 from indexer.crawl_settings import CrawlSettings
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
@@ -232,6 +233,8 @@ class _Crawler:
                     self._visit(url, Listing(POST))
             if self.settings.archive_url:
                 self._crawl_archive()
+            if self.settings.crossref:
+                self.summary.notes += crossref.crawl_step(self.settings, self.crawl_dir)
             update_post_digests(self.manifest, self.crawl_dir)
             self.manifest.run.update(complete=True, finished_at=now_iso())
         except _Stop as stop:

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 USER_AGENT = "pprnet-search/0.1 (+https://github.com/pprnet-search; research summaries search)"
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_EMAIL = re.compile(r"^[^\s@();<>]+@[^\s@();<>]+\.[^\s@();<>]+$")
 
 
 def _option(help_text: str, metavar: str | None = None) -> dict:
@@ -53,14 +54,25 @@ class CrawlSettings:
     )
     max_listing_pages: int = field(default=500, **_option("the most pages one listing may have", "N"))
     user_agent: str = field(default=USER_AGENT, **_option("the User-Agent header", "TEXT"))
+    crossref: bool = field(
+        default=True,
+        **_option("after the pages, complete the posts' citations from Crossref (--no-crossref: the blog's lines only)"),
+    )
+    crossref_url: str = field(default="https://api.crossref.org", **_option("Crossref's REST API", "URL"))
+    mailto: str = field(
+        default="",
+        **_option("your e-mail address, sent to Crossref in the User-Agent as its etiquette asks", "EMAIL"),
+    )
 
     def __post_init__(self) -> None:
         problems = []
-        for name in ("base_url", "archive_url"):
+        for name in ("base_url", "archive_url", "crossref_url"):
             value = getattr(self, name)
             parts = urlsplit(value)
-            if (value or name == "base_url") and (parts.scheme not in ("http", "https") or not parts.hostname):
+            if (value or name != "archive_url") and (parts.scheme not in ("http", "https") or not parts.hostname):
                 problems.append(f"--{name.replace('_', '-')} must be an http(s) URL, not {value!r}")
+        if self.mailto and not _EMAIL.match(self.mailto):
+            problems.append(f"--mailto must be an e-mail address such as name@example.org, not {self.mailto!r}")
         if not _MONTH.match(self.archive_start):
             problems.append(f"--archive-start must be a month such as 2013-01, not {self.archive_start!r}")
         for name in ("delay", "backoff", "max_backoff", "max_retry_after", "retries"):
@@ -77,6 +89,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """One option per setting, its default shown in ``--help``."""
     for setting in fields(CrawlSettings):
         default = setting.default if setting.default is not MISSING else None
+        if isinstance(default, bool):
+            parser.add_argument(f"--{setting.name.replace('_', '-')}", dest=setting.name, default=default,
+                                action=argparse.BooleanOptionalAction, help=f"{setting.metadata['help']} (default: %(default)s)")
+            continue
         parser.add_argument(
             f"--{setting.name.replace('_', '-')}",
             dest=setting.name,

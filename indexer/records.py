@@ -65,6 +65,7 @@ def build_post(
         citation=raw.citation,
         authors=citation.authors if citation else (),
         authors_complete=citation.authors_complete if citation else True,
+        last_author_known=citation.last_author_known if citation else True,
         year=citation.year if citation else None,
         article_title=citation.article_title if citation else None,
         journal=citation.journal if citation else None,

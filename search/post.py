@@ -13,6 +13,10 @@ URL_POST = "post"
 URL_ARCHIVE = "archive"
 URL_LISTING = "listing"
 
+# Where the citation fields come from: the blog's line, or Crossref's record of the work (``Post.crossref``).
+METADATA_BLOG = "blog"
+METADATA_CROSSREF = "crossref"
+
 
 @dataclass(frozen=True, kw_only=True)
 class Post:
@@ -26,6 +30,8 @@ class Post:
     citation: str | None = None
     authors: tuple[str, ...] = ()
     authors_complete: bool = True
+    # The last of ``authors`` is the work's last author: a complete list, or one that names it after a gap.
+    last_author_known: bool = True
     year: int | None = None
     article_title: str | None = None
     journal: str | None = None
@@ -39,6 +45,10 @@ class Post:
     topics_source: str = TOPICS_INFERRED
     research_types: tuple[str, ...] = ()
     sample_size: int | None = None
+    metadata_source: str = METADATA_BLOG
+    # Crossref's record beyond the fields above (authors with given names and ORCID, ISSN, publisher,
+    # type, article number) and, under "blog", the blog's own values of the fields it completed.
+    crossref: dict | None = None
 
     def to_dict(self) -> dict:
         """The JSON form: tuples become lists, field order as declared."""

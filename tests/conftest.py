@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +16,23 @@ from webui import create_app
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT_DIR / "corpus"
 SEED_POSTS = Path(__file__).resolve().parent / "fixtures" / "seed_posts.json"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def loopback_only():
+    """Tests never touch the internet: a host name other than a loopback one fails as an unknown host
+    would (the crawler's Crossref step has a real address by default)."""
+    resolve = socket.getaddrinfo
+
+    def loopback_getaddrinfo(host, *args, **kwargs):
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in ("localhost", "::1") and not name.startswith("127."):
+            raise socket.gaierror(socket.EAI_NONAME, f"tests reach loopback hosts only, not {name}")
+        return resolve(host, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socket, "getaddrinfo", loopback_getaddrinfo)
+        yield
 
 
 @pytest.fixture(scope="session")

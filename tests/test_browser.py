@@ -188,7 +188,9 @@ def _has_visible_focus(info: dict) -> bool:
 
 _HOSTILE_STATE_JS = """() => ({
   pwned: typeof window.__pwned,
-  scripts: Array.from(document.scripts).filter(s => s.textContent.includes('__pwned')).map(s => s.outerHTML),
+  // a schema.org data block quotes the hostile title as JSON data (never run, its '<' escaped)
+  scripts: Array.from(document.scripts).filter(s => s.textContent.includes('__pwned'))
+    .filter(s => !(s.type === 'application/ld+json' && !s.textContent.includes('<'))).map(s => s.outerHTML),
   handlers: Array.from(document.querySelectorAll('*'))
     .filter(e => Array.from(e.attributes).some(a => a.name.toLowerCase().startsWith('on')))
     .map(e => e.outerHTML.slice(0, 160)),

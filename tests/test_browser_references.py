@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 import bibtexparser
+from bibtexparser.bparser import BibTexParser
 import pytest
 import rispy
 from playwright.sync_api import expect
@@ -50,6 +51,11 @@ def page(chromium, base_url):
     assert not errors, errors
 
 
+def _bib_entries(text: str) -> list[dict]:
+    """bibtexparser's reading, with biblatex's ``@online`` (the blog post) kept."""
+    return bibtexparser.loads(text, parser=BibTexParser(ignore_nonstandard_types=False)).entries
+
+
 def _titles_in_order(seed_index: Path, page_size: int) -> list[list[str]]:
     engine = SearchEngine(seed_index)
     try:
@@ -83,7 +89,7 @@ def test_select_three_results_on_two_pages_and_export_them(page, seed_index):
         page.locator("button.export-bib").click()
     download = download_info.value
     assert download.suggested_filename == "pprnet-selection.bib"
-    entries = bibtexparser.loads(Path(download.path()).read_text(encoding="utf-8")).entries
+    entries = _bib_entries(Path(download.path()).read_text(encoding="utf-8"))
     assert len(entries) == 3
     engine = SearchEngine(seed_index)
     try:
@@ -91,7 +97,8 @@ def test_select_three_results_on_two_pages_and_export_them(page, seed_index):
     finally:
         engine.close()
     expected = {(post.article_title or post.title) for post in posts}
-    assert {" ".join(entry["title"].split()) for entry in entries} == expected
+    # the titles as written, less the braces that keep their acronyms' capitals ("The {COVID-19} ...")
+    assert {" ".join(entry["title"].replace("{", "").replace("}", "").split()) for entry in entries} == expected
     # clearing empties the reading list
     page.locator("button.selection-clear").click()
     expect(page.locator("input[name=id]:checked")).to_have_count(0)
@@ -144,7 +151,9 @@ def test_copy_on_a_post_without_citation_copies_the_full_blog_post_reference(pag
     page.locator("button.copy").click()
     expect(page.locator(".copy-status").first).to_have_text("Copied to the clipboard.")
     copied = " ".join(page.evaluate("navigator.clipboard.readText()").split())
-    assert copied.startswith("Tasca, G. A. (2021, February). The COVID-19 Telepsychology Revolution [Blog post]. PPRNet blog. https://")
+    # the seed dump gives the post no address of its own on the blog: this site's page of it is cited
+    assert copied == ("Tasca, G. A. (2021, February). The COVID-19 Telepsychology Revolution [Blog post]. PPRNet blog. "
+                      f"{base_url}/posts/2021-02-the-covid-19-telepsychology-revolution")
     # and on a post with a citation, the summary's own Copy button copies the blog-post reference
     page.goto("/search?q=Brugnera")
     page.locator("article.result h2 a").first.click()
@@ -167,5 +176,116 @@ def test_without_javascript_the_ticks_of_a_page_export(chromium, base_url, seed_
             tab.locator("button.export-ris").click()
         records = rispy.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
         assert len(records) == 2
+    finally:
+        context.close()
+
+
+# -- Zotero's connector, reproduced ----------------------------------------------------------------------
+# How Zotero's connector picks what a page gives it (zotero/translators): every web translator whose
+# detectWeb answers is a candidate, and the one with the lowest priority number is used for the one click.
+# Reproduced here from the translators' documented detection rules:
+# - unAPI (priority 300): a <link rel="unapi-server"> and <abbr class="unapi-id" title=...> elements;
+# - COinS (310): span.Z3988[title] whose ContextObject yields an item type (journal format -> journalArticle,
+#   book format -> book, or document for genre "document");
+# - Embedded Metadata (320): <meta name|property> with a known prefix (citation_, dc., dcterms., prism.,
+#   eprints., og:, ...); citation_journal_title makes it a journalArticle, citation_title guesses one;
+# - DOI (400): a DOI in the page's text or links.
+_ZOTERO_JS = """() => {
+  const candidates = [];
+  if (document.querySelector('link[rel="unapi-server"]') && document.querySelector('abbr.unapi-id[title]'))
+    candidates.push({translator: 'unAPI', priority: 300});
+  const items = [];
+  for (const span of document.querySelectorAll('span.Z3988[title]')) {
+    const pairs = new URLSearchParams(span.getAttribute('title'));
+    const format = pairs.get('rft_val_fmt') || '';
+    let itemType = null;
+    if (format.endsWith(':journal')) itemType = 'journalArticle';
+    else if (format.endsWith(':book')) itemType = pairs.get('rft.genre') === 'document' ? 'document' : 'book';
+    if (!itemType) continue;
+    items.push({itemType, title: pairs.get('rft.atitle') || pairs.get('rft.btitle'),
+                publicationTitle: pairs.get('rft.jtitle'), creators: pairs.getAll('rft.au'),
+                date: pairs.get('rft.date'), DOI: (pairs.getAll('rft_id').find(id => id.startsWith('info:doi/')) || '').slice(9)});
+  }
+  if (items.length) candidates.push({translator: 'COinS', priority: 310});
+  const prefixes = /^(citation_|dc\\.|dcterms\\.|prism\\.|eprints\\.|bepress_|og:|article:)/i;
+  const metas = Array.from(document.querySelectorAll('meta')).map(m => m.getAttribute('name') || m.getAttribute('property') || '')
+    .filter(name => prefixes.test(name));
+  if (metas.length) candidates.push({translator: 'Embedded Metadata', priority: 320});
+  if (/\\b10\\.\\d{4,9}\\/[^\\s"<>]+/.test(document.body.innerText)) candidates.push({translator: 'DOI', priority: 400});
+  candidates.sort((a, b) => a.priority - b.priority);
+  return {chosen: candidates.length ? candidates[0].translator : null, candidates: candidates.map(c => c.translator),
+          items, highwire: metas.filter(name => name.toLowerCase().startsWith('citation_'))};
+}"""
+
+
+def test_zotero_saves_the_article_and_scholar_finds_no_article_tags(page, seed_index):
+    engine = SearchEngine(seed_index)
+    try:
+        firth = next(hit.post for hit in engine.search(SearchRequest(query="Firth")).hits)
+    finally:
+        engine.close()
+    page.goto(f"/posts/{firth.id}")
+    seen = page.evaluate(_ZOTERO_JS)
+    assert seen["chosen"] == "COinS" and seen["highwire"] == []  # nothing for Google Scholar to take as the paper
+    assert len(seen["items"]) == 1  # one click, one item: the summarised article, not the blog post
+    item = seen["items"][0]
+    assert item["itemType"] == "journalArticle" and item["title"] == firth.article_title
+    assert item["publicationTitle"] == firth.journal and item["creators"] == list(firth.authors)
+    # a post that cites no article gives the blog post itself
+    page.goto("/search?q=telepsychology")
+    page.locator("article.result h2 a", has_text="The COVID-19 Telepsychology Revolution").click()
+    page.wait_for_url(re.compile(r"/posts/"))
+    seen = page.evaluate(_ZOTERO_JS)
+    assert seen["chosen"] == "COinS" and seen["items"][0]["itemType"] == "document"
+    assert seen["items"][0]["creators"] == ["Tasca, G. A."]
+    # a results page offers each result
+    page.goto("/search?sort=newest")
+    seen = page.evaluate(_ZOTERO_JS)
+    assert seen["chosen"] == "COinS" and len(seen["items"]) == page.locator("article.result").count() > 1
+
+
+# -- a reading list of 500 ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def big_list_url(tmp_path_factory):
+    from search.post import Post
+    from search.store import write_index
+
+    posts = [Post(id=f"2020-{1 + n % 12:02d}-therapist-responsiveness-in-session-{n:04d}", url=None,
+                  issue_date=f"2020-{1 + n % 12:02d}", title=f"Therapist responsiveness in session {n}",
+                  citation=f"Author{n}, A. (2019). Study {n}. Psychotherapy Research, 29, 1-9.",
+                  authors=(f"Author{n}, A.",), year=2019, article_title=f"Study {n}", journal="Psychotherapy Research",
+                  summary="A study of responsiveness.", implications="Listen.")
+             for n in range(520)]
+    root = tmp_path_factory.mktemp("reading-list-index")
+    write_index(posts, root)
+    with serve(root) as server:
+        yield server.url, [post.id for post in posts]
+
+
+def test_a_reading_list_of_500_exports_and_the_501st_is_refused(chromium, big_list_url):
+    url, ids = big_list_url
+    context = chromium.new_context(base_url=url, accept_downloads=True)
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        tab = context.new_page()
+        tab.goto("/search?q=responsiveness&page_size=10")
+        expect(tab.locator(".selection-bar")).to_contain_text("Export selected (up to 500):")
+        on_page = tab.locator("article.result input[name=id]").evaluate_all("boxes => boxes.map(box => box.value)")
+        chosen = [post_id for post_id in ids if post_id not in on_page][:499]
+        tab.evaluate("ids => localStorage.setItem('pprnet-selection', JSON.stringify(ids))", chosen)
+        tab.reload()
+        expect(tab.locator(".selection-count")).to_have_text("499 summaries selected.")
+        boxes = tab.locator("article.result input[name=id]")
+        boxes.nth(0).check()
+        expect(tab.locator(".selection-count")).to_have_text("500 summaries selected.")
+        boxes.nth(1).click()  # the 501st: refused, and the page says why
+        expect(boxes.nth(1)).not_to_be_checked()
+        expect(tab.locator(".selection-count")).to_contain_text("at most 500 summaries")
+        with tab.expect_download() as download_info:
+            tab.locator("button.export-bib").click()
+        text = Path(download_info.value.path()).read_text(encoding="utf-8")
+        entries = _bib_entries(text)
+        assert len(entries) == 500
+        assert {entry["title"] for entry in entries} == {f"Study {int(post_id[-4:])}" for post_id in chosen + [on_page[0]]}
     finally:
         context.close()

@@ -18,7 +18,9 @@ def test_every_setting_is_an_option_whose_help_shows_its_default(capsys):
     for setting in dataclasses.fields(CrawlSettings):
         option = f"--{setting.name.replace('_', '-')}"
         assert option in text, option
-        after = text[text.index(f"{option} {setting.metadata['metavar']} "):]
+        # a switch is shown as "--crossref, --no-crossref", any other option with its metavar
+        shown_as = f"{option}, --no-{option[2:]} " if setting.type in (bool, "bool") else f"{option} {setting.metadata['metavar']} "
+        after = text[text.index(shown_as):]
         shown = after[after.index("(default: "):]
         assert shown.startswith(f"(default: {getattr(defaults, setting.name)})"), option
     assert "--report" in text and "--corpus" in text
@@ -34,11 +36,11 @@ def test_options_reach_the_settings(tmp_path, monkeypatch):
     monkeypatch.setattr("indexer.crawl.crawl", fake_crawl)
     command = ["crawl", "--corpus", str(tmp_path), "--base-url", "http://127.0.0.1:9/blog", "--archive-url", "",
                "--delay", "0.5", "--timeout", "7", "--max-pages", "12", "--max-bytes", "1000", "--retries", "0",
-               "--user-agent", "test-agent/1"]
+               "--user-agent", "test-agent/1", "--no-crossref", "--mailto", "me@example.org"]
     assert run.main(command) == 1
     assert seen["settings"] == CrawlSettings(
         base_url="http://127.0.0.1:9/blog", archive_url="", delay=0.5, timeout=7.0, max_pages=12, max_bytes=1000,
-        retries=0, user_agent="test-agent/1",
+        retries=0, user_agent="test-agent/1", crossref=False, mailto="me@example.org",
     )
 
 
@@ -51,6 +53,8 @@ def test_options_reach_the_settings(tmp_path, monkeypatch):
         (["--archive-start", "2013-13"], "--archive-start must be a month such as 2013-01"),
         (["--archive-url", "ftp://example.org/eng/"], "--archive-url must be an http(s) URL"),
         (["--base-url", "example.org/blog"], "--base-url must be an http(s) URL"),
+        (["--crossref-url", ""], "--crossref-url must be an http(s) URL"),
+        (["--mailto", "me at example.org"], "--mailto must be an e-mail address"),
     ],
 )
 def test_bad_settings_are_refused_before_anything_is_written(tmp_path, capsys, options, message):

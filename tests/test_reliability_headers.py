@@ -202,7 +202,7 @@ def test_configuration_layers_in_the_factory_order(tmp_path, monkeypatch):
         assert app.config["BASE_URL"] == "https://env.example/pprnet"  # environment over the instance file
         assert app.config["TRUSTED_HOSTS"] == ["env.example"]  # JSON values from the environment
         assert app.config["SLOW_SEARCH_MS"] == 9  # the caller's overrides last
-        assert app.config["MAX_CONTENT_LENGTH"] == 16 * 1024  # untouched defaults stay
+        assert app.config["MAX_CONTENT_LENGTH"] == 32 * 1024  # untouched defaults stay
     finally:
         app.extensions[ENGINE_KEY].close()
 

@@ -442,6 +442,9 @@ def assert_inert(text: str) -> BeautifulSoup:
     """No element, attribute or URL that came from content can run."""
     page = assert_valid_html(text)
     for script in page.find_all("script"):
+        if script.get("type") == "application/ld+json":  # a data block, never run: JSON with "<" escaped
+            assert "<" not in script.string and json.loads(script.string)["@type"] == "BlogPosting"
+            continue
         assert script.get("src") in ("/static/app.js", "/static/selection.js") and not script.string, script
     for element in page.find_all(True):
         assert element.name not in ("img", "svg", "iframe", "object", "embed"), element
@@ -540,7 +543,8 @@ def test_json_api_escapes_markup(hostile_client):
 # --------------------------------------------------------------------------------------------------
 _STATE_JS = """() => ({
   pwned: typeof window.__pwned,
-  scripts: Array.from(document.scripts).filter(s => !s.src.endsWith('/static/app.js') && !s.src.endsWith('/static/selection.js')).map(s => s.outerHTML),
+  scripts: Array.from(document.scripts).filter(s => !s.src.endsWith('/static/app.js') && !s.src.endsWith('/static/selection.js'))
+    .filter(s => !(s.type === 'application/ld+json' && !s.textContent.includes('<'))).map(s => s.outerHTML),
   handlers: Array.from(document.querySelectorAll('*'))
     .filter(e => Array.from(e.attributes).some(a => a.name.toLowerCase().startsWith('on')))
     .map(e => e.outerHTML.slice(0, 160)),

@@ -1,6 +1,8 @@
 """Reference-file downloads: one post, a reading list of chosen posts, or a whole result set.
 
-``/posts/<id>.bib|.ris|.json``, ``/export.bib|.ris|.json?id=...&id=...`` and
+``/posts/<id>.bib|.ris|.json`` (and ``/posts/<id>/summary.*``, the blog post itself, for "Cite this
+summary"), ``/export.bib|.ris|.json`` with repeated ``id`` (a POSTed form: a reading list of up to
+``MAX_EXPORT`` ids is too long for an address; GET works for a few) and
 ``/search.bib|.ris|.json?<the parameters of /search>`` (up to ``MAX_EXPORT`` posts, in the order the
 results page shows them, through the engine's own search). Each post is exported as the article it
 summarises, or as the blog post when it cites none (:func:`webui.references.primary_reference`).
@@ -14,26 +16,34 @@ from flask import Blueprint, Response, abort, request
 from werkzeug.datastructures import MultiDict
 
 from search.request import InvalidRequest
+from search.post import Post
+from webui.links import external_url
 from webui.pages import MAX_ID_CHARS, engine, find_post
 from webui.reference_files import FORMATS
-from webui.references import find_links, primary_reference
-from webui.zotero import coins_title
+from webui.references import blog_reference, find_links, primary_reference
 from webui.state import request_from_args
+from webui.zotero import coins_title
 
 bp = Blueprint("exports", __name__)
 
 MAX_EXPORT = 500
 
 
-def _route(path: str):
+def _route(path: str, methods: tuple[str, ...] = ("GET",)):
     """Register ``view(extension, ...)`` under ``path`` + ``.bib``, ``.ris`` and ``.json``, as the
     endpoints ``exports.<view>_bib``, ``_ris`` and ``_json``."""
     def register(view):
         for extension in FORMATS:
             bp.add_url_rule(f"{path}.{extension}", endpoint=f"{view.__name__}_{extension}",
-                            view_func=functools.partial(view, extension=extension))
+                            view_func=functools.partial(view, extension=extension), methods=list(methods))
         return view
     return register
+
+
+def reference(post: Post):
+    """The post's export: its article, or the blog post cited at this site's page of it when the blog
+    gives the post no address of its own."""
+    return primary_reference(post, external_url("pages.post", post_id=post.id))
 
 
 def _download(references, extension: str, filename: str) -> Response:
@@ -47,15 +57,24 @@ def _download(references, extension: str, filename: str) -> Response:
 def post_file(post_id: str, extension: str):
     """One post's reference as BibTeX, RIS or CSL-JSON. Raises NotFound (404)."""
     found = find_post(post_id)
-    return _download([primary_reference(found)], extension, found.id)
+    return _download([reference(found)], extension, found.id)
 
 
-@_route("/export")
+@_route("/posts/<post_id>/summary")
+def summary_file(post_id: str, extension: str):
+    """The summary itself, as a blog post ("Cite this summary"). Raises NotFound (404)."""
+    found = find_post(post_id)
+    return _download([blog_reference(found, external_url("pages.post", post_id=found.id))], extension,
+                     f"{found.id}-summary")
+
+
+@_route("/export", methods=("GET", "POST"))
 def selection_file(extension: str):
-    """The chosen posts (repeated ``id``), in the order given; ids the index no longer holds are left
-    out and named in the ``X-Not-Found`` header. Raises BadRequest (400) for no ids (the form sent with
-    nothing ticked) or too many, NotFound (404) when none is known."""
-    ids = list(dict.fromkeys(value.strip() for value in request.args.getlist("id") if value.strip()))
+    """The chosen posts (repeated ``id``, in the form or the address), in the order given; ids the index
+    no longer holds are left out and named in the ``X-Not-Found`` header. Raises BadRequest (400) for no
+    ids (the form sent with nothing ticked) or too many, NotFound (404) when none is known."""
+    values = request.form if request.method == "POST" else request.args
+    ids = list(dict.fromkeys(value.strip() for value in values.getlist("id") if value.strip()))
     if not ids:
         abort(400, description="Tick at least one summary in the results, then export the selection.")
     if len(ids) > MAX_EXPORT:
@@ -67,7 +86,7 @@ def selection_file(extension: str):
         (posts.append(post) if post else missing.append(post_id))
     if not posts:
         abort(404, description="None of the chosen summaries is in the index any more.")
-    response = _download([primary_reference(post) for post in posts], extension, "pprnet-selection")
+    response = _download([reference(post) for post in posts], extension, "pprnet-selection")
     if missing:
         shown = " ".join("".join(c if c.isascii() and c.isprintable() else "?" for c in post_id) for post_id in missing)
         response.headers["X-Not-Found"] = shown[:2000]
@@ -83,11 +102,11 @@ def results_file(extension: str):
     except InvalidRequest as error:
         abort(400, description=str(error))
     response = engine().search(replace(search_request, page=1, page_size=MAX_EXPORT))
-    return _download([primary_reference(hit.post) for hit in response.results], extension, "pprnet-results")
+    return _download([reference(hit.post) for hit in response.results], extension, "pprnet-results")
 
 
 @bp.app_context_processor
 def reference_helpers() -> dict:
     """What result cards render beside each post: its reference (for COinS) and where to find it."""
-    return {"primary_reference": primary_reference, "coins_title": coins_title, "find_links": find_links,
+    return {"primary_reference": reference, "coins_title": coins_title, "find_links": find_links,
             "max_export": MAX_EXPORT}

@@ -134,15 +134,19 @@ def post(post_id: str):
         same_author=eng.posts_where("author", found.authors[0], exclude=found.id, limit=10) if found.authors else [],
         same_journal=eng.posts_where("journal", found.journal, exclude=found.id, limit=10) if found.journal else [],
     )
+    page_url = external_url("pages.post", post_id=found.id)
+    article = references.article_reference(found, page_url)
+    blog = references.blog_reference(found, page_url)
     return render_template(
         "post.html",
-        canonical_url=external_url("pages.post", post_id=found.id),
+        canonical_url=page_url,
         post=found,
         original_url=web_url(found.url),
         related=related,
-        article=references.article_reference(found),
-        blog=references.blog_reference(found),
-        highwire=zotero.highwire_tags(references.primary_reference(found)),
+        article=article,
+        blog=blog,
+        coins=zotero.coins_title(article or blog),
+        json_ld=zotero.blog_posting(blog, article, page_url),
         find=references.find_links(found),
         apa_segments=references.apa_segments,
     )

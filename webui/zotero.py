@@ -1,15 +1,26 @@
-"""Metadata that reference managers read from pages: Highwire Press ``citation_*`` meta tags for a post
-page (Zotero's connector saves the summarised article, or the blog post when there is none) and COinS
-(OpenURL 1.0 ContextObjects in a ``<span class="Z3988">``) for each result of a results page.
+"""Metadata that reference managers and search engines read from pages: COinS for the works a page
+cites, and a schema.org description of a post page as what it is, a blog post about an article.
+
+A post page is the blog's summary of an article, not the article. So it carries no Highwire Press
+``citation_*`` tags (nor Dublin Core ``DC.*``): Google Scholar's inclusion guidelines read those as
+"this page is the article" and would index the summary as the paper. It carries one COinS (an OpenURL
+1.0 ContextObject in a ``<span class="Z3988">``, the format made for pages that cite works), which
+Zotero's connector reads before any meta tags (its COinS translator has a higher priority than Embedded
+Metadata), so one click saves the summarised article (or the blog post, for a post that cites none);
+and a JSON-LD ``BlogPosting`` whose ``citation`` is the ``ScholarlyArticle``, for search engines.
+Results pages carry one COinS per result, so Zotero offers them all.
 
 COinS use the KEV journal format for articles and the KEV book format otherwise (genre ``book`` for a
-cited book or chapter, ``document`` for the blog post), as the OpenURL registry defines them.
+cited book or chapter, ``document`` for the blog post), as the OpenURL registry defines them. An author
+list the blog left incomplete is not given as if whole: with a DOI, the ContextObject names no author
+(Zotero's COinS translator then fetches the whole record by the DOI); without one, it names the known
+authors (KEV has no way to say "and others").
 """
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from webui.references import ARTICLE, BLOG_POST, Reference
+from webui.references import ARTICLE, BLOG_AUTHOR, BLOG_POST, Reference, name_parts
 
 _JOURNAL_FORMAT = "info:ofi/fmt:kev:mtx:journal"
 _BOOK_FORMAT = "info:ofi/fmt:kev:mtx:book"
@@ -21,43 +32,22 @@ def _date(reference: Reference, separator: str) -> str | None:
     return f"{reference.year}{separator}{reference.month:02d}" if reference.month else str(reference.year)
 
 
-def highwire_tags(reference: Reference) -> list[tuple[str, str]]:
-    """``(name, content)`` pairs for ``<meta name=... content=...>``, one ``citation_author`` per author."""
-    tags = [("citation_title", reference.title)]
-    tags += [("citation_author", author) for author in reference.authors]
-    date = _date(reference, "/")
-    if date:
-        tags.append(("citation_publication_date", date))
-    if reference.kind == ARTICLE:
-        tags.append(("citation_journal_title", reference.container or ""))
-    elif reference.kind == BLOG_POST:
-        tags.append(("citation_publisher", reference.container or ""))
-    tags += [(name, value) for name, value in (
-        ("citation_volume", reference.volume),
-        ("citation_issue", reference.issue),
-        ("citation_firstpage", reference.first_page),
-        ("citation_lastpage", reference.last_page),
-        ("citation_doi", reference.doi),
-        ("citation_public_url" if reference.kind == BLOG_POST else "citation_fulltext_html_url", reference.url),
-    ) if value]
-    return [(name, value) for name, value in tags if value]
-
-
 def coins_title(reference: Reference) -> str:
     """The ``title`` attribute of a COinS span: a KEV-encoded ContextObject (Jinja escapes the ``&``)."""
     pairs = [("ctx_ver", "Z39.88-2004")]
     if reference.kind == ARTICLE:
         pairs += [("rft_val_fmt", _JOURNAL_FORMAT), ("rft.genre", "article"), ("rft.atitle", reference.title),
                   ("rft.jtitle", reference.container or "")]
+        pairs += [("rft.issn", issn) for issn in reference.issn[:1]]
     else:
         genre = "document" if reference.kind == BLOG_POST else "book"
         pairs += [("rft_val_fmt", _BOOK_FORMAT), ("rft.genre", genre), ("rft.btitle", reference.title)]
         if reference.kind == BLOG_POST:
             pairs.append(("rft.pub", reference.container or ""))
-    if reference.authors:
-        family, _, given = reference.authors[0].partition(",")
-        pairs += [("rft.aulast", family.strip())] + ([("rft.auinit", given.strip())] if given.strip() else [])
-    pairs += [("rft.au", author) for author in reference.authors]
+    if reference.names and (reference.authors_complete or not reference.doi):
+        family, given = reference.names[0]
+        pairs += [("rft.aulast", family)] + ([("rft.aufirst", given)] if given else [])
+        pairs += [("rft.au", ", ".join(filter(None, name))) for name in reference.names]
     pairs += [(name, value) for name, value in (
         ("rft.date", _date(reference, "-")),
         ("rft.volume", reference.volume),
@@ -70,3 +60,31 @@ def coins_title(reference: Reference) -> str:
     if reference.url:
         pairs.append(("rft_id", reference.url))
     return urlencode([(name, value) for name, value in pairs if value])
+
+
+def blog_posting(blog: Reference, article: Reference | None, page_url: str) -> dict:
+    """schema.org JSON-LD for a post page: a ``BlogPosting`` (this page, with the blog's address of the
+    post as ``sameAs``) whose ``citation`` is the ``ScholarlyArticle`` it summarises."""
+    family, given = name_parts(BLOG_AUTHOR)
+    posting = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": blog.title,
+        "url": page_url,
+        "sameAs": blog.url if blog.url != page_url else None,
+        "datePublished": _date(blog, "-"),
+        "author": {"@type": "Person", "familyName": family, "givenName": given},
+        "isPartOf": {"@type": "Blog", "name": blog.container},
+    }
+    if article is not None:
+        posting["citation"] = {
+            "@type": "ScholarlyArticle",
+            "name": article.title,
+            "author": [{"@type": "Person", "familyName": family, "givenName": given} if given
+                       else {"@type": "Organization", "name": family} for family, given in article.names],
+            "datePublished": str(article.year) if article.year else None,
+            "isPartOf": {"@type": "Periodical", "name": article.container} if article.container else None,
+            "sameAs": article.doi_url,
+        }
+        posting["citation"] = {name: value for name, value in posting["citation"].items() if value}
+    return {name: value for name, value in posting.items() if value}

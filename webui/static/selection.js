@@ -1,10 +1,11 @@
 // pprnet-search: the reading list. Keeps the results a reader ticks across pages and visits
-// (localStorage) and sends them all when the selection form (/export.*) is submitted.
+// (localStorage, at most the form's data-max) and sends them all when the selection form (a POST to
+// /export.*) is submitted.
 // Without this file the same checkboxes still export the ticks of the current page.
 (function () {
   "use strict";
   var KEY = "pprnet-selection";
-  var MAX = 500;
+  var MAX = 500;  // replaced by the form's data-max
 
   function load() {
     try {
@@ -22,6 +23,7 @@
   function setup() {
     var form = document.getElementById("selection");
     if (!form) return;
+    MAX = parseInt(form.getAttribute("data-max"), 10) || MAX;
     var boxes = Array.prototype.slice.call(document.querySelectorAll('input[type=checkbox][name=id][form=selection]'));
     var count = form.querySelector(".selection-count");
     var clear = form.querySelector(".selection-clear");
@@ -36,6 +38,11 @@
       box.checked = ids.indexOf(box.value) !== -1;
       box.addEventListener("change", function () {
         ids = load().filter(function (id) { return id !== box.value; });
+        if (box.checked && ids.length >= MAX) {
+          box.checked = false;
+          count.textContent = "The reading list holds at most " + MAX + " summaries: export it, or clear it first.";
+          return;
+        }
         if (box.checked) ids.push(box.value);
         save(ids);
         show();
