@@ -1,11 +1,14 @@
 """Page chrome by its words: the lines of a blog page that are never part of a post.
 
 The structural parser asks :func:`chrome_kind` about every block that markup did not already flag as
-navigation, footer or sidebar (text dumps and old pages have no such markup). Three answers:
+navigation, footer or sidebar (text dumps and old pages have no such markup). Five answers:
 ``SITE`` (site headings, the blog's introduction and teaser, filter lists, signatures, e-mail lines:
 dropped wherever they are), ``FURNITURE`` (short navigation and footer lines, bylines, links to the
-publisher's abstract: dropped) and ``END`` (the start of reader comments or sharing links: a post's
-text ends there).
+publisher's abstract: dropped), ``END`` (the start of reader comments or sharing links: a post's
+text ends there), ``SERIES`` (a series introduction: "This is the second of three posts on ...",
+set aside) and ``COMMENT`` (a paragraph signed like a reader's comment: "... – Marie, Gatineau";
+after a post's implications it ends them). :func:`split_glued_signature` finds a signature that a
+page's text glued to the next paragraph ("Giorgio A. TascaAt the conference ...").
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from indexer.blocks import ITEM, Block
 SITE = "site"
 FURNITURE = "furniture"
 END = "end"
+SERIES = "series"
+COMMENT = "comment"
 
 _MAX_CHROME_WORDS = 30
 _SITE_LINE = re.compile(
@@ -51,9 +56,37 @@ _END_LINE = re.compile(
     r"^(?:\d+\s+)?(?:reader\s+)?(?:comments?|responses?|replies)\s*(?:\(\d+\))?\s*:?$|^leave a (?:comment|reply)\b"
     r"|^post a comment\b|^share this\s*:?$|^related(?: posts)?\s*:?$|^about the author\s*:?$"
     r"|^\d+ comments?\b|^no comments\b|^reader (?:comments?|responses?)\s*:|^\W*read (?:it |more )?on the blog\W*$"
-    r"|^you are receiving this\b",
+    r"|^you are receiving this\b|^(?:one|\d+) (?:comments?|thoughts?|repl(?:y|ies)|responses?) (?:on|to)\b"
+    r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:?$",
     re.I,
 )
+# A blog post's page introducing a series: "This is the second of three posts on ...",
+# "Part 2 of 3", "A note on this month's blog: ...".
+_SERIES = re.compile(
+    r"\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+(?:of|in)\s+(?:(?:a|the|my|this|our)\s+)?"
+    r"(?:[\w-]+\s+){0,2}(?:series|posts|blogs|summaries|parts|instal+ments)\b"
+    r"|^this (?:post |blog )?is part\s+(?:\d+|one|two|three|four|five|six|[ivx]{1,4})\s+(?:of|in)\b"
+    r"|\b(?:this|today['’]?s|my)\s+(?:month['’]?s?\s+)?(?:post|blog|summary|entry)\s+(?:is|begins|continues|concludes)\b[^.]{0,60}\bseries\b"
+    r"|^a note on (?:this|the) (?:month['’]?s?|week['’]?s?) (?:blog|posts?)\b",
+    re.I,
+)
+_MAX_SERIES_WORDS = 80
+# A reader's comment by its signature: a dash and a name (", Place") at the end, "Posted by Name,
+# date", a time of day, or "Name says:" at the start.
+_COMMENT = re.compile(
+    r"\s[-–—]{1,2}\s*(?:(?:dr|prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}(?:,\s*[A-Z][\w'’. -]{1,40})?\s*$"
+    r"|\b(?i:posted|submitted) by\s+[A-Z][\w'’ .-]{0,40}(?:,?\s*(?i:on\s+)?[A-Z][a-z]+\.? \d{1,2},? \d{4})?\s*\.?$"
+    r"|\b(?i:at)\s+\d{1,2}:\d\d\s*(?i:am|pm|a\.m\.|p\.m\.)\W*$"
+    r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S",
+)
+# A name (and degree) glued to the next paragraph's first word, which starts a sentence.
+_GLUED_SIGNATURE = re.compile(
+    r"^((?:(?i:dr|prof)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z]\.){0,2}\s+[A-Z][a-z’'-]+"
+    r"(?:,?\s*(?i:ph\.?\s?d|psy\.?\s?d|c\.?\s?psych)\.?)?)"
+    r"(?=(?:At|In|On|The|This|These|Each|Every|Last|Next|Over|Since|Welcome|Thank|Thanks|Dear|As|It|Here|Today"
+    r"|We|Our|I|My|For|When|After|Before|During)\b)"
+)
+_MIN_GLUED_WORDS = 5
 
 
 def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str | None:
@@ -64,6 +97,10 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
         return SITE
     if block.link and _FILTER_LINK.search(block.link):
         return SITE
+    if words <= _MAX_SERIES_WORDS and _SERIES.search(text.split(". ", 1)[0]):
+        return SERIES
+    if _COMMENT.search(text):
+        return COMMENT
     if words > _MAX_CHROME_WORDS:
         return None
     if _SITE_LINE.search(text) or _SIGNATURE.match(text) or _EMAIL.search(text):
@@ -75,3 +112,13 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
     if _FURNITURE_LINE.search(text):
         return FURNITURE
     return None
+
+
+def split_glued_signature(text: str) -> tuple[str, str] | None:
+    """``"Giorgio A. TascaAt the PPRNet conference ..."`` -> the signature and the paragraph it was
+    glued to; None when the text does not open that way."""
+    match = _GLUED_SIGNATURE.match(text)
+    if not match:
+        return None
+    rest = text[match.end():]
+    return (match.group(1), rest) if len(rest.split()) >= _MIN_GLUED_WORDS else None

@@ -147,10 +147,13 @@ def test_fixture_posts_hold_no_page_chrome(name):
             assert not found, f"{name} {post.title!r}: {found}"
 
 
-def test_series_introduction_stays_with_its_post_and_is_not_a_title():
-    post = _read("live_listing_p3.html").posts[3]
-    assert post.summary.startswith("This is the second of three posts on treating depression")
-    assert post.summary.split("\n\n")[1].startswith("Most people with depression")
+def test_series_introduction_is_neither_a_title_nor_the_first_summary_paragraph_and_is_counted():
+    page = _read("live_listing_p3.html")
+    post = page.posts[3]
+    assert post.title == "Treating Depression in Primary Care: Part 2 of 3"
+    assert post.summary.startswith("Most people with depression")
+    assert "second of three posts" not in post.summary + post.implications
+    assert page.counts["series introductions set aside"] == 1
 
 
 def test_month_comes_from_the_heading_not_from_dates_in_the_introduction():
