@@ -190,8 +190,8 @@ def _content(
     Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it and
     its articles; when its ``<article>`` elements hold them, everything but their text, the month
     headings and a heading that repeats the page title just before an article (which joins that
-    article). A lone post article without any heading gets the page's ``headline`` as its first
-    line. A signature glued to the next paragraph becomes two blocks.
+    article). A lone post article without any heading (but its "Practice Implications") gets the
+    page's ``headline`` as its first line. A signature glued to the next paragraph becomes two blocks.
     """
     positions = [i for i, block in enumerate(blocks) if not block.chrome]
     if any(blocks[i].in_main and _holds_post(blocks[i]) for i in positions):
@@ -211,7 +211,9 @@ def _content(
                 kept.append(i)
         positions = kept
         articles = {blocks[i].article for i in positions if blocks[i].article is not None and _holds_post(blocks[i])}
-        if headline and len(articles) == 1 and not any(content[i].kind == HEADING and content[i].article is not None for i in positions):
+        if headline and len(articles) == 1 and not any(
+            content[i].kind == HEADING and content[i].article is not None and not _MARKER.match(content[i].text) for i in positions
+        ):
             first = next(n for n, i in enumerate(positions) if content[i].article is not None)
             content[-1] = Block(HEADING, headline, article=articles.pop())
             positions.insert(first, -1)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 TOPICS_FROM_SITE = "site"
@@ -13,10 +14,21 @@ URL_POST = "post"
 URL_ARCHIVE = "archive"
 URL_LISTING = "listing"
 
+# Characters no later layer can carry (UTF-8, XML, BibTeX, RIS): lone surrogates, control characters
+# but tab and newlines, and the noncharacters U+FFFE/U+FFFF. A Post replaces them with U+FFFD.
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(value):
+    if isinstance(value, tuple):
+        return tuple(map(_clean, value))
+    return _BAD_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
+
 
 @dataclass(frozen=True, kw_only=True)
 class Post:
-    """One blog summary. JSON uses the same field names (see DESIGN.md)."""
+    """One blog summary. JSON uses the same field names (see DESIGN.md). However a record is made
+    (extraction, a test, a stored record read back), its text holds no character from _BAD_CHARACTERS."""
 
     id: str
     url: str | None
@@ -39,6 +51,13 @@ class Post:
     topics_source: str = TOPICS_INFERRED
     research_types: tuple[str, ...] = ()
     sample_size: int | None = None
+
+    def __post_init__(self) -> None:
+        values = self.__dict__
+        texts = [value if isinstance(value, str) else "\n".join(map(str, value)) for value in values.values()
+                 if isinstance(value, (str, tuple))]
+        if _BAD_CHARACTERS.search("\n".join(texts)):
+            values.update((name, _clean(value)) for name, value in values.items())
 
     def to_dict(self) -> dict:
         """The JSON form: tuples become lists, field order as declared."""
