@@ -203,9 +203,10 @@ def _context_of(string: NavigableString) -> _Context:
                 link = parent.get("href")
         if name == "option" and link is None:
             link = _option_link(parent)
-        if _is_chrome(parent):
+        names = _names(parent)
+        if name in _CHROME_TAGS or parent.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names):
             chrome = True
-        elif name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in _names(parent)):
+        elif name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in names):
             scoped.append((depth, name == "header"))
     heading = block is not None and block.name in _HEADING_TAGS
     furniture = False
@@ -218,10 +219,10 @@ def _context_of(string: NavigableString) -> _Context:
 
 
 def _names(tag: Tag) -> list[str]:
-    names = [name for name in tag.get("class") or [] if isinstance(name, str)]
-    if isinstance(tag.get("id"), str):
-        names.append(tag["id"])
-    return names
+    """The element's class names and id."""
+    names = tag.get("class") or []
+    identifier = tag.get("id")
+    return [*names, identifier] if isinstance(identifier, str) else names
 
 
 def _is_large_font(tag: Tag) -> bool:
@@ -233,12 +234,6 @@ def _is_large_font(tag: Tag) -> bool:
 def _is_bold_style(tag: Tag) -> bool:
     style = tag.get("style")
     return isinstance(style, str) and re.search(r"font-weight\s*:\s*(bold|[6-9]00)", style) is not None
-
-
-def _is_chrome(tag: Tag) -> bool:
-    if tag.name in _CHROME_TAGS or tag.get("role") in _CHROME_ROLES:
-        return True
-    return any(_CHROME_NAME.search(name) for name in _names(tag))
 
 
 def _option_link(option: Tag) -> str | None:

@@ -139,6 +139,7 @@ def parse_posts(
     read_up_to = positions[starts[-unread]] if unread else len(blocks)
     starts = starts[: len(starts) - unread]
     dates = _Dates(content, kinds)
+    tags = _Tags(blocks)
     posts: list[RawPost] = []
     placed: set[int] = set()
     unplaced: list[Unplaced] = []
@@ -156,7 +157,7 @@ def parse_posts(
             anchor = None
             counts[WRAPPER_ANCHORS] += 1
         posts.append(dataclasses.replace(
-            post, position=positions[start], anchor=anchor, tags=_tags(blocks, post, positions[start], following, len(starts)),
+            post, position=positions[start], anchor=anchor, tags=tags.of(post, positions[start], following, len(starts)),
         ))
     for i, kind in enumerate(kinds):
         if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK, _COMMENT) and positions[i] < read_up_to:
@@ -170,16 +171,28 @@ def _words(paragraphs: tuple[str, ...]) -> int:
     return sum(len(paragraph.split()) for paragraph in paragraphs)
 
 
-def _tags(blocks: list[Block], post: RawPost, first: int, following: int, post_count: int) -> tuple[str, ...]:
-    """The post's ``rel="tag"`` labels: its article's, else those between its title and the next post
-    (the whole page's when it is the page's only post)."""
-    if post.article is not None:
-        found = (block.tags for block in blocks if block.article == post.article)
-    elif post_count == 1:
-        found = (block.tags for block in blocks)
-    else:
-        found = (block.tags for block in blocks[first:following])
-    return tuple(dict.fromkeys(tag for tags in found for tag in tags))
+class _Tags:
+    """The ``rel="tag"`` labels of a page's posts, gathered once per page."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        self.by_article: dict[int | None, list[str]] = {}
+        for block in blocks:
+            if block.tags:
+                self.by_article.setdefault(block.article, []).extend(block.tags)
+
+    def of(self, post: RawPost, first: int, following: int, post_count: int) -> tuple[str, ...]:
+        """The post's labels: its article's, else those between its title and the next post (the whole
+        page's when it is the page's only post)."""
+        if not self.by_article:
+            return ()
+        if post.article is not None:
+            found = self.by_article.get(post.article, [])
+        elif post_count == 1:
+            found = [tag for tags in self.by_article.values() for tag in tags]
+        else:
+            found = [tag for block in self.blocks[first:following] for tag in block.tags]
+        return tuple(dict.fromkeys(found))
 
 
 def _content(
