@@ -46,7 +46,7 @@ _CHROME_NAME = re.compile(
     r"pagination|social|share|skip-link|skip|site-header|header-top|cookies?|cookie-banner|filters?|"
     r"facets?|visually-hidden|sr-only|element-invisible|respond|commentlist|"
     r"comments?(?:[-_]+(?:area|list|wrapper|section|body|content|respond|thread|meta))?)$"
-    r"|(^|[-_])(nav|menu|breadcrumb|sidebar|pager|pagination)([-_]|$)",
+    r"|(^|[-_])(nav|menu|breadcrumb|sidebar|pager|pagination|related|relatedposts|read-more|more-posts)([-_]|$)",
     re.I,
 )
 # A footer by its class name ("entry-footer", "post-footer"): scoped like <footer>.

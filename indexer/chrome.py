@@ -54,7 +54,9 @@ _FURNITURE_LINE = re.compile(
 )
 _END_LINE = re.compile(
     r"^(?:\d+\s+)?(?:reader\s+)?(?:comments?|responses?|replies)\s*(?:\(\d+\))?\s*:?$|^leave a (?:comment|reply)\b"
-    r"|^post a comment\b|^share this\s*:?$|^related(?: posts)?\s*:?$|^about the author\s*:?$"
+    r"|^post a comment\b|^share this\s*:?$|^related(?: posts| articles| reading)?\s*:?$|^about the author\s*:?$"
+    r"|^you (?:may|might) also (?:like|enjoy)\b|^read next\s*:?$|^more (?:posts |stories |articles )?from\b"
+    r"|^recommended(?: for you| from\b.*)?\s*:?$"
     r"|^\d+ comments?\b|^no comments\b|^reader (?:comments?|responses?)\s*:|^\W*read (?:it |more )?on the blog\W*$"
     r"|^you are receiving this\b|^(?:one|\d+) (?:comments?|thoughts?|repl(?:y|ies)|responses?) (?:on|to)\b"
     r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:?$",

@@ -1,9 +1,10 @@
 """Blog months (``YYYY-MM``) from the places a page states them: headings, dated lines, ISO dates, addresses.
 
 A month heading groups the posts below it ("January 2021", "PPRNet Blog: June 2013"); a dated line
-("June 3, 2021", "Posted on June 3, 2021 by Jane Doe", "Tuesday, March 10, 2015") dates the post it
-stands by; ``<time datetime>``, ``article:published_time`` and JSON-LD give ISO dates; old archive
-pages name their month only in their address (``pprnet_blog_sept2014.html``). A month named inside
+("June 3, 2021", "Posted on June 3, 2021 by Jane Doe", "Tuesday, March 10, 2015", "By Jane Doe, 3
+June, 2021", "6 min read · Jun 3, 2021") dates the post it stands by; ``<time datetime>``,
+``article:published_time`` and JSON-LD give ISO dates; old archive pages name their month only in
+their address (``pprnet_blog_sept2014.html``). A month named inside
 running text (an introduction that mentions other dates) is never read.
 """
 from __future__ import annotations
@@ -26,8 +27,11 @@ _MONTH_HEADING = re.compile(
     r"^(?:(?:pprnet\s+)?blog\s*[:\-–—]?\s*)?(" + _NAMES + r")\.?,?\s+((?:19|20)\d\d)\s*[.:]?$", re.I
 )
 _DATED_LINE = re.compile(
-    r"^(?:posted(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + _NAMES
-    + r")\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b(?:\s*(?:by|at|[|·•–—-])\s+.{0,80})?\s*[.:]?$",
+    r"^(?:(?:posted|published|written)(?:\s+on)?:?\s+"  # "Posted on", "Published"
+    r"|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,|\bon\b|[|·•–—-])\s*"  # "By Dana Whitfield, "
+    r"|[^|·•–—]{1,40}\s[|·•–—]\s+)?"  # "6 min read · "
+    r"(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + _NAMES
+    + r")\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b(?:\s*(?:by|at|[|·•–—-])\s+.{0,80})?\s*[.:]?$",
     re.I,
 )
 _MAX_DATED_LINE_WORDS = 16
