@@ -4,9 +4,9 @@ HTML and plain-text dumps both become a list of :class:`Block`: one per heading,
 table cell or run of text between ``<br>`` breaks. Scripts, styles and comments are dropped. Sections
 are read as the HTML standard scopes them: ``<header>``, ``<footer>``, ``<nav>`` and ``<aside>`` are
 site chrome only outside an ``<article>`` and ``<main>``; inside them they are the post's own
-furniture (its header's heading stays a title candidate; the rest, like a footer's tags and date,
-is never body text). Blocks in chrome are kept but flagged (the topic taxonomy lives in a filter
-list). Each HTML block also says which ``<article>`` holds it, whether it is in ``<main>``, whether
+furniture (its header's first heading stays a title candidate; the rest, like a footer's tags and
+date, is never body text). Text for screen readers only is dropped; blocks in chrome are kept but
+flagged (the topic taxonomy lives in a filter list). Each HTML block also says which ``<article>`` holds it, whether it is in ``<main>``, whether
 it is nothing but link text, the ``id``/``name`` anchor just before it (and how far that anchor's
 element reaches), the ``<time datetime>`` in it and its ``rel="tag"`` labels, so the parser can use
 a page's own semantics where it has them.
@@ -44,15 +44,20 @@ _SCOPES = frozenset("article main".split())
 _CHROME_NAME = re.compile(
     r"^(nav|navbar|navigation|menu|menus|main-menu|site-footer|breadcrumbs?|sidebar|pager|"
     r"pagination|social|share|skip-link|skip|site-header|header-top|cookies?|cookie-banner|filters?|"
-    r"facets?|visually-hidden|sr-only|element-invisible|respond|commentlist|"
+    r"facets?|respond|commentlist|"
     r"comments?(?:[-_]+(?:area|list|wrapper|section|body|content|respond|thread|meta))?)$"
-    r"|(^|[-_])(nav|menu|breadcrumb|sidebar|pager|pagination|related|relatedposts|read-more|more-posts)([-_]|$)",
+    r"|(^|[-_])(nav|menu|breadcrumb|sidebar|pager|pagination|related|relatedposts|read-more|more-posts|"
+    r"author-bio|author-box|about-author|toc|table-of-contents|share|sharing|sharedaddy)([-_]|$)",
     re.I,
 )
+# Text for screen readers only ("Post author", "Skip to content"): skipped like hidden text.
+_SCREEN_READER_NAME = re.compile(r"^(visually-hidden|sr-only|screen-reader-text|element-invisible)$", re.I)
+# A class that describes a wrapper's layout, not what it holds ("has-sidebar", "no-comments").
+_MODIFIER_NAME = re.compile(r"^(has|with|no|is|show|hide|enable|disable)[-_]", re.I)
 # A footer by its class name ("entry-footer", "post-footer"): scoped like <footer>.
 _FOOTER_NAME = re.compile(r"(^|[-_])footer([-_]|$)", re.I)
 # Where rel="tag" links list other posts' tags rather than this post's.
-_SIDEBAR_NAME = re.compile(r"(^|[-_])(sidebar|widget|widget-area|tag-?cloud)([-_]|$)", re.I)
+_SIDEBAR_NAME = re.compile(r"(^|[-_])(sidebar|widget-area|tag-?cloud)([-_]|$)", re.I)
 # How far up the tree to look for a block, chrome or emphasis ancestor; deeper nesting is flattened.
 _MAX_ANCESTORS = 200
 _TEXT_ITEM = re.compile(r"^\s*(?:[-*•·▪–]|\d{1,2}[.)])\s+")
@@ -69,8 +74,8 @@ class Block:
 
     ``emphasised``: every character is bold/underlined (titles are often printed that way).
     ``chrome``: the block sits in the site's navigation, footer, sidebar or a filter form.
-    ``furniture``: the block is a post's own header line (other than its heading), footer, aside or
-    navigation: it may date or tag the post but is never its text.
+    ``furniture``: the block is a post's own header line (other than its first heading), footer,
+    aside or navigation: it may date or tag the post but is never its text.
     ``link``: the block's link target (``href``, or ``?name=value`` of a filter option), if any.
     ``linked``: every word of the block is link text (a tag list, a link to another post).
     ``article``: the number (in page order, from 0) of the outermost ``<article>`` holding the block.
@@ -174,19 +179,21 @@ class _Context:
     link: str | None
     article: Tag | None = None
     in_main: bool = False
+    title_header: Tag | None = None  # the post header this heading is in
 
 
 def _context_of(string: NavigableString) -> _Context:
     block = article = None
     chrome = emphasised = in_main = False
     link = None
-    scoped: list[tuple[int, bool]] = []  # (depth, is a header) of each header/footer/nav/aside above
+    scoped: list[tuple[int, Tag]] = []  # each header, footer, nav or aside above, with its depth
     scope_depth = -1  # the depth of the outermost <article> or <main> above
     for depth, parent in enumerate(string.parents):
         if depth > _MAX_ANCESTORS or parent.name == "[document]":
             break
         name = parent.name
-        if name in _SKIPPED_TAGS or parent.has_attr("hidden"):
+        names = _names(parent) if name not in ("body", "html") else []
+        if name in _SKIPPED_TAGS or parent.has_attr("hidden") or any(_SCREEN_READER_NAME.search(n) for n in names):
             return _Context(None, True, False, False, False, None)
         if name == "article":
             article = parent
@@ -199,30 +206,31 @@ def _context_of(string: NavigableString) -> _Context:
                 block = parent
             elif (name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(parent))) or _is_bold_style(parent):
                 emphasised = True
-            elif name == "a" and link is None:
-                link = parent.get("href")
+        if name == "a" and link is None:
+            link = parent.get("href")  # also a link around the whole block (a card, a publication's name)
         if name == "option" and link is None:
             link = _option_link(parent)
-        names = _names(parent)
         if name in _CHROME_TAGS or parent.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names):
             chrome = True
         elif name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in names):
-            scoped.append((depth, name == "header"))
+            scoped.append((depth, parent))
     heading = block is not None and block.name in _HEADING_TAGS
     furniture = False
-    for depth, is_header in scoped:
+    title_header = None
+    for depth, element in scoped:
         if depth > scope_depth:
             chrome = True  # the page's own header, footer, navigation or sidebar
-        elif not (is_header and heading):
+        elif heading and element.name == "header":
+            title_header = element  # a heading in a post's own header: its title, if it is the first
+        else:
             furniture = True
-    return _Context(block, False, chrome, furniture and not chrome, emphasised, link, article, in_main)
+    return _Context(block, False, chrome, furniture and not chrome, emphasised, link, article, in_main, title_header)
 
 
 def _names(tag: Tag) -> list[str]:
-    """The element's class names and id."""
-    names = tag.get("class") or []
-    identifier = tag.get("id")
-    return [*names, identifier] if isinstance(identifier, str) else names
+    """The element's class names and id, without layout modifiers."""
+    names = [*(tag.get("class") or []), tag.get("id")]
+    return [name for name in names if isinstance(name, str) and not _MODIFIER_NAME.match(name)]
 
 
 def _is_large_font(tag: Tag) -> bool:
@@ -266,6 +274,7 @@ class _BlockBuilder:
         self._articles = articles
         self._block_of_string: dict[int, int] = {}  # id of each string with text -> its block's number
         self._anchor_elements: dict[int, Tag] = {}  # block number -> the element of its anchor
+        self._titled_headers: set[int] = set()  # post headers whose first heading was seen
         self._reset()
         self._block_tag: Tag | None = None
 
@@ -276,6 +285,7 @@ class _BlockBuilder:
         self._all_linked = True
         self._chrome = False
         self._furniture = False
+        self._title_header: Tag | None = None
         self._link: str | None = None
         self._article: int | None = None
         self._anchor: tuple[str, Tag] | None = None
@@ -306,6 +316,7 @@ class _BlockBuilder:
                 self._all_linked &= context.link is not None
             self._chrome |= context.chrome
             self._furniture |= context.furniture
+            self._title_header = self._title_header or context.title_header
             self._link = self._link or context.link
             self._strings.append(id(string))
             self._tags.extend(self.pending_tags)
@@ -315,6 +326,9 @@ class _BlockBuilder:
     def flush(self) -> None:
         text = squeeze_spaces(clean_text("".join(self._parts)))
         if text:
+            if self._title_header is not None:  # a post header's later headings (an author's name) are furniture
+                self._furniture |= id(self._title_header) in self._titled_headers
+                self._titled_headers.add(id(self._title_header))
             number = len(self.blocks)
             self._block_of_string.update((string, number) for string in self._strings)
             if self._anchor and self._anchor_holds_text:

@@ -46,8 +46,9 @@ _SIGNATURE = re.compile(
 _FURNITURE_LINE = re.compile(
     r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
     r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this)?|print|top|menu|search|read more|continue reading)\W*$"
-    r"|^posted (?:by|in)\b|^labels?\s*:|^tags?\s*:|^filed under\b|^categories\s*:"
+    r"|^\W*(?:home|contact(?: us)?|share(?: this| on)?|print|top|menu|search|read more|continue reading|follow|listen)\W*$"
+    r"|^\W*\d+\s*min(?:ute)?s?\s+read\W*$|^\W*published in\b|^\W*(?:page \d+(?: of \d+)?|(?:first|last) page)\W*$"
+    r"|^posted (?:by|in)\b|^(?:labels?|tags?|categories)\s*(?::|$)|^filed under\b|^(?:table of )?contents\s*:?$"
     r"|^(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
     r"|^(?:read|see|view|link to)\b.{0,40}\babstract\b|^(?:abstract|full text)\s*:?\s*https?://\S+$",
     re.I,

@@ -271,6 +271,11 @@ def _is_page_title(text: str, page_title: str | None) -> bool:
 # Block classes.
 _MONTH, _BYLINE_LINE, _MARK, _CITATION, _TITLE_LIKE, _TEXT = "month", "byline", "marker", "citation", "title", "text"
 _DROPPED, _END, _LINK_LINE, _SERIES, _COMMENT = "dropped", "end", "link", "series", "comment"
+_BLANK = "blank"  # no letters at all: "·", "--", a count of claps
+# Lines between a title and its text that are never the post's text.
+_SKIPPED = (_BYLINE_LINE, _DROPPED, _LINK_LINE, _SERIES, _BLANK)
+# Lines that are a post's text.
+_BODY = (_TEXT, _CITATION, _MARK, _COMMENT)
 
 
 def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str]:
@@ -310,7 +315,9 @@ def _classify(block: Block, topic_labels: frozenset[str]) -> str:
         return _DROPPED if block.link or block.kind == ITEM else _MONTH
     if dated_line_month(text) or dated:
         return _BYLINE_LINE
-    if _MARKER.match(text):
+    if not any(character.isalpha() for character in text):
+        return _BLANK
+    if _MARKER.match(text) and not (block.linked and block.kind != HEADING):  # not a contents entry
         return _MARK
     if _is_citation(text):
         return _CITATION
@@ -409,9 +416,14 @@ def _comparable(text: str) -> str:
 def _post_starts(blocks: list[Block], kinds: list[str], counts: Counter) -> list[int]:
     starts = set()
     run_ons = set()
+    headings = _article_headings(blocks, kinds)
     for i, kind in enumerate(kinds):
         if kind == _CITATION:
-            title = _line_before(kinds, i)
+            heading = headings.get(blocks[i].article) if blocks[i].article is not None else None
+            if heading is not None and heading < i and not any(kinds[k] in _BODY for k in range(heading + 1, i)):
+                title = heading  # the article's heading, whatever short lines (a subtitle, a byline) follow it
+            else:
+                title = _line_before(kinds, i)
             if _can_be_title(blocks, kinds, title, links=True):
                 starts.add(title)
             elif _runs_on_at(blocks, kinds, title):
@@ -439,22 +451,26 @@ def _post_starts(blocks: list[Block], kinds: list[str], counts: Counter) -> list
 def _line_before(kinds: list[str], i: int) -> int:
     """The nearest line above ``i`` that is not a byline or dropped chrome (at most a few lines up)."""
     j = i - 1
-    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED, _SERIES):
+    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED, _SERIES, _BLANK):
         j -= 1
     return j
+
+
+def _article_headings(blocks: list[Block], kinds: list[str]) -> dict[int, int]:
+    """Each ``<article>``'s first heading that can be a title: the article's title candidate."""
+    headings: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        if block.article is not None and block.article not in headings and block.kind == HEADING and _can_be_title(blocks, kinds, i):
+            headings[block.article] = i
+    return headings
 
 
 def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
     """An ``<article>`` that no other rule gave a title: its first heading is the title."""
     with_start = {blocks[start].article for start in starts}
-    seen: set[int] = set()
-    for i, block in enumerate(blocks):
-        if block.article is None or block.article in seen:
-            continue
-        if block.kind == HEADING and _can_be_title(blocks, kinds, i):
-            seen.add(block.article)
-            if block.article not in with_start and _has_body(kinds, i):
-                starts.add(i)
+    for article, i in _article_headings(blocks, kinds).items():
+        if article not in with_start and _has_body(kinds, i):
+            starts.add(i)
 
 
 def _has_body(kinds: list[str], title: int) -> bool:
@@ -462,7 +478,7 @@ def _has_body(kinds: list[str], title: int) -> bool:
     for kind in kinds[title + 1:]:
         if kind == _MONTH:
             return False
-        if kind in (_TEXT, _CITATION, _MARK, _COMMENT):
+        if kind in _BODY:
             return True
     return False
 
@@ -507,8 +523,13 @@ def _read_post(
     title_block = blocks[start]
     used = [start]
     position = start + 1
-    while position < end and kinds[position] in (_BYLINE_LINE, _DROPPED, _LINK_LINE, _SERIES):
+    while position < end and kinds[position] in _SKIPPED:
         position += 1
+    cited = position
+    while cited < end and kinds[cited] in (*_SKIPPED, _TITLE_LIKE):  # a subtitle or a byline's words
+        cited += 1
+    if cited < end and kinds[cited] == _CITATION:
+        position = cited
     citation = None
     if position < end and kinds[position] == _CITATION:
         citation = _TRAILING_LINK_LABEL.sub("", blocks[position].text) or blocks[position].text
@@ -521,7 +542,7 @@ def _read_post(
         kind = kinds[i]
         if kind in (_MONTH, _END) or blocks[i].article != title_block.article:
             break
-        if kind in (_DROPPED, _BYLINE_LINE, _LINK_LINE) or (kind == _SERIES and not summary):
+        if kind in (_DROPPED, _BYLINE_LINE, _LINK_LINE, _BLANK) or (kind == _SERIES and not summary):
             continue
         if kind == _COMMENT and implications:
             counts[COMMENTS_SET_ASIDE] += 1
