@@ -99,8 +99,8 @@ class Extraction:
             f"  citation lines only partly parsed: {partial}",
             f"  blocks left unplaced: {len(self.unplaced)}",
             f"  posts or pages skipped: {len(self.problems)}",
-            *(f"  {case}: {self.counts[case]}" for case in _REPORTED_CASES),
-            *(f"    {kept}" for kept in self.kept_bare),
+            *(line for case in _REPORTED_CASES for line in [f"  {case}: {self.counts[case]}"]
+              + ([f"    {kept}" for kept in self.kept_bare] if case == KEPT_BARE else [])),
         ])
 
 

@@ -64,7 +64,7 @@ _MAX_SECOND_SENTENCE_WORDS = 6
 
 # What the report counts (keys of ParsedPage.counts).
 SERIES_SET_ASIDE = "series introductions set aside"
-COMMENTS_SET_ASIDE = "reader comments without a 'Comments' line ending a post"
+COMMENTS_SET_ASIDE = "signed lines after the implications (reader comments, sign-offs) set aside"
 WRAPPER_ANCHORS = "anchors refused because their element wraps other posts"
 SIGNATURES_SPLIT = "signatures glued to the next paragraph split off"
 RUN_ON_TITLES = "run-on lines refused as titles"
@@ -143,10 +143,12 @@ def parse_posts(
     posts: list[RawPost] = []
     placed: set[int] = set()
     unplaced: list[Unplaced] = []
+    last_used: list[int] = []  # of each post, the last block it took
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
         post, used = _read_post(content, kinds, start, end, dates, counts)
         placed.update(used)
+        last_used.append(max(used))
         if post.citation is None and not post.implications and _words(post.summary) < _MIN_BARE_BODY_WORDS:
             reason = "a title-like line with too little text after it, and neither a citation nor 'Practice Implications'"
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
@@ -161,7 +163,13 @@ def parse_posts(
         ))
     for i, kind in enumerate(kinds):
         if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK, _COMMENT) and positions[i] < read_up_to:
-            reason = "before the first post" if not starts or i < starts[0] else "after a post's end (comments or page furniture)"
+            post = bisect.bisect_right(starts, i) - 1
+            if post < 0:
+                reason = "before the first post"
+            elif i < last_used[post]:
+                reason = "inside a post, not part of its text (a subtitle, the words of a byline)"
+            else:
+                reason = "after a post's end (comments or page furniture)"
             unplaced.append(Unplaced(positions[i], content[i].text, reason))
     unplaced.sort(key=lambda item: item.position)
     return ParsedPage(posts, unplaced, unread, counts)
@@ -518,13 +526,14 @@ def _read_post(
 ) -> tuple[RawPost, list[int]]:
     """The post that starts at ``start``, and the positions of the blocks it took.
 
-    Its furniture, link-only lines and a series introduction before its first paragraph are skipped;
-    a reader's signed comment after its first implications paragraph ends it."""
+    Its furniture, link-only lines, headings before its first paragraph (a subtitle) and a series
+    introduction before its first paragraph are skipped; a signed line (a reader's comment, a
+    sign-off) after its first implications paragraph ends it."""
     title_block = blocks[start]
     used = [start]
     position = start + 1
-    while position < end and kinds[position] in _SKIPPED:
-        position += 1
+    while position < end and (kinds[position] in _SKIPPED or (kinds[position] == _TITLE_LIKE and blocks[position].kind == HEADING)):
+        position += 1  # bylines, and headings before any text (a subtitle)
     cited = position
     while cited < end and kinds[cited] in (*_SKIPPED, _TITLE_LIKE):  # a subtitle or a byline's words
         cited += 1
