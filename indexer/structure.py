@@ -247,7 +247,8 @@ def _content(
         glued = split_glued_signature(content[i].text)
         if glued:
             counts[SIGNATURES_SPLIT] += 1
-            found.extend(dataclasses.replace(content[i], text=text, anchor=None) for text in glued)
+            signature, rest = glued
+            found += [dataclasses.replace(content[i], text=signature, furniture=True), dataclasses.replace(content[i], text=rest, anchor=None)]
             places.extend((place, place))
         else:
             found.append(content[i])
