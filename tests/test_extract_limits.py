@@ -114,3 +114,9 @@ def test_nesting_over_the_element_limit_is_skipped_and_under_it_is_read(tmp_path
     run = _extract_in_child(folder)
     assert [title for _, title in run["posts"]][SEED_POSTS:] == ["Deeply Nested Post Title"]
     assert [problem[0] for problem in run["problems"]] == [str(path)]
+
+
+def test_the_readme_states_the_limits_the_code_keeps():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{MAX_PAGE_ELEMENTS:,} elements" in readme
+    assert f"at most {MAX_POSTS_PER_PAGE} posts are read from" in readme
