@@ -9,9 +9,9 @@ own semantics first (:mod:`indexer.page_meta`: address, kind, date), then by str
 most stable address this page gives it (``url``/``url_kind``). ``post_ids`` is the cheap structural
 pass alone, for the crawler.
 
-Every page is bounded: at most ``MAX_PAGE_BYTES`` and ``MAX_PAGE_ELEMENTS`` (counted before the
-page is parsed; a page over either is skipped and reported), and at most ``MAX_POSTS_PER_PAGE``
-posts read from it (the rest reported).
+Every page is bounded: at most ``MAX_PAGE_BYTES`` and ``MAX_PAGE_ELEMENTS`` elements (lines of a
+text page), counted before the page is parsed (a page over either is skipped and reported), and at
+most ``MAX_POSTS_PER_PAGE`` posts read from it (the rest reported).
 """
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ HTML_SUFFIXES = frozenset({".html", ".htm"})
 # Real blog pages are well under 1 MB; a page beyond this is refused rather than parsed for minutes.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
 # A long blog page with a few hundred reader comments has under 10,000 elements (tags); a page with
-# more than this is refused before it is parsed, so nesting or repetition cannot make a huge tree.
+# more than this (or a text page with more lines) is refused before it is parsed, so nesting or
+# repetition cannot make a huge tree.
 MAX_PAGE_ELEMENTS = 50_000
 _START_TAG = re.compile(r"<[A-Za-z]")
 # The blog prints about three posts a month; a page yields at most this many (in page order).
@@ -223,8 +224,8 @@ class _Structure:
 
 
 def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str | None) -> _Structure:
+    _check_elements(text, is_html=is_html)
     if is_html:
-        _check_elements(text)
         soup = BeautifulSoup(text, "lxml")
         blocks, meta = soup_to_blocks(soup), read_page_meta(soup)
     else:
@@ -267,12 +268,16 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
     return _Structure(blocks, meta, url, parsed, postable, skipped)
 
 
-def _check_elements(html: str) -> None:
-    """Raise ExtractionError when the page has more than ``MAX_PAGE_ELEMENTS`` start tags (counted
-    without parsing: a tag count bounds the tree a parser would build, however deep)."""
-    if html.count("<") <= MAX_PAGE_ELEMENTS:
+def _check_elements(text: str, *, is_html: bool) -> None:
+    """Raise ExtractionError when an HTML page has more than ``MAX_PAGE_ELEMENTS`` start tags, or a text
+    page more lines (counted without parsing: a tag count bounds the tree a parser would build, however deep)."""
+    if not is_html:
+        if text.count("\n") > MAX_PAGE_ELEMENTS:
+            raise ExtractionError(f"the page has more than {MAX_PAGE_ELEMENTS:,} lines, over the limit for one page; it was not read")
         return
-    if sum(1 for _ in itertools.islice(_START_TAG.finditer(html), MAX_PAGE_ELEMENTS + 1)) > MAX_PAGE_ELEMENTS:
+    if text.count("<") <= MAX_PAGE_ELEMENTS:
+        return
+    if sum(1 for _ in itertools.islice(_START_TAG.finditer(text), MAX_PAGE_ELEMENTS + 1)) > MAX_PAGE_ELEMENTS:
         raise ExtractionError(
             f"the page has more than {MAX_PAGE_ELEMENTS:,} elements (tags), over the limit for one page; it was not parsed"
         )

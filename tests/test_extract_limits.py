@@ -116,6 +116,15 @@ def test_nesting_over_the_element_limit_is_skipped_and_under_it_is_read(tmp_path
     assert [problem[0] for problem in run["problems"]] == [str(path)]
 
 
+def test_a_text_page_of_more_lines_than_the_limit_is_reported_and_skipped(tmp_path):
+    lines = "\n".join(["March 2019", "A Title", "A summary line.", "Practice Implications", "Do it."] * 12_000)
+    folder, path = _corpus_with(tmp_path, "lines.txt", lines)
+    run = _extract_in_child(folder)
+    assert len(run["posts"]) == SEED_POSTS
+    assert run["problems"] == [[str(path), f"the page has more than {MAX_PAGE_ELEMENTS:,} lines, over the limit for one "
+                                           "page; it was not read"]]
+
+
 def test_the_readme_states_the_limits_the_code_keeps():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"{MAX_PAGE_ELEMENTS:,} elements" in readme
