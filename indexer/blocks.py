@@ -6,10 +6,10 @@ are read as the HTML standard scopes them: ``<header>``, ``<footer>``, ``<nav>``
 site chrome only outside an ``<article>`` and ``<main>``; inside them they are the post's own
 furniture (its header's first heading stays a title candidate; the rest, like a footer's tags and
 date, is never body text). Text for screen readers only is dropped; blocks in chrome are kept but
-flagged (the topic taxonomy lives in a filter list). Each HTML block also says which ``<article>`` holds it, whether it is in ``<main>``, whether
-it is nothing but link text, the ``id``/``name`` anchor just before it (and how far that anchor's
-element reaches), the ``<time datetime>`` in it and its ``rel="tag"`` labels, so the parser can use
-a page's own semantics where it has them.
+flagged (the topic taxonomy lives in a filter list). Each HTML block also says which ``<article>``
+holds it, whether it is in ``<main>``, whether it is nothing but link text, the ``id``/``name``
+anchor just before it (and how far that anchor's element reaches), the ``<time datetime>`` in it
+and its ``rel="tag"`` labels, so the parser can use a page's own semantics where it has them.
 """
 from __future__ import annotations
 
@@ -354,7 +354,8 @@ class _BlockBuilder:
     def finished(self) -> list[Block]:
         """The blocks, each anchor with the number of the last block its element holds."""
         for number, element in self._anchor_elements.items():
-            self.blocks[number] = dataclasses.replace(self.blocks[number], anchor_last=self._last_block_in(element, number))
+            last = self._last_block_in(element, number)
+            self.blocks[number] = dataclasses.replace(self.blocks[number], anchor_last=last)
         return self.blocks
 
     def _last_block_in(self, element: Tag, first: int) -> int:

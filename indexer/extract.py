@@ -137,7 +137,9 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
             site.note(crawled, page.posts)
         result.problems.extend(Problem(str(path), reason) for reason in page.skipped)
         result.unplaced.extend(Problem(str(path), reason) for reason in page.unplaced)
-        result.kept_bare.extend(Problem(str(path), f"{post.title!r}") for post in page.posts if post.citation is None and not post.implications)
+        result.kept_bare.extend(
+            Problem(str(path), f"{post.title!r}") for post in page.posts if post.citation is None and not post.implications
+        )
         result.counts.update(page.counts)
     result.posts = site.apply(merge_duplicates(found))
     return result
@@ -250,7 +252,8 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
         )
     for raw in parsed.posts:
         bare = raw.citation is None and not raw.implications
-        raw = raw if raw.issue_date else dataclasses.replace(raw, issue_date=own_month or (None if bare else page_month))
+        if not raw.issue_date:
+            raw = dataclasses.replace(raw, issue_date=own_month or (None if bare else page_month))
         if raw.issue_date is None and bare:
             skipped.append(
                 f"post {raw.title!r} skipped: it has neither a citation nor 'Practice Implications', and the page "
@@ -273,7 +276,9 @@ def _check_elements(text: str, *, is_html: bool) -> None:
     page more lines (counted without parsing: a tag count bounds the tree a parser would build, however deep)."""
     if not is_html:
         if text.count("\n") > MAX_PAGE_ELEMENTS:
-            raise ExtractionError(f"the page has more than {MAX_PAGE_ELEMENTS:,} lines, over the limit for one page; it was not read")
+            raise ExtractionError(
+                f"the page has more than {MAX_PAGE_ELEMENTS:,} lines, over the limit for one page; it was not read"
+            )
         return
     if text.count("<") <= MAX_PAGE_ELEMENTS:
         return

@@ -150,7 +150,8 @@ def parse_posts(
         placed.update(used)
         last_used.append(max(used))
         if post.citation is None and not post.implications and _words(post.summary) < _MIN_BARE_BODY_WORDS:
-            reason = "a title-like line with too little text after it, and neither a citation nor 'Practice Implications'"
+            reason = ("a title-like line with too little text after it, and neither a citation nor "
+                      "'Practice Implications'")
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
             continue
         following = positions[starts[number + 1]] if number + 1 < len(starts) else read_up_to
@@ -158,9 +159,8 @@ def parse_posts(
         if anchor and content[start].anchor_last is not None and content[start].anchor_last >= following:
             anchor = None
             counts[WRAPPER_ANCHORS] += 1
-        posts.append(dataclasses.replace(
-            post, position=positions[start], anchor=anchor, tags=tags.of(post, positions[start], following, len(starts)),
-        ))
+        labels = tags.of(post, positions[start], following, len(starts))
+        posts.append(dataclasses.replace(post, position=positions[start], anchor=anchor, tags=labels))
     for i, kind in enumerate(kinds):
         if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK, _COMMENT) and positions[i] < read_up_to:
             post = bisect.bisect_right(starts, i) - 1
@@ -232,9 +232,8 @@ def _content(
                 kept.append(i)
         positions = kept
         articles = {blocks[i].article for i in positions if blocks[i].article is not None and _holds_post(blocks[i])}
-        if headline and len(articles) == 1 and not any(
-            content[i].kind == HEADING and content[i].article is not None and not _MARKER.match(content[i].text) for i in positions
-        ):
+        headings = [content[i] for i in positions if content[i].kind == HEADING and content[i].article is not None]
+        if headline and len(articles) == 1 and all(_MARKER.match(heading.text) for heading in headings):
             first = next(n for n, i in enumerate(positions) if content[i].article is not None)
             content[-1] = Block(HEADING, headline, article=articles.pop())
             positions.insert(first, -1)
@@ -248,7 +247,8 @@ def _content(
         if glued:
             counts[SIGNATURES_SPLIT] += 1
             signature, rest = glued
-            found += [dataclasses.replace(content[i], text=signature, furniture=True), dataclasses.replace(content[i], text=rest, anchor=None)]
+            found += [dataclasses.replace(content[i], text=signature, furniture=True),
+                      dataclasses.replace(content[i], text=rest, anchor=None)]
             places.extend((place, place))
         else:
             found.append(content[i])
@@ -258,7 +258,7 @@ def _content(
 
 def _holds_post(block: Block) -> bool:
     """A sign that the element around the block holds a post: its citation, its marker, or its date."""
-    return _post_text(block) or (block.time is not None and not block.chrome)
+    return _post_text(block) or block.time is not None
 
 
 def _post_text(block: Block) -> bool:
@@ -442,7 +442,7 @@ def _post_starts(blocks: list[Block], kinds: list[str], counts: Counter) -> list
                 starts.add(i + 1)
             elif _runs_on_at(blocks, kinds, i + 1):
                 run_ons.add(i + 1)
-    _add_article_headings(blocks, kinds, starts)
+    _add_article_headings(blocks, kinds, headings, starts)
     found = sorted(starts)
     markers = [i for i, kind in enumerate(kinds) if kind == _MARK]
     previous = -1
@@ -469,15 +469,16 @@ def _article_headings(blocks: list[Block], kinds: list[str]) -> dict[int, int]:
     """Each ``<article>``'s first heading that can be a title: the article's title candidate."""
     headings: dict[int, int] = {}
     for i, block in enumerate(blocks):
-        if block.article is not None and block.article not in headings and block.kind == HEADING and _can_be_title(blocks, kinds, i):
-            headings[block.article] = i
+        if block.article is not None and block.article not in headings and block.kind == HEADING:
+            if _can_be_title(blocks, kinds, i):
+                headings[block.article] = i
     return headings
 
 
-def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
+def _add_article_headings(blocks: list[Block], kinds: list[str], headings: dict[int, int], starts: set[int]) -> None:
     """An ``<article>`` that no other rule gave a title: its first heading is the title."""
     with_start = {blocks[start].article for start in starts}
-    for article, i in _article_headings(blocks, kinds).items():
+    for article, i in headings.items():
         if article not in with_start and _has_body(kinds, i):
             starts.add(i)
 
@@ -533,8 +534,9 @@ def _read_post(
     title_block = blocks[start]
     used = [start]
     position = start + 1
+    # Bylines, and headings before any text (a subtitle).
     while position < end and (kinds[position] in _SKIPPED or (kinds[position] == _TITLE_LIKE and blocks[position].kind == HEADING)):
-        position += 1  # bylines, and headings before any text (a subtitle)
+        position += 1
     cited = position
     while cited < end and kinds[cited] in (*_SKIPPED, _TITLE_LIKE):  # a subtitle or a byline's words
         cited += 1
