@@ -14,6 +14,7 @@ and its ``rel="tag"`` labels, so the parser can use a page's own semantics where
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -260,7 +261,7 @@ def _last_descendant(tag: Tag):
 
 
 def _contains(tag: Tag, string: NavigableString) -> bool:
-    return any(parent is tag for depth, parent in zip(range(_MAX_ANCESTORS), string.parents))
+    return any(parent is tag for parent in itertools.islice(string.parents, _MAX_ANCESTORS))
 
 
 class _BlockBuilder:
