@@ -8,7 +8,7 @@ publisher's abstract: dropped), ``END`` (the start of reader comments or sharing
 text ends there), ``SERIES`` (a series introduction: "This is the second of three posts on ...",
 set aside) and ``COMMENT`` (a paragraph signed like a reader's comment: "... – Marie, Gatineau";
 after a post's implications it ends them). :func:`split_glued_signature` finds a signature that a
-page's text glued to the next paragraph ("Giorgio A. TascaAt the conference ...").
+page's text glued to the next paragraph of prose ("Giorgio A. TascaAt the conference ...").
 """
 from __future__ import annotations
 
@@ -83,12 +83,13 @@ _COMMENT = re.compile(
     r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S",
 )
 # A name (and degree) glued to the next paragraph's first word, which starts a sentence.
+# A name (given name, initials, a surname of four letters or more, or any surname and a degree) glued
+# to the next paragraph's first word: "Giorgio A. TascaAt ...", "Giorgio Tasca, Ph.D.Welcome ...".
 _GLUED_SIGNATURE = re.compile(
-    r"^((?:(?i:dr|prof)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z]\.){0,2}\s+[A-Z][a-z’'-]+"
-    r"(?:,?\s*(?i:ph\.?\s?d|psy\.?\s?d|c\.?\s?psych)\.?)?)"
-    r"(?=(?:At|In|On|The|This|These|Each|Every|Last|Next|Over|Since|Welcome|Thank|Thanks|Dear|As|It|Here|Today"
-    r"|We|Our|I|My|For|When|After|Before|During)\b)"
+    r"^((?:(?i:dr|prof)\.?\s+)?[A-Z][a-z’'-]+(?:\s+[A-Z]\.){0,2}\s+"
+    r"(?:[A-Z][a-z’'-]{3,}|[A-Z][a-z’'-]+,?\s*(?i:ph\.?\s?d|psy\.?\s?d|c\.?\s?psych)\.?))(?=[A-Z])"
 )
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _MIN_GLUED_WORDS = 5
 
 
@@ -124,4 +125,5 @@ def split_glued_signature(text: str) -> tuple[str, str] | None:
     if not match:
         return None
     rest = text[match.end():]
-    return (match.group(1), rest) if len(rest.split()) >= _MIN_GLUED_WORDS else None
+    is_prose = len(rest.split()) >= _MIN_GLUED_WORDS and _SENTENCE_END.search(rest)
+    return (match.group(1), rest) if is_prose else None

@@ -239,10 +239,9 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
         blocks, page_titles=titles, headline=meta.headline if meta.single_post else None, topic_labels=labels,
         limit=MAX_POSTS_PER_PAGE,
     )
-    # A post the page does not date near it: the page's own date when it is one post, else (when it
-    # has a citation or practice implications) the month in the page address or file name.
-    own_month = meta.published if len(parsed.posts) == 1 else None
-    page_month = address_month(url) or address_month(file_name)
+    # A post the page does not date near it: the page's own date when it is one post, else the month
+    # in the page address or file name.
+    page_month = (meta.published if len(parsed.posts) == 1 else None) or address_month(url) or address_month(file_name)
     postable: list[RawPost] = []
     skipped: list[str] = []
     if parsed.unread:
@@ -251,10 +250,8 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
             f"{MAX_POSTS_PER_PAGE} were read)"
         )
     for raw in parsed.posts:
-        bare = raw.citation is None and not raw.implications
-        if not raw.issue_date:
-            raw = dataclasses.replace(raw, issue_date=own_month or (None if bare else page_month))
-        if raw.issue_date is None and bare:
+        raw = raw if raw.issue_date else dataclasses.replace(raw, issue_date=page_month)
+        if raw.issue_date is None and raw.citation is None and not raw.implications:
             skipped.append(
                 f"post {raw.title!r} skipped: it has neither a citation nor 'Practice Implications', and the page "
                 "does not date it (such a post needs a title, a date and a body)"

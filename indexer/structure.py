@@ -55,8 +55,10 @@ _ARCHIVE_LIST_MONTHS = 3
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
 _BYLINE_REACH = 3
-# A post with neither a citation nor practice implications needs this much prose.
+# A post with neither a citation nor practice implications needs this much prose, and not an
+# excerpt's ending ("…", "[...]") that a listing of teasers prints.
 _MIN_BARE_BODY_WORDS = 12
+_EXCERPT_END = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\W*$")
 # A title may carry a short second sentence ("...? It Depends."), not a run of prose.
 _SENTENCE_BREAK = re.compile(r"[.!?]['\"’”)]*\s+(?=[\"“‘(]?[A-Z0-9])")
 _NOT_SENTENCE_END = re.compile(r"(?:^|\s)(?:[A-Z]|dr|mr|mrs|ms|prof|st|vs|al|no|vol|e\.g|i\.e|ed|eds)$", re.I)
@@ -149,8 +151,10 @@ def parse_posts(
         post, used = _read_post(content, kinds, start, end, dates, counts)
         placed.update(used)
         last_used.append(max(used))
-        if post.citation is None and not post.implications and _words(post.summary) < _MIN_BARE_BODY_WORDS:
-            reason = ("a title-like line with too little text after it, and neither a citation nor "
+        if post.citation is None and not post.implications and (
+            _words(post.summary) < _MIN_BARE_BODY_WORDS or _EXCERPT_END.search(post.summary[-1])
+        ):
+            reason = ("a title-like line with too little text after it (or an excerpt), and neither a citation nor "
                       "'Practice Implications'")
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
             continue

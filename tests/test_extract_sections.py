@@ -134,6 +134,17 @@ def test_a_dated_post_without_citation_or_implications_is_kept_and_an_undated_on
     assert lines[kept + 1] == f"    {dated}: 'Why Practice-Based Studies Matter'"
 
 
+def test_a_listing_of_teasers_is_not_a_page_of_posts():
+    teasers = "".join(
+        f"<article><h2><a href='/2021/0{n}/post'>{title}</a></h2><p><time datetime='2021-0{n}-02'>date</time></p>"
+        "<p>Most of the research summarized on psychotherapy blogs comes from randomized trials, and trials tell "
+        "us what can work under the best [&hellip;]</p><p><a href='/more'>Continue reading</a></p></article>"
+        for n, title in enumerate(["Why Practice-Based Studies Matter", "What Clients Remember"], 1)
+    )
+    with pytest.raises(ExtractionError):
+        read_page(_page(teasers), is_html=True, url="https://practicegap.example.org/2021/")
+
+
 def test_a_title_with_a_line_or_two_is_not_a_post():
     page = _page("<article><h1>Subscribe to Our Newsletter</h1><p><time datetime='2019-09-02'>Sep 2, 2019</time></p>"
                  "<p>Get each summary by e-mail.</p></article>")
