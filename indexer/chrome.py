@@ -63,14 +63,17 @@ _END_LINE = re.compile(
     r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:?$",
     re.I,
 )
-# A blog post's page introducing a series: "This is the second of three posts on ...",
-# "Part 2 of 3", "A note on this month's blog: ...".
+# A blog post introducing itself as part of a series: "This is the second of three posts on ...",
+# "This post is part 2 of ...", "This month's blog continues our series on ...", "A note on this
+# month's blog: ...". (A study's "second in a series of trials" is not one.)
+_SERIES_NOUN = r"(?:posts|blogs|summaries|parts|instal+ments|series)\b(?!\s+of\s+(?!posts|blogs|summaries))"
 _SERIES = re.compile(
-    r"\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+(?:of|in)\s+(?:(?:a|the|my|this|our)\s+)?"
-    r"(?:[\w-]+\s+){0,2}(?:series|posts|blogs|summaries|parts|instal+ments)\b"
-    r"|^this (?:post |blog )?is part\s+(?:\d+|one|two|three|four|five|six|[ivx]{1,4})\s+(?:of|in)\b"
-    r"|\b(?:this|today['’]?s|my)\s+(?:month['’]?s?\s+)?(?:post|blog|summary|entry)\s+(?:is|begins|continues|concludes)\b[^.]{0,60}\bseries\b"
-    r"|^a note on (?:this|the) (?:month['’]?s?|week['’]?s?) (?:blog|posts?)\b",
+    r"^(?:this|today['’]?s|in this)\b[^.]{0,80}?\b(?:first|second|third|fourth|fifth|sixth|last|final|next)\s+"
+    r"(?:of|in)\s+(?:(?:a|the|my|this|our)\s+)?(?:[\w-]+\s+){0,2}" + _SERIES_NOUN
+    + r"|^this (?:post |blog )?is part\s+(?:\d+|one|two|three|four|five|six|[ivx]{1,4})\s+(?:of|in)\b"
+    r"|^(?:this|today['’]?s|my)\s+(?:month['’]?s?\s+)?(?:post|blog|summary|entry)\s+(?:is|begins|continues|concludes)\b"
+    r"[^.]{0,60}\b" + _SERIES_NOUN
+    + r"|^a note on (?:this|the) (?:month['’]?s?|week['’]?s?) (?:blog|posts?)\b",
     re.I,
 )
 _MAX_SERIES_WORDS = 80

@@ -229,6 +229,18 @@ def test_a_series_introduction_is_not_a_title_citation_or_summary(introduction):
         assert page.counts["series introductions set aside"] == 1
 
 
+@pytest.mark.parametrize("opening", [
+    "The last in a series of randomized trials found that clients improved when feedback was used.",
+    "This study is the second in a series of trials on exposure, and its sample was the largest.",
+    "In a series of studies, Lindqvist and colleagues followed clients through routine care.",
+])
+def test_a_summary_that_mentions_a_series_of_studies_keeps_its_first_paragraph(opening):
+    text = "\n".join(["March 2015", "Does Feedback Help?", CITE.replace("&amp;", "&"), opening, SUMMARY,
+                     "Practice Implications", IMPLICATIONS])
+    (post,) = read_page(text, is_html=False).posts
+    assert post.summary == f"{opening}\n\n{SUMMARY}"
+
+
 def _archive(posts: str, wrapper: str) -> str:
     return f"<html><body><h1>PPRNet Blog: June 2013</h1>{wrapper.format(posts)}</body></html>"
 
