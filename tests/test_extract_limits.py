@@ -15,6 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from indexer.crawl import read_page as crawl_read_page
 from indexer.extract import MAX_PAGE_ELEMENTS, MAX_POSTS_PER_PAGE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,3 +130,12 @@ def test_the_readme_states_the_limits_the_code_keeps():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert f"{MAX_PAGE_ELEMENTS:,} elements" in readme
     assert f"at most {MAX_POSTS_PER_PAGE} posts are read from" in readme
+
+
+def test_the_crawler_reports_a_page_over_the_element_limit_without_parsing_it():
+    body = ("<html><body>" + "<div>" * 2_000_000 + "</body></html>").encode()
+    content = crawl_read_page(body, "text/html", "https://socialsciences.uottawa.ca/pprnet/blog?p=2",
+                              "https://socialsciences.uottawa.ca/pprnet/blog")
+    assert content.posts == [] and content.links.post_pages == ()
+    assert content.problem == f"unexpected layout: the page has more than {MAX_PAGE_ELEMENTS:,} elements (tags), over " \
+                              "the limit for one page; it was not parsed"
