@@ -188,9 +188,9 @@ def read_page(body: bytes, content_type: str | None, url: str, listing_url: str)
         return PageContent([], PageLinks(), f"unexpected layout: the page is {media_type}, not HTML")
     try:
         text = decode_bytes(body, is_html=True)
+        posts = list(dict.fromkeys(post_ids(text, is_html=True, url=url)))  # refuses a page over the element limit
     except ExtractionError as error:
         return PageContent([], PageLinks(), f"unexpected layout: {error}")
-    posts = list(dict.fromkeys(post_ids(text, is_html=True, url=url)))
     return PageContent(posts, read_links(text, url, listing_url))
 
 

@@ -2,16 +2,24 @@
 
 The only module that opens corpus files for extraction. ``extract_paths`` walks the inputs, reads
 each ``.html``, ``.htm`` or ``.txt`` page, and returns the posts of all pages that could be read
-(duplicates merged) together with one :class:`Problem` per page or post that was skipped and one per
-block of text no post took. A page is read with its own semantics first (:mod:`indexer.page_meta`:
-address, kind, date, ``rel="tag"`` topics), then by structure (:mod:`indexer.structure`); each post
-gets the most stable address this page gives it (``url``/``url_kind``). ``post_ids`` is the cheap
-structural pass alone, for the crawler.
+(duplicates merged) together with one :class:`Problem` per page or post that was skipped, one per
+block of text no post took, and the count of each case the report shows. A page is read with its
+own semantics first (:mod:`indexer.page_meta`: address, kind, date), then by structure
+(:mod:`indexer.structure`, which also gives each post its ``rel="tag"`` topics); each post gets the
+most stable address this page gives it (``url``/``url_kind``). ``post_ids`` is the cheap structural
+pass alone, for the crawler.
+
+Every page is bounded: at most ``MAX_PAGE_BYTES`` and ``MAX_PAGE_ELEMENTS`` elements (lines of a
+text page), counted before the page is parsed (a page over either is skipped and reported), and at
+most ``MAX_POSTS_PER_PAGE`` posts read from it (the rest reported).
 """
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,14 +34,37 @@ from indexer.manifest import CrawlCatalog, SiteListings
 from indexer.months import address_month
 from indexer.page_meta import PageMeta, is_archive_address, is_listing_address, read_page_meta
 from indexer.records import build_post, merge_duplicates, post_id, slugify
-from indexer.structure import ParsedPage, RawPost, parse_posts
+from indexer.structure import (
+    COMMENTS_SET_ASIDE,
+    RUN_ON_TITLES,
+    SERIES_SET_ASIDE,
+    SIGNATURES_SPLIT,
+    WRAPPER_ANCHORS,
+    ParsedPage,
+    RawPost,
+    parse_posts,
+)
 from indexer.taxonomy import DEFAULT_TOPICS, read_topic_filter
-from search.post import URL_ARCHIVE, URL_LISTING, URL_POST, Post
+from search.post import TOPICS_FROM_SITE, URL_ARCHIVE, URL_LISTING, URL_POST, Post
 
 PAGE_SUFFIXES = frozenset({".html", ".htm", ".txt"})
 HTML_SUFFIXES = frozenset({".html", ".htm"})
 # Real blog pages are well under 1 MB; a page beyond this is refused rather than parsed for minutes.
 MAX_PAGE_BYTES = 16 * 1024 * 1024
+# A long blog page with a few hundred reader comments has under 10,000 elements (tags); a page with
+# more than this (or a text page with more lines) is refused before it is parsed, so nesting or
+# repetition cannot make a huge tree.
+MAX_PAGE_ELEMENTS = 50_000
+_START_TAG = re.compile(r"<[A-Za-z]")
+# The blog prints about three posts a month; a page yields at most this many (in page order).
+MAX_POSTS_PER_PAGE = 200
+
+# Cases the report counts besides those of the structural parser.
+KEPT_BARE = "kept without citation or practice implications"
+SITE_TOPICS = "posts with topics from the page's rel=tag links"
+NOT_READ = f"posts past the {MAX_POSTS_PER_PAGE} a page may yield, not read"
+_REPORTED_CASES = (KEPT_BARE, SITE_TOPICS, SERIES_SET_ASIDE, COMMENTS_SET_ASIDE, WRAPPER_ANCHORS, SIGNATURES_SPLIT,
+                   RUN_ON_TITLES, NOT_READ)
 
 
 @dataclass(frozen=True)
@@ -54,10 +85,13 @@ class Extraction:
     posts: list[Post] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     unplaced: list[Problem] = field(default_factory=list)
+    kept_bare: list[Problem] = field(default_factory=list)
+    counts: Counter = field(default_factory=Counter)
     pages_read: int = 0
 
     def report(self) -> str:
-        """The closing summary of a run, for a person: posts and what may be wrong with them."""
+        """The closing summary of a run, for a person: posts, what may be wrong with them, each case
+        set aside, and the posts kept with neither a citation nor practice implications."""
         partial = sum(1 for post in self.posts if post.citation and not citation_complete(post))
         return "\n".join([
             f"{len(self.posts)} posts from {self.pages_read} pages",
@@ -66,6 +100,8 @@ class Extraction:
             f"  citation lines only partly parsed: {partial}",
             f"  blocks left unplaced: {len(self.unplaced)}",
             f"  posts or pages skipped: {len(self.problems)}",
+            *(line for case in _REPORTED_CASES for line in [f"  {case}: {self.counts[case]}"]
+              + ([f"    {kept}" for kept in self.kept_bare] if case == KEPT_BARE else [])),
         ])
 
 
@@ -101,17 +137,22 @@ def extract_paths(paths: Iterable[str | os.PathLike]) -> Extraction:
             site.note(crawled, page.posts)
         result.problems.extend(Problem(str(path), reason) for reason in page.skipped)
         result.unplaced.extend(Problem(str(path), reason) for reason in page.unplaced)
+        result.kept_bare.extend(
+            Problem(str(path), f"{post.title!r}") for post in page.posts if post.citation is None and not post.implications
+        )
+        result.counts.update(page.counts)
     result.posts = site.apply(merge_duplicates(found))
     return result
 
 
 @dataclass(frozen=True)
 class PageResult:
-    """One page's posts, the reasons posts were skipped, and the blocks no post took."""
+    """One page's posts, the reasons posts were skipped, the blocks no post took, and the counted cases."""
 
     posts: list[Post]
     skipped: list[str]
     unplaced: list[str]
+    counts: Counter = field(default_factory=Counter)
 
 
 def extract_file(path: Path, *, url: str | None = None) -> PageResult:
@@ -160,14 +201,18 @@ def read_page(text: str, *, is_html: bool, url: str | None = None, file_name: st
             url=post_url(structure.url, kind, raw),
             url_kind=kind if structure.url else None,
             taxonomy=taxonomy,
-            site_topics=_site_topics(structure.meta, raw, len(structure.postable), taxonomy),
+            site_topics=_site_topics(raw, taxonomy),
         )
         for raw in structure.postable
     ]
     if not posts:
         reasons = "; ".join(structure.skipped) or "no post (a title followed by a summary and 'Practice Implications') was found"
         raise ExtractionError(f"no posts: {reasons}")
-    return PageResult(posts, structure.skipped, [str(item) for item in structure.parsed.unplaced])
+    counts = structure.parsed.counts.copy()
+    counts[NOT_READ] += structure.parsed.unread
+    counts[KEPT_BARE] += sum(1 for post in posts if post.citation is None and not post.implications)
+    counts[SITE_TOPICS] += sum(1 for post in posts if post.topics_source == TOPICS_FROM_SITE)
+    return PageResult(posts, structure.skipped, [str(item) for item in structure.parsed.unplaced], counts)
 
 
 @dataclass(frozen=True)
@@ -181,6 +226,7 @@ class _Structure:
 
 
 def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str | None) -> _Structure:
+    _check_elements(text, is_html=is_html)
     if is_html:
         soup = BeautifulSoup(text, "lxml")
         blocks, meta = soup_to_blocks(soup), read_page_meta(soup)
@@ -189,15 +235,28 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
     url = url or meta.url
     labels = frozenset(label.casefold() for label in DEFAULT_TOPICS)
     titles = tuple(title for title in (meta.headline, meta.title) if title)
-    parsed = parse_posts(blocks, page_titles=titles, headline=meta.headline if meta.single_post else None, topic_labels=labels)
-    # A post the page does not date near it: the page's own date when it is one post, else the
-    # month in the page address or file name.
+    parsed = parse_posts(
+        blocks, page_titles=titles, headline=meta.headline if meta.single_post else None, topic_labels=labels,
+        limit=MAX_POSTS_PER_PAGE,
+    )
+    # A post the page does not date near it: the page's own date when it is one post, else the month
+    # in the page address or file name.
     page_month = (meta.published if len(parsed.posts) == 1 else None) or address_month(url) or address_month(file_name)
     postable: list[RawPost] = []
     skipped: list[str] = []
+    if parsed.unread:
+        skipped.append(
+            f"{parsed.unread} more posts not read: a page yields at most {MAX_POSTS_PER_PAGE} posts (the first "
+            f"{MAX_POSTS_PER_PAGE} were read)"
+        )
     for raw in parsed.posts:
         raw = raw if raw.issue_date else dataclasses.replace(raw, issue_date=page_month)
-        if raw.issue_date is None:
+        if raw.issue_date is None and raw.citation is None and not raw.implications:
+            skipped.append(
+                f"post {raw.title!r} skipped: it has neither a citation nor 'Practice Implications', and the page "
+                "does not date it (such a post needs a title, a date and a body)"
+            )
+        elif raw.issue_date is None:
             skipped.append(
                 f"post {raw.title!r} skipped: no blog month found (no month heading, <time>, dated line, "
                 "or month in the page address or file name)"
@@ -207,6 +266,23 @@ def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str
         else:
             postable.append(raw)
     return _Structure(blocks, meta, url, parsed, postable, skipped)
+
+
+def _check_elements(text: str, *, is_html: bool) -> None:
+    """Raise ExtractionError when an HTML page has more than ``MAX_PAGE_ELEMENTS`` start tags, or a text
+    page more lines (counted without parsing: a tag count bounds the tree a parser would build, however deep)."""
+    if not is_html:
+        if text.count("\n") > MAX_PAGE_ELEMENTS:
+            raise ExtractionError(
+                f"the page has more than {MAX_PAGE_ELEMENTS:,} lines, over the limit for one page; it was not read"
+            )
+        return
+    if text.count("<") <= MAX_PAGE_ELEMENTS:
+        return
+    if sum(1 for _ in itertools.islice(_START_TAG.finditer(text), MAX_PAGE_ELEMENTS + 1)) > MAX_PAGE_ELEMENTS:
+        raise ExtractionError(
+            f"the page has more than {MAX_PAGE_ELEMENTS:,} elements (tags), over the limit for one page; it was not parsed"
+        )
 
 
 def page_kind(url: str | None, meta: PageMeta, post_count: int) -> str | None:
@@ -239,15 +315,10 @@ def text_fragment(text: str) -> str:
     return quote(" ".join(text.split()), safe="").replace("-", "%2D")
 
 
-def _site_topics(meta: PageMeta, raw: RawPost, post_count: int, taxonomy: tuple[str, ...]) -> tuple[str, ...]:
-    """The post's ``rel="tag"`` labels that are topics of the taxonomy (as the taxonomy spells them):
-    from its own article, or from the page when it holds one post."""
-    if raw.article is not None:
-        tags = meta.article_tags.get(raw.article, ())
-    else:
-        tags = meta.article_tags.get(None, ()) if post_count == 1 else ()
+def _site_topics(raw: RawPost, taxonomy: tuple[str, ...]) -> tuple[str, ...]:
+    """The post's ``rel="tag"`` labels that are topics of the taxonomy (as the taxonomy spells them)."""
     labels = {label.casefold(): label for label in taxonomy}
-    return tuple(dict.fromkeys(labels[tag.casefold()] for tag in tags if tag.casefold() in labels))
+    return tuple(dict.fromkeys(labels[tag.casefold()] for tag in raw.tags if tag.casefold() in labels))
 
 
 def _page_files(paths: Iterable[str | os.PathLike], problems: list[Problem]) -> list[Path]:

@@ -1,9 +1,11 @@
 """Blog months (``YYYY-MM``) from the places a page states them: headings, dated lines, ISO dates, addresses.
 
 A month heading groups the posts below it ("January 2021", "PPRNet Blog: June 2013"); a dated line
-("June 3, 2021", "Posted on June 3, 2021 by Jane Doe", "Tuesday, March 10, 2015") dates the post it
-stands by; ``<time datetime>``, ``article:published_time`` and JSON-LD give ISO dates; old archive
-pages name their month only in their address (``pprnet_blog_sept2014.html``). A month named inside
+("June 3, 2021", "Posted on June 3, 2021 by Jane Doe", "Tuesday, March 10, 2015", "By Jane Doe, 3
+June, 2021", "6 min read · Jun 3, 2021", Drupal's "Submitted by admin on Tue, 06/08/2021 - 10:02")
+dates the post it stands by; ``<time datetime>``,
+``article:published_time`` and JSON-LD give ISO dates; old archive pages name their month only in
+their address (``pprnet_blog_sept2014.html``). A month named inside
 running text (an introduction that mentions other dates) is never read.
 """
 from __future__ import annotations
@@ -26,8 +28,17 @@ _MONTH_HEADING = re.compile(
     r"^(?:(?:pprnet\s+)?blog\s*[:\-–—]?\s*)?(" + _NAMES + r")\.?,?\s+((?:19|20)\d\d)\s*[.:]?$", re.I
 )
 _DATED_LINE = re.compile(
-    r"^(?:posted(?:\s+on)?:?\s+)?(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + _NAMES
-    + r")\.?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b(?:\s*(?:by|at|[|·•–—-])\s+.{0,80})?\s*[.:]?$",
+    r"^(?:(?:posted|published|written)(?:\s+on)?:?\s+"  # "Posted on", "Published"
+    r"|by\s+[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}\s*(?:,|\bon\b|[|·•–—-])\s*"  # "By Dana Whitfield, "
+    r"|[^|·•–—]{1,40}\s[|·•–—]\s+)?"  # "6 min read · "
+    r"(?:\w+day,?\s+)?(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(" + _NAMES
+    + r")\.?,?\s+(?:\d{1,2}(?:st|nd|rd|th)?,?\s+)?((?:19|20)\d\d)\b(?:\s*(?:by|at|[|·•–—-])\s+.{0,80})?\s*[.:]?$",
+    re.I,
+)
+# Drupal's default date format, month first: "Submitted by admin on Tue, 06/08/2021 - 10:02".
+_DRUPAL_DATED_LINE = re.compile(
+    r"^(?:(?:submitted|posted) by .{1,60}? on\s+)?(?:mon|tue|wed|thu|fri|sat|sun)\w*,\s+(0[1-9]|1[0-2])/[0-3]\d/"
+    r"((?:19|20)\d\d)\s+-\s+\d\d:\d\d$",
     re.I,
 )
 _MAX_DATED_LINE_WORDS = 16
@@ -51,7 +62,10 @@ def dated_line_month(text: str) -> str | None:
     if len(text.split()) > _MAX_DATED_LINE_WORDS:
         return None
     match = _DATED_LINE.match(text.strip())
-    return _month(match.group(1), match.group(2)) if match else None
+    if match:
+        return _month(match.group(1), match.group(2))
+    match = _DRUPAL_DATED_LINE.match(text.strip())
+    return f"{match.group(2)}-{match.group(1)}" if match else None
 
 
 def iso_month(value: str) -> str | None:

@@ -1,21 +1,20 @@
-"""What a page says about itself: its address, its kind, its date and its tags, from its own markup.
+"""What a page says about itself: its address, its kind and its date, from its own markup.
 
-Read from the ``<head>`` and the semantic elements of an HTML page: ``<link rel=canonical>`` /
-``og:url``, ``<title>`` / ``og:title``, ``og:type``, ``article:published_time``, JSON-LD
-``BlogPosting`` (``headline``, ``datePublished``, ``url``), and the ``rel="tag"`` links of each
-``<article>`` (the site's own topics for that post; key None for a page without articles). Also
-whether an address is an old archive month page or a listing page.
+Read from the metadata elements of an HTML page (in its ``<head>`` or not): ``<link rel=canonical>``
+/ ``og:url``, ``<title>`` / ``og:title``, ``og:type``, ``article:published_time``, JSON-LD
+``BlogPosting`` (``headline``, ``datePublished``, ``url``). Also whether an address is an old
+archive month page or a listing page. (A post's ``rel="tag"`` links are read with its text, by
+:mod:`indexer.blocks`.)
 """
 from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup, Tag
 
-from indexer.blocks import outermost_articles
 from indexer.decode import squeeze_spaces
 from indexer.months import iso_month
 
@@ -39,20 +38,20 @@ class PageMeta:
     headline: str | None = None
     single_post: bool = False
     published: str | None = None
-    article_tags: dict[int | None, tuple[str, ...]] = field(default_factory=dict)
 
 
 def read_page_meta(soup: BeautifulSoup) -> PageMeta:
-    """The page's address, title, whether it declares itself one post, its month (``YYYY-MM``) and tags."""
-    json_ld = list(_json_ld_posts(soup))
-    og_type = _meta(soup, "og:type")
-    url = _link_href(soup, "canonical") or _meta(soup, "og:url") or next(
+    """The page's address, title, whether it declares itself one post, and its month (``YYYY-MM``)."""
+    tags = soup.find_all(("meta", "link", "title", "script"))  # one walk of the page for all of them
+    json_ld = list(_json_ld_posts(tags))
+    og_type = _meta(tags, "og:type")
+    url = _link_href(tags, "canonical") or _meta(tags, "og:url") or next(
         (item["url"] for item in json_ld if isinstance(item.get("url"), str)), None
     )
-    title_tag = soup.find("title")
+    title_tag = next((tag for tag in tags if tag.name == "title"), None)
     headline = next((item["headline"] for item in json_ld if isinstance(item.get("headline"), str)), None)
-    headline = squeeze_spaces(headline or "") or _meta(soup, "og:title")
-    published = _meta(soup, "article:published_time") or next(
+    headline = squeeze_spaces(headline or "") or _meta(tags, "og:title")
+    published = _meta(tags, "article:published_time") or next(
         (item["datePublished"] for item in json_ld if isinstance(item.get("datePublished"), str)), None
     )
     return PageMeta(
@@ -61,7 +60,6 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
         headline=headline or None,
         single_post=(og_type or "").lower() == "article" or len(json_ld) == 1,
         published=iso_month(published) if published else None,
-        article_tags=_article_tags(soup),
     )
 
 
@@ -78,22 +76,27 @@ def is_listing_address(address: str | None) -> bool:
     return bool(_LISTING_QUERY.search(parts.query)) or parts.path.rstrip("/").lower().endswith("/blog")
 
 
-def _meta(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find("meta", attrs={"property": name}) or soup.find("meta", attrs={"name": name})
+def _meta(tags: list[Tag], name: str) -> str | None:
+    metas = [tag for tag in tags if tag.name == "meta"]
+    tag = next((tag for tag in metas if tag.get("property") == name), None) or next(
+        (tag for tag in metas if tag.get("name") == name), None
+    )
     content = tag.get("content") if isinstance(tag, Tag) else None
     return squeeze_spaces(content) or None if isinstance(content, str) else None
 
 
-def _link_href(soup: BeautifulSoup, rel: str) -> str | None:
-    for tag in soup.find_all("link", href=True):
-        if rel in (tag.get("rel") or []):
+def _link_href(tags: list[Tag], rel: str) -> str | None:
+    for tag in tags:
+        if tag.name == "link" and isinstance(tag.get("href"), str) and rel in (tag.get("rel") or []):
             return tag["href"].strip() or None
     return None
 
 
-def _json_ld_posts(soup: BeautifulSoup):
+def _json_ld_posts(tags: list[Tag]):
     """The JSON-LD objects that describe a blog post or article."""
-    for script in soup.find_all("script", attrs={"type": "application/ld+json"}):
+    for script in tags:
+        if script.name != "script" or script.get("type") != "application/ld+json":
+            continue
         text = script.string or ""
         if len(text) > _MAX_JSON_LD_CHARS:
             continue
@@ -109,18 +112,3 @@ def _json_ld_posts(soup: BeautifulSoup):
             kinds = kinds if isinstance(kinds, list) else [kinds]
             if any(isinstance(kind, str) and kind.lower() in _POST_TYPES for kind in kinds):
                 yield item
-
-
-def _article_tags(soup: BeautifulSoup) -> dict[int | None, tuple[str, ...]]:
-    """``rel="tag"`` link labels per outermost ``<article>`` (number in page order)."""
-    tags: dict[int | None, tuple[str, ...]] = {}
-    articles = outermost_articles(soup)
-    for number, container in list(enumerate(articles)) or [(None, soup)]:
-        labels = [
-            squeeze_spaces(link.get_text())
-            for link in container.find_all("a", href=True)
-            if "tag" in (link.get("rel") or []) and "category" not in (link.get("rel") or [])
-        ]
-        if any(labels):
-            tags[number] = tuple(dict.fromkeys(label for label in labels if label))
-    return tags

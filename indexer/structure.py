@@ -4,19 +4,25 @@ Works from what every rendering of the blog shares, whatever the tags: month hea
 2021"), a title known by its place, an optional APA citation right after it, summary paragraphs, the
 "Practice Implications" marker and the implications paragraphs. A title is the line before a
 citation, the line after a month heading, the heading of an ``<article>``, or, between two markers,
-the first headline after the previous post's implications: its place decides, not its punctuation. A post needs a title, body text, and a citation or practice implications; site
-chrome (see :mod:`indexer.chrome`) is never part of one. Every block left over is returned with
-the reason it was not placed.
+the first headline after the previous post's implications: its place decides, not its punctuation,
+but it must have a title's shape (not a run of sentences). A post needs a title and body text: a
+citation, practice implications, or a paragraph of prose. Site chrome (see :mod:`indexer.chrome`),
+a post's own furniture (its header's byline, its footer), link-only lines, series introductions and
+reader comments are never part of one. Each post keeps its ``rel="tag"`` labels (from its article,
+or from the page between its title and the next) and its anchor, unless that anchor's element
+wraps other posts too. Every block left over is returned with the reason it was not placed, and
+each set-aside case is counted.
 """
 from __future__ import annotations
 
 import bisect
 import dataclasses
 import re
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 from indexer.blocks import HEADING, ITEM, Block
-from indexer.chrome import END, FURNITURE, SITE, chrome_kind
+from indexer.chrome import COMMENT, END, FURNITURE, SERIES, SITE, chrome_kind, split_glued_signature
 from indexer.citation import looks_like_citation
 from indexer.months import dated_line_month, heading_month, iso_month
 
@@ -49,6 +55,21 @@ _ARCHIVE_LIST_MONTHS = 3
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
 _BYLINE_REACH = 3
+# A post with neither a citation nor practice implications needs this much prose, and not an
+# excerpt's ending ("…", "[...]") that a listing of teasers prints.
+_MIN_BARE_BODY_WORDS = 12
+_EXCERPT_END = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\W*$")
+# A title may carry a short second sentence ("...? It Depends."), not a run of prose.
+_SENTENCE_BREAK = re.compile(r"[.!?]['\"’”)]*\s+(?=[\"“‘(]?[A-Z0-9])")
+_NOT_SENTENCE_END = re.compile(r"(?:^|\s)(?:[A-Z]|dr|mr|mrs|ms|prof|st|vs|al|no|vol|e\.g|i\.e|ed|eds)$", re.I)
+_MAX_SECOND_SENTENCE_WORDS = 6
+
+# What the report counts (keys of ParsedPage.counts).
+SERIES_SET_ASIDE = "series introductions set aside"
+COMMENTS_SET_ASIDE = "signed lines after the implications (reader comments, sign-offs) set aside"
+WRAPPER_ANCHORS = "anchors refused because their element wraps other posts"
+SIGNATURES_SPLIT = "signatures glued to the next paragraph split off"
+RUN_ON_TITLES = "run-on lines refused as titles"
 
 
 @dataclass(frozen=True)
@@ -56,7 +77,8 @@ class RawPost:
     """A post as found on the page, before citation parsing and enrichment.
 
     ``position``: the title's block number on the page; ``anchor``: the ``id``/``name`` just before
-    the title; ``article``: the number of the ``<article>`` holding it (None outside articles).
+    the title (None when its element wraps other posts too); ``article``: the number of the
+    ``<article>`` holding it (None outside articles); ``tags``: its ``rel="tag"`` labels.
     """
 
     issue_date: str | None
@@ -67,6 +89,7 @@ class RawPost:
     position: int = 0
     anchor: str | None = None
     article: int | None = None
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -85,10 +108,13 @@ class Unplaced:
 
 @dataclass(frozen=True)
 class ParsedPage:
-    """The posts of a page's blocks in page order, and the blocks of text no post took."""
+    """The posts of a page's blocks in page order, the blocks of text no post took, how many posts
+    past ``limit`` were not read, and the count of each case set aside (see the ``*_SET_ASIDE`` keys)."""
 
     posts: list[RawPost]
     unplaced: list[Unplaced]
+    unread: int = 0
+    counts: Counter = field(default_factory=Counter)
 
 
 def parse_posts(
@@ -97,51 +123,107 @@ def parse_posts(
     page_titles: tuple[str, ...] = (),
     headline: str | None = None,
     topic_labels: frozenset[str] = frozenset(),
+    limit: int | None = None,
 ) -> ParsedPage:
-    """All posts in a page's blocks, in page order, and the blocks no post took.
+    """All posts in a page's blocks, in page order (the first ``limit`` of them), and the blocks no post took.
 
     ``page_titles`` (the page's ``og:title``, ``<title>``) let a post page whose heading sits outside
     its ``<article>`` keep that heading; ``headline`` (the title a one-post page declares) is the
     title of a lone post article that prints none. A post's ``issue_date`` is None when the page
     does not date it near the post (the caller may know the month from the page address).
     """
-    positions, content = _content(blocks, page_titles, headline)
+    counts: Counter = Counter()
+    positions, content = _content(blocks, page_titles, headline, counts)
     kinds = _classify_all(content, topic_labels)
-    starts = _post_starts(content, kinds)
+    counts[SERIES_SET_ASIDE] += kinds.count(_SERIES)
+    starts = _post_starts(content, kinds, counts)
+    unread = max(0, len(starts) - limit) if limit is not None else 0
+    read_up_to = positions[starts[-unread]] if unread else len(blocks)
+    starts = starts[: len(starts) - unread]
     dates = _Dates(content, kinds)
+    tags = _Tags(blocks)
     posts: list[RawPost] = []
     placed: set[int] = set()
     unplaced: list[Unplaced] = []
+    last_used: list[int] = []  # of each post, the last block it took
     for number, start in enumerate(starts):
         end = starts[number + 1] if number + 1 < len(starts) else len(content)
-        post, used = _read_post(content, kinds, start, end, dates)
+        post, used = _read_post(content, kinds, start, end, dates, counts)
         placed.update(used)
-        if post.citation is None and not post.implications:
-            reason = "a title-like line with text after it, but neither a citation nor 'Practice Implications'"
+        last_used.append(max(used))
+        if post.citation is None and not post.implications and (
+            _words(post.summary) < _MIN_BARE_BODY_WORDS or _EXCERPT_END.search(post.summary[-1])
+        ):
+            reason = ("a title-like line with too little text after it (or an excerpt), and neither a citation nor "
+                      "'Practice Implications'")
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
-        else:
-            posts.append(dataclasses.replace(post, position=positions[start]))
+            continue
+        following = positions[starts[number + 1]] if number + 1 < len(starts) else read_up_to
+        anchor = post.anchor
+        if anchor and content[start].anchor_last is not None and content[start].anchor_last >= following:
+            anchor = None
+            counts[WRAPPER_ANCHORS] += 1
+        labels = tags.of(post, positions[start], following, len(starts))
+        posts.append(dataclasses.replace(post, position=positions[start], anchor=anchor, tags=labels))
     for i, kind in enumerate(kinds):
-        if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK):
-            reason = "before the first post" if not starts or i < starts[0] else "after a post's end (comments or page furniture)"
+        if i not in placed and kind in (_TEXT, _TITLE_LIKE, _CITATION, _MARK, _COMMENT) and positions[i] < read_up_to:
+            post = bisect.bisect_right(starts, i) - 1
+            if post < 0:
+                reason = "before the first post"
+            elif i < last_used[post]:
+                reason = "inside a post, not part of its text (a subtitle, the words of a byline)"
+            else:
+                reason = "after a post's end (comments or page furniture)"
             unplaced.append(Unplaced(positions[i], content[i].text, reason))
     unplaced.sort(key=lambda item: item.position)
-    return ParsedPage(posts, unplaced)
+    return ParsedPage(posts, unplaced, unread, counts)
 
 
-def _content(blocks: list[Block], page_titles: tuple[str, ...], headline: str | None) -> tuple[list[int], list[Block]]:
+def _words(paragraphs: tuple[str, ...]) -> int:
+    return sum(len(paragraph.split()) for paragraph in paragraphs)
+
+
+class _Tags:
+    """The ``rel="tag"`` labels of a page's posts, gathered once per page."""
+
+    def __init__(self, blocks: list[Block]) -> None:
+        self.blocks = blocks
+        self.by_article: dict[int | None, list[str]] = {}
+        for block in blocks:
+            if block.tags:
+                self.by_article.setdefault(block.article, []).extend(block.tags)
+
+    def of(self, post: RawPost, first: int, following: int, post_count: int) -> tuple[str, ...]:
+        """The post's labels: its article's, else those between its title and the next post (the whole
+        page's when it is the page's only post)."""
+        if not self.by_article:
+            return ()
+        if post.article is not None:
+            found = self.by_article.get(post.article, [])
+        elif post_count == 1:
+            found = [tag for tags in self.by_article.values() for tag in tags]
+        else:
+            found = [tag for block in self.blocks[first:following] for tag in block.tags]
+        return tuple(dict.fromkeys(found))
+
+
+def _content(
+    blocks: list[Block], page_titles: tuple[str, ...], headline: str | None, counts: Counter
+) -> tuple[list[int], list[Block]]:
     """The blocks that may hold posts, with their positions on the page.
 
-    Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it; when
-    its ``<article>`` elements hold them, everything but their text, the month headings and a heading
-    that repeats the page title just before an article (which joins that article). A lone post
-    article without any heading gets the page's ``headline`` as its first line.
+    Chrome-flagged blocks go; when the page's ``<main>`` holds the posts, everything outside it and
+    its articles; when its ``<article>`` elements hold them, everything but their text, the month
+    headings and a heading that repeats the page title just before an article (which joins that
+    article). A lone post article without any heading (but its "Practice Implications") gets the
+    page's ``headline`` as its first line. A signature glued to the next paragraph becomes two blocks.
     """
     positions = [i for i, block in enumerate(blocks) if not block.chrome]
-    if any(blocks[i].in_main and _post_text(blocks[i]) for i in positions):
-        positions = [i for i in positions if blocks[i].in_main]
+    if any(blocks[i].in_main and _holds_post(blocks[i]) for i in positions):
+        in_main = {blocks[i].article for i in positions if blocks[i].in_main and blocks[i].article is not None}
+        positions = [i for i in positions if blocks[i].in_main or blocks[i].article in in_main]
     content = {i: blocks[i] for i in positions}
-    if any(blocks[i].article is not None and _post_text(blocks[i]) for i in positions):
+    if any(blocks[i].article is not None and _holds_post(blocks[i]) for i in positions):
         kept = []
         for n, i in enumerate(positions):
             block = blocks[i]
@@ -153,15 +235,34 @@ def _content(blocks: list[Block], page_titles: tuple[str, ...], headline: str | 
             elif block.article is not None or heading_month(block.text):
                 kept.append(i)
         positions = kept
-        articles = {blocks[i].article for i in positions if blocks[i].article is not None and _post_text(blocks[i])}
-        if headline and len(articles) == 1 and not any(content[i].kind == HEADING and content[i].article is not None for i in positions):
+        articles = {blocks[i].article for i in positions if blocks[i].article is not None and _holds_post(blocks[i])}
+        headings = [content[i] for i in positions if content[i].kind == HEADING and content[i].article is not None]
+        if headline and len(articles) == 1 and all(_MARKER.match(heading.text) for heading in headings):
             first = next(n for n, i in enumerate(positions) if content[i].article is not None)
             content[-1] = Block(HEADING, headline, article=articles.pop())
             positions.insert(first, -1)
     positions = _without_repeats(content, positions)
     # The page position of the headline taken from the metadata is that of the article's first line.
     shown = [i if i >= 0 else positions[n + 1] for n, i in enumerate(positions)]
-    return shown, [content[i] for i in positions]
+    found: list[Block] = []
+    places: list[int] = []
+    for place, i in zip(shown, positions):
+        glued = split_glued_signature(content[i].text)
+        if glued:
+            counts[SIGNATURES_SPLIT] += 1
+            signature, rest = glued
+            found += [dataclasses.replace(content[i], text=signature, furniture=True),
+                      dataclasses.replace(content[i], text=rest, anchor=None)]
+            places.extend((place, place))
+        else:
+            found.append(content[i])
+            places.append(place)
+    return places, found
+
+
+def _holds_post(block: Block) -> bool:
+    """A sign that the element around the block holds a post: its citation, its marker, or its date."""
+    return _post_text(block) or block.time is not None
 
 
 def _post_text(block: Block) -> bool:
@@ -182,7 +283,12 @@ def _is_page_title(text: str, page_title: str | None) -> bool:
 
 # Block classes.
 _MONTH, _BYLINE_LINE, _MARK, _CITATION, _TITLE_LIKE, _TEXT = "month", "byline", "marker", "citation", "title", "text"
-_DROPPED, _END = "dropped", "end"
+_DROPPED, _END, _LINK_LINE, _SERIES, _COMMENT = "dropped", "end", "link", "series", "comment"
+_BLANK = "blank"  # no letters at all: "·", "--", a count of claps
+# Lines between a title and its text that are never the post's text.
+_SKIPPED = (_BYLINE_LINE, _DROPPED, _LINK_LINE, _SERIES, _BLANK)
+# Lines that are a post's text.
+_BODY = (_TEXT, _CITATION, _MARK, _COMMENT)
 
 
 def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str]:
@@ -212,12 +318,19 @@ def _classify_all(blocks: list[Block], topic_labels: frozenset[str]) -> list[str
 
 def _classify(block: Block, topic_labels: frozenset[str]) -> str:
     text = block.text
+    dated = block.time is not None and block.kind != HEADING and len(text.split()) <= _MAX_DATED_WORDS
+    if block.furniture:
+        return _BYLINE_LINE if dated or dated_line_month(text) else _DROPPED
+    if dated and block.article is not None:
+        return _BYLINE_LINE  # an article's <time> line dates it, even when it reads "January 2021"
     if heading_month(text):
         # A month that links elsewhere or sits in a list is archive navigation, not this page's heading.
         return _DROPPED if block.link or block.kind == ITEM else _MONTH
-    if dated_line_month(text) or (block.time and block.kind != HEADING and len(text.split()) <= _MAX_DATED_WORDS):
+    if dated_line_month(text) or dated:
         return _BYLINE_LINE
-    if _MARKER.match(text):
+    if not any(character.isalpha() for character in text):
+        return _BLANK
+    if _MARKER.match(text) and not (block.linked and block.kind != HEADING):  # not a contents entry
         return _MARK
     if _is_citation(text):
         return _CITATION
@@ -226,6 +339,12 @@ def _classify(block: Block, topic_labels: frozenset[str]) -> str:
         return _DROPPED
     if chrome == END:
         return _END
+    if chrome == SERIES:
+        return _SERIES
+    if block.linked and block.kind != HEADING:
+        return _LINK_LINE
+    if chrome == COMMENT:
+        return _COMMENT
     if _is_title_like(block):
         return _TITLE_LIKE
     return _TEXT
@@ -241,14 +360,26 @@ def _opens_with_initials_and_year(text: str) -> bool:
 
 
 def _is_short(block: Block) -> bool:
-    """Short enough to be a title, and not a list item or a line that starts mid-sentence."""
+    """Short enough to be a title, not a list item or a line that starts mid-sentence, and not a run of sentences."""
     text = block.text
     return (
         block.kind != ITEM
         and len(text) <= _MAX_TITLE_CHARS
         and len(text.split()) <= _MAX_TITLE_WORDS
         and (text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“¿")
+        and not _runs_on(text)
     )
+
+
+def _runs_on(text: str) -> bool:
+    """Prose rather than a title: three sentences or more, or a second one that is long and not a headline."""
+    breaks = [m.end() for m in _SENTENCE_BREAK.finditer(text) if not _NOT_SENTENCE_END.search(text[: m.start()])]
+    if len(breaks) >= 2:
+        return True
+    if not breaks:
+        return False
+    second = text[breaks[0]:]
+    return len(second.split()) > _MAX_SECOND_SENTENCE_WORDS and not _headline(Block(HEADING, second), _TEXT)
 
 
 def _is_title_like(block: Block) -> bool:
@@ -269,9 +400,15 @@ def _headline(block: Block, kind: str) -> bool:
     return len(words) >= 2 and capitalised >= _TITLE_CASE_SHARE * len(words)
 
 
-def _can_be_title(blocks: list[Block], kinds: list[str], i: int) -> bool:
-    """A title by place: any short line of text (it may end in a period or hold a second sentence)."""
-    return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _is_short(blocks[i])
+def _can_be_title(blocks: list[Block], kinds: list[str], i: int, *, links: bool = False) -> bool:
+    """A title by place: any short line of text (it may end in a period or hold a second sentence);
+    with ``links``, a line that is only a link too (a listing's title linking to the post's page)."""
+    allowed = (_TITLE_LIKE, _TEXT, _LINK_LINE) if links else (_TITLE_LIKE, _TEXT)
+    return 0 <= i < len(blocks) and kinds[i] in allowed and _is_short(blocks[i])
+
+
+def _runs_on_at(blocks: list[Block], kinds: list[str], i: int) -> bool:
+    return 0 <= i < len(blocks) and kinds[i] in (_TITLE_LIKE, _TEXT) and _runs_on(blocks[i].text)
 
 
 def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int]:
@@ -289,16 +426,27 @@ def _comparable(text: str) -> str:
     return _NOT_WORD.sub("", text[: _MAX_TITLE_CHARS * 2].casefold())
 
 
-def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
+def _post_starts(blocks: list[Block], kinds: list[str], counts: Counter) -> list[int]:
     starts = set()
+    run_ons = set()
+    headings = _article_headings(blocks, kinds)
     for i, kind in enumerate(kinds):
         if kind == _CITATION:
-            title = _line_before(kinds, i)
-            if _can_be_title(blocks, kinds, title):
+            heading = headings.get(blocks[i].article) if blocks[i].article is not None else None
+            if heading is not None and heading < i and not any(kinds[k] in _BODY for k in range(heading + 1, i)):
+                title = heading  # the article's heading, whatever short lines (a subtitle, a byline) follow it
+            else:
+                title = _line_before(kinds, i)
+            if _can_be_title(blocks, kinds, title, links=True):
                 starts.add(title)
-        elif kind == _MONTH and _can_be_title(blocks, kinds, i + 1) and _has_body(kinds, i + 1):
-            starts.add(i + 1)
-    _add_article_headings(blocks, kinds, starts)
+            elif _runs_on_at(blocks, kinds, title):
+                run_ons.add(title)
+        elif kind == _MONTH and _has_body(kinds, i + 1):
+            if _can_be_title(blocks, kinds, i + 1, links=True):
+                starts.add(i + 1)
+            elif _runs_on_at(blocks, kinds, i + 1):
+                run_ons.add(i + 1)
+    _add_article_headings(blocks, kinds, headings, starts)
     found = sorted(starts)
     markers = [i for i, kind in enumerate(kinds) if kind == _MARK]
     previous = -1
@@ -309,28 +457,34 @@ def _post_starts(blocks: list[Block], kinds: list[str]) -> list[int]:
             if start is not None:
                 starts.add(start)
         previous = marker
+    counts[RUN_ON_TITLES] += len(run_ons - starts)
     return sorted(starts)
 
 
 def _line_before(kinds: list[str], i: int) -> int:
     """The nearest line above ``i`` that is not a byline or dropped chrome (at most a few lines up)."""
     j = i - 1
-    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED):
+    while j >= 0 and i - j <= _BYLINE_REACH and kinds[j] in (_BYLINE_LINE, _DROPPED, _SERIES, _BLANK):
         j -= 1
     return j
 
 
-def _add_article_headings(blocks: list[Block], kinds: list[str], starts: set[int]) -> None:
+def _article_headings(blocks: list[Block], kinds: list[str]) -> dict[int, int]:
+    """Each ``<article>``'s first heading that can be a title: the article's title candidate."""
+    headings: dict[int, int] = {}
+    for i, block in enumerate(blocks):
+        if block.article is not None and block.article not in headings and block.kind == HEADING:
+            if _can_be_title(blocks, kinds, i):
+                headings[block.article] = i
+    return headings
+
+
+def _add_article_headings(blocks: list[Block], kinds: list[str], headings: dict[int, int], starts: set[int]) -> None:
     """An ``<article>`` that no other rule gave a title: its first heading is the title."""
     with_start = {blocks[start].article for start in starts}
-    seen: set[int] = set()
-    for i, block in enumerate(blocks):
-        if block.article is None or block.article in seen:
-            continue
-        if block.kind == HEADING and _can_be_title(blocks, kinds, i):
-            seen.add(block.article)
-            if block.article not in with_start and _has_body(kinds, i):
-                starts.add(i)
+    for article, i in headings.items():
+        if article not in with_start and _has_body(kinds, i):
+            starts.add(i)
 
 
 def _has_body(kinds: list[str], title: int) -> bool:
@@ -338,7 +492,7 @@ def _has_body(kinds: list[str], title: int) -> bool:
     for kind in kinds[title + 1:]:
         if kind == _MONTH:
             return False
-        if kind in (_TEXT, _CITATION, _MARK):
+        if kind in _BODY:
             return True
     return False
 
@@ -373,13 +527,25 @@ def _title_between(blocks: list[Block], kinds: list[str], previous_marker: int, 
     return (marked or shaped or titles or [None])[-1]
 
 
-def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, dates: "_Dates") -> tuple[RawPost, list[int]]:
-    """The post that starts at ``start``, and the positions of the blocks it took."""
+def _read_post(
+    blocks: list[Block], kinds: list[str], start: int, end: int, dates: "_Dates", counts: Counter
+) -> tuple[RawPost, list[int]]:
+    """The post that starts at ``start``, and the positions of the blocks it took.
+
+    Its furniture, link-only lines, headings before its first paragraph (a subtitle) and a series
+    introduction before its first paragraph are skipped; a signed line (a reader's comment, a
+    sign-off) after its first implications paragraph ends it."""
     title_block = blocks[start]
     used = [start]
     position = start + 1
-    while position < end and kinds[position] in (_BYLINE_LINE, _DROPPED):
+    # Bylines, and headings before any text (a subtitle).
+    while position < end and (kinds[position] in _SKIPPED or (kinds[position] == _TITLE_LIKE and blocks[position].kind == HEADING)):
         position += 1
+    cited = position
+    while cited < end and kinds[cited] in (*_SKIPPED, _TITLE_LIKE):  # a subtitle or a byline's words
+        cited += 1
+    if cited < end and kinds[cited] == _CITATION:
+        position = cited
     citation = None
     if position < end and kinds[position] == _CITATION:
         citation = _TRAILING_LINK_LABEL.sub("", blocks[position].text) or blocks[position].text
@@ -392,8 +558,11 @@ def _read_post(blocks: list[Block], kinds: list[str], start: int, end: int, date
         kind = kinds[i]
         if kind in (_MONTH, _END) or blocks[i].article != title_block.article:
             break
-        if kind in (_DROPPED, _BYLINE_LINE):
+        if kind in (_DROPPED, _BYLINE_LINE, _LINK_LINE, _BLANK) or (kind == _SERIES and not summary):
             continue
+        if kind == _COMMENT and implications:
+            counts[COMMENTS_SET_ASIDE] += 1
+            break
         if kind == _MARK:
             target = implications
             rest = _MARKER.sub("", blocks[i].text, count=1)

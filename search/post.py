@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 TOPICS_FROM_SITE = "site"
@@ -16,11 +17,23 @@ URL_LISTING = "listing"
 # Where the citation fields come from: the blog's line, or Crossref's record of the work (``Post.crossref``).
 METADATA_BLOG = "blog"
 METADATA_CROSSREF = "crossref"
+# Characters no later layer can carry (UTF-8, XML, BibTeX, RIS): lone surrogates, control characters
+# but tab and newlines, and the noncharacters U+FFFE/U+FFFF. A Post replaces them with U+FFFD.
+_BAD_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _clean(value):
+    if isinstance(value, (tuple, list)):
+        return type(value)(map(_clean, value))
+    if isinstance(value, dict):
+        return {_clean(key): _clean(item) for key, item in value.items()}
+    return _BAD_CHARACTERS.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, kw_only=True)
 class Post:
-    """One blog summary. JSON uses the same field names (see DESIGN.md)."""
+    """One blog summary. JSON uses the same field names (see DESIGN.md). However a record is made
+    (extraction, a test, a stored record read back), its text holds no character from _BAD_CHARACTERS."""
 
     id: str
     url: str | None
@@ -49,6 +62,13 @@ class Post:
     # Crossref's record beyond the fields above (authors with given names and ORCID, ISSN, publisher,
     # type, article number) and, under "blog", the blog's own values of the fields it completed.
     crossref: dict | None = None
+
+    def __post_init__(self) -> None:
+        values = self.__dict__
+        texts = [value if isinstance(value, str) else "\n".join(map(str, value)) for value in values.values()
+                 if isinstance(value, (str, tuple))]
+        if _BAD_CHARACTERS.search("\n".join(texts)) or (self.crossref and _BAD_CHARACTERS.search(repr(self.crossref))):
+            values.update((name, _clean(value)) for name, value in values.items())
 
     def to_dict(self) -> dict:
         """The JSON form: tuples become lists, field order as declared."""

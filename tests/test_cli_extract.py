@@ -147,19 +147,28 @@ def test_no_path_is_a_usage_error():
 
 
 def test_report_counts_posts_missing_parts_and_unplaced_blocks_of_real_pages():
-    # 16 posts on the seven real-trait pages; five have no citation (two on the listing, one on each
-    # archive month, one on the Blogger page); one citation elides authors ("… Fischer, A.").
+    # 30 posts on the 21 real-trait pages; twelve have no citation (two on the listing, one on each
+    # archive month, one on the Blogger month page, seven engine pages); one of them has no practice
+    # implications either (the Ghost essay); two citations elide authors ("… Fischer, A.", "et al.").
     result = run_extract(REAL, "--json")
     assert result.returncode == 0, result.stderr
     _no_traceback(result)
-    assert len(json.loads(result.stdout)) == 16
+    assert len(json.loads(result.stdout)) == 30
     lines = result.stderr.splitlines()
     unplaced = [line for line in lines if line.startswith("unplaced ")]
     # Reader comments are named with their file, position and first words, never printed as posts.
     assert any("pprnet_blog_june2013.html: block" in line and "Thank you for this summary" in line for line in unplaced)
     assert "Thank you for this summary" not in result.stdout
-    assert "16 posts from 7 pages" in lines
-    assert "  without citation: 5" in lines
-    assert "  without practice implications: 0" in lines
-    assert "  citation lines only partly parsed: 1" in lines
+    assert "30 posts from 21 pages" in lines
+    assert "  without citation: 12" in lines
+    assert "  without practice implications: 1" in lines
+    assert "  citation lines only partly parsed: 2" in lines
     assert f"  blocks left unplaced: {len(unplaced)}" in lines
+    # Each case set aside is counted; the post kept without citation or implications is named.
+    kept = lines.index("  kept without citation or practice implications: 1")
+    assert lines[kept + 1] == f"    {REAL / 'ghost_casper_no_citation.html'}: 'Why This Blog Summarizes Practice-Based Studies'"
+    assert "  series introductions set aside: 2" in lines  # the listing's, and the June 2013 note
+    # the September 2014 reader's comment, a WordPress sign-off, a Medium thank-you line
+    assert "  signed lines after the implications (reader comments, sign-offs) set aside: 3" in lines
+    assert "  posts with topics from the page's rel=tag links: 6" in lines
+    assert "  posts past the 200 a page may yield, not read: 0" in lines

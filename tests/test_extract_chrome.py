@@ -1,4 +1,6 @@
-"""No page made only of site chrome yields a post, whatever the order and the markup (a property test).
+"""No page made only of site chrome yields a post, whatever the order and the markup, and chrome around
+a post leaves it whole (property tests), also when the chrome sits in an article's own header and
+footer, which the HTML standard makes the post's furniture rather than the site's.
 
 The chrome is the real blog's: site headings, the listing introduction and "This month..." teaser,
 both filter lists, month headings, archive month links, the old archive's introduction and
@@ -60,6 +62,10 @@ WRAPPERS = [
     "<html><body><article>{}</article></body></html>",
     "<html><body><table><tr>{}</tr></table></body></html>",
     "<html><body><div class='content'>{}</div><footer>© University of Ottawa</footer></body></html>",
+    # an article's or main's own header and footer: the post's furniture
+    "<html><body><article><header><h1>About This Blog</h1>{}</header><footer>{}</footer></article></body></html>",
+    "<html><body><main><header>{}</header><footer><p>Posted in Research</p>{}</footer></main></body></html>",
+    "<html><body><main><article><footer>{}</footer></article><aside>{}</aside></main></body></html>",
 ]
 
 
@@ -73,11 +79,15 @@ def chrome_pages(draw):
             lines.append(prefix + text)
         separator = draw(st.sampled_from(["\n", "\n\n", "\r\n"]))
         return separator.join(lines), False
-    parts = []
-    for text, role in pieces:
-        templates = {"line": HTML_LINE, "item": HTML_ITEM + HTML_LINE, "link": HTML_LINK}[role]
-        parts.append(draw(st.sampled_from(templates)).format(html.escape(text)))
-    return draw(st.sampled_from(WRAPPERS)).format("\n".join(parts)), True
+    parts = [_render(draw, text, role) for text, role in pieces]
+    wrapper = draw(st.sampled_from(WRAPPERS))
+    split = draw(st.integers(0, len(parts)))
+    return wrapper.format("\n".join(parts[:split]), "\n".join(parts[split:])), True
+
+
+def _render(draw, text: str, role: str) -> str:
+    templates = {"line": HTML_LINE, "item": HTML_ITEM + HTML_LINE, "link": HTML_LINK}[role]
+    return draw(st.sampled_from(templates)).format(html.escape(text))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -111,5 +121,32 @@ def test_chrome_before_a_post_leaves_the_post_whole(page, title_markup, line_mar
         text += "\nMarch 2019\n" + "\n".join(line for line, _ in POST)
     posts, _ = extract_page(text, is_html=is_html)
     assert [(p.title, p.issue_date) for p in posts] == [(POST[0][0], "2019-03")]
+    assert posts[0].summary == POST[2][0]
+    assert posts[0].implications == POST[4][0]
+
+
+@st.composite
+def article_posts(draw):
+    """A post in an <article> as blog engines write it: the title in the article's <header> with chrome
+    lines after it, chrome in the article's <footer>, the site's chrome around it."""
+    def chrome_lines(max_size):
+        return "".join(_render(draw, text, role) for text, role in draw(st.lists(st.sampled_from(CHROME), max_size=max_size)))
+    title = html.escape(POST[0][0])
+    body = "".join(f"<p>{html.escape(line)}</p>" for line, _ in POST[1:3])
+    article = (
+        f"<article><header><h1>{title}</h1>{chrome_lines(6)}<p><time datetime='2019-03-05'>March 5, 2019</time></p>"
+        f"{chrome_lines(4)}</header>{body}<h2>{POST[3][0]}</h2><p>{html.escape(POST[4][0])}</p>"
+        f"<footer>{chrome_lines(8)}</footer></article>"
+    )
+    if draw(st.booleans()):
+        article = f"<main>{article}</main>"
+    return f"<html><body><header>{chrome_lines(6)}</header><h2>March 2019</h2>{article}<footer>{chrome_lines(6)}</footer></body></html>"
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(article_posts())
+def test_chrome_in_an_articles_header_and_footer_leaves_the_post_whole(page):
+    posts, _ = extract_page(page, is_html=True)
+    assert [(p.title, p.issue_date, p.citation) for p in posts] == [(POST[0][0], "2019-03", POST[1][0])]
     assert posts[0].summary == POST[2][0]
     assert posts[0].implications == POST[4][0]

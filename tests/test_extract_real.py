@@ -101,12 +101,94 @@ TRAITS = {
         ("2015-03", "Should Therapists Talk About Themselves?", False,
          "https://therapyresearchnotes.blogspot.com/2015/03/#1928374650912837465"),
     ],
+    # Each engine's own page for one post, as its default theme writes it: with a citation, and without.
+    # WordPress Twenty Twenty-One: the date only in the entry footer's <time>, rel="tag" there (and one in
+    # the sidebar's tag cloud, not this post's), Jetpack related posts inside the content, comments, author bio.
+    "wordpress_2021_single.html": [
+        ("2021-06", "Do Therapists Know When Clients Are Holding Back?", True,
+         "https://practicegap.example.org/2021/06/17/do-therapists-know-when-clients-are-holding-back/"),
+    ],
+    # WordPress Twenty Twenty: category link above the title, the date as a plain link in the header's
+    # list, a sign-off after the implications, comments inside the article, screen-reader labels.
+    "wordpress_2020_no_citation.html": [
+        ("2021-05", "What We Heard at the Ottawa Practice Research Day", False,
+         "https://practicegap.example.org/2021/05/12/what-we-heard-at-the-ottawa-practice-research-day/"),
+    ],
+    # Hugo Ananke: <main> inside the <article> (its header outside it), an <aside> of related posts in the
+    # article, tag links after the implications, Disqus.
+    "hugo_ananke_single.html": [
+        ("2018-11", "Homework Completion and Outcome in Cognitive Therapy for Depression", True,
+         "https://betweensessions.example.net/posts/homework-completion-depression/"),
+    ],
+    # Hugo PaperMod: breadcrumbs and a description in the header, a table of contents linking to
+    # "Practice Implications", tags, previous/next and share links in the post footer, comments.
+    "hugo_papermod_no_citation.html": [
+        ("2019-04", "Reading the Research on Therapist Self-Disclosure", False,
+         "https://betweensessions.example.net/posts/therapist-self-disclosure/"),
+    ],
+    # Jekyll minima: header with <time>, the citation in bold, related posts and static comments after
+    # the article (each comment an <article>).
+    "jekyll_minima_single.html": [
+        ("2016-09", "Does Therapist Experience Predict Outcome?", True,
+         "https://clinicnotes.example.org/2016/09/14/therapist-experience.html"),
+    ],
+    # Jekyll Minimal Mistakes: the title as a link, rel="tag" and an "Updated" date in the footer, share
+    # buttons, pager, comments inside the article, "You may also enjoy" cards (articles with dates).
+    "jekyll_mistakes_no_citation.html": [
+        ("2017-03", "Ending Therapy Well: What Clients Remember", False,
+         "https://clinicnotes.example.org/2017/03/02/ending-therapy-well/"),
+    ],
+    # Ghost Casper: primary tag above the title, an excerpt and the author's name (a heading) in the header,
+    # the comments app, "read more" cards (articles with dates) in an aside.
+    "ghost_casper_single.html": [
+        ("2019-10", "Brief Mindfulness Training for Therapists in Training", True,
+         "https://notesforpractice.example.com/brief-mindfulness-training-for-trainees/"),
+    ],
+    # Ghost Casper, an essay: a title, a date and a body, neither a citation nor "Practice Implications".
+    "ghost_casper_no_citation.html": [
+        ("2019-09", "Why This Blog Summarizes Practice-Based Studies", False,
+         "https://notesforpractice.example.com/why-practice-based-studies/"),
+    ],
+    # Drupal Olivero: the page title outside the article, "By Name, 8 June, 2021" in the article header
+    # (no machine-readable date anywhere), a Tags field, comments (articles) inside the article.
+    "drupal_olivero_single.html": [
+        ("2021-06", "Routine Outcome Monitoring in Youth Mental Health Services", True,
+         "https://youthpractice.example.ca/node/214"),
+    ],
+    # Drupal Bartik: the article's <footer> (submitted by ..., Drupal's numeric date) before its text,
+    # related posts in the sidebar.
+    "drupal_bartik_no_citation.html": [
+        ("2021-02", "Our Network's Survey on Video Sessions, One Year Later", False,
+         "https://youthpractice.example.ca/node/187"),
+    ],
+    # Blogger (Simple template): the date header above the post, the citation in italics, <br> paragraphs,
+    # labels (rel="tag") and share buttons in the post footer, "N comments:", "You might also like".
+    "blogger_single.html": [
+        ("2015-10", "Does Group Cohesion Predict Outcome in Group Therapy?", True,
+         "https://therapyresearchnotes.blogspot.com/2015/10/group-cohesion.html"),
+    ],
+    # Blogger (Contempo): <article>, JSON-LD inside the post, <time> in the post header, threaded comments.
+    "blogger_contempo_no_citation.html": [
+        ("2019-02", "When Should Therapy End? Three Questions From Our Readers", False,
+         "https://therapyresearchnotes.blogspot.com/2019/02/when-should-therapy-end.html"),
+    ],
+    # Medium: generated class names, a subtitle heading, the author, "Follow", read time and date between
+    # the title and the citation, clap and response counts, "Responses", "More from", "Recommended".
+    "medium_single.html": [
+        ("2020-03", "Dropout Is Not One Thing", True,
+         "https://medium.com/practice-notes/dropout-is-not-one-thing-5e1f0c2b9a7d"),
+    ],
+    "medium_no_citation.html": [
+        ("2020-11", "Five Questions to Ask Before Recommending Online Therapy", False,
+         "https://medium.com/practice-notes/five-questions-before-recommending-online-therapy-91b3d7e2c4a0"),
+    ],
 }
 URL_KINDS = {
     "live_listing_p3.html": "listing", "post_in_site_chrome.html": "post", "pprnet_blog_june2013.html": "archive",
     "pprnet_blog_sept2014.html": "archive", "pprnet_blog_aug2015.txt": None, "wordpress_single.html": "post",
     "blogger_month.html": "archive",
-}
+} | {name: "post" for name in TRAITS if name.startswith(("wordpress_20", "hugo_", "jekyll_", "ghost_", "drupal_",
+                                                          "blogger_single", "blogger_contempo", "medium_"))}
 # Text of the page chrome that must never be in a title, summary or implications.
 CHROME = [
     "blog began in 2013", "I blog about", "Type of Research", "ALL Topics", "Welcome to the PPRNet",
@@ -114,6 +196,17 @@ CHROME = [
     "I attended an MBT workshop", "I shared this with our team", "Link to abstract", "Posted by", "Posted on",
     "Labels:", "Leave a Reply", "We started using a one-item rating", "Last updated", "©", "Older Posts",
     "Blog archive", "A note on this month", "Tagged",
+    # the engines' pages: bylines, furniture, comments, related posts, subtitles and excerpts
+    "says:", "said...", "Leave a comment", "Reply", "Published", "min read", "Written by", "Responses", "Share on",
+    "Table of Contents", "Submitted by", "Add new comment", "Disqus", "Categorized", "Tags", "Newer Post", "« Prev",
+    "It felt awkward for about two weeks", "Our agency caps therapy", "In our training clinic we ask supervisees",
+    "This matches what we see", "I was a client at a service", "We tried a weekly measure",
+    "how cohesion was measured", "Spacing the last sessions out has worked", "who else is home is the one I forgot",
+    "Dana Whitfield is a counselling psychologist", "Thank you to everyone who came", "Thanks to the clinicians",
+    "A latent class study finds", "What the research on video sessions does", "Four weeks of mindfulness practice made",
+    "What the small studies", "Repairing Ruptures in the First Month", "Booster Sessions After CBT", "Good Supervision",
+    "Deliberate Practice for Therapists", "Privacy Concerns in Teletherapy", "The First Session Decides",
+    "Why Therapists Burn Out", "Do Therapists Rate Homework", "Noor Haddad", "Maya Castellanos", "Kwame Asante",
 ]
 
 
@@ -141,16 +234,20 @@ def test_fixture_equals_golden_records_field_by_field(name):
 @pytest.mark.parametrize("name", sorted(TRAITS))
 def test_fixture_posts_hold_no_page_chrome(name):
     for post in _read(name).posts:
+        assert post.title.strip() and post.summary.strip()
+        assert post.implications.strip() or post.citation is None  # only an uncited post may lack implications
         for text in (post.title, post.summary, post.implications):
-            assert text.strip()
             found = [phrase for phrase in CHROME if phrase in text]
             assert not found, f"{name} {post.title!r}: {found}"
 
 
-def test_series_introduction_stays_with_its_post_and_is_not_a_title():
-    post = _read("live_listing_p3.html").posts[3]
-    assert post.summary.startswith("This is the second of three posts on treating depression")
-    assert post.summary.split("\n\n")[1].startswith("Most people with depression")
+def test_series_introduction_is_neither_a_title_nor_the_first_summary_paragraph_and_is_counted():
+    page = _read("live_listing_p3.html")
+    post = page.posts[3]
+    assert post.title == "Treating Depression in Primary Care: Part 2 of 3"
+    assert post.summary.startswith("Most people with depression")
+    assert "second of three posts" not in post.summary + post.implications
+    assert page.counts["series introductions set aside"] == 1
 
 
 def test_month_comes_from_the_heading_not_from_dates_in_the_introduction():
@@ -377,7 +474,14 @@ def test_a_post_page_that_prints_its_title_only_in_its_metadata_takes_the_declar
         read_page(page.replace("<meta property='og:title' content='Does Feedback Help?'>", ""), is_html=True)
 
 
-HTML_FIXTURES = sorted(path for path in (ROOT / "tests" / "fixtures" / "layouts").rglob("*.html"))
+# Pages whose post is told apart from their furniture by markup alone, which a text copy loses: an
+# article's first heading among other headings (Casper's author, Ananke's byline), a date only in a
+# <time datetime> or the page's metadata (PaperMod, Minimal Mistakes, WordPress 2020/2021), tag links,
+# a subtitle heading, the page's own address.
+MARKUP_ONLY = {"ghost_casper_single.html", "ghost_casper_no_citation.html", "hugo_ananke_single.html",
+               "hugo_papermod_no_citation.html", "jekyll_mistakes_no_citation.html", "medium_single.html",
+               "medium_no_citation.html", "wordpress_2020_no_citation.html", "wordpress_2021_single.html"}
+HTML_FIXTURES = sorted(path for path in (ROOT / "tests" / "fixtures" / "layouts").rglob("*.html") if path.name not in MARKUP_ONLY)
 
 
 @pytest.mark.parametrize("path", HTML_FIXTURES, ids=[path.name for path in HTML_FIXTURES])
