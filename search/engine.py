@@ -104,6 +104,7 @@ class SearchResponse:
     partial: bool = False   # the time budget ran out: the results may be incomplete
     answer: list[AnswerSentence] | None = None
     more: int = 0           # posts matching only some of the words, listed after the ``total`` results
+    facet_totals: dict[str, int] = field(default_factory=dict)  # values a facet has in all (listed: facet_limit)
 
     @property
     def results(self) -> list[Hit]:
@@ -130,6 +131,7 @@ class SearchResponse:
             "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
+            "facet_totals": self.facet_totals,
         }
 
 
@@ -385,7 +387,7 @@ class SearchEngine:
         final = matching if allowed is None else matching & allowed
         if fewer is not None and allowed is not None:
             fewer &= allowed
-        facets = snapshot.facets.counts(matching, filters)
+        facets, facet_totals = snapshot.facets.counts(matching, filters, limit=request.facet_limit)
         total = int(np.count_nonzero(final))
         more = 0 if fewer is None else int(np.count_nonzero(fewer))
         hits: list[Hit] = []
@@ -412,6 +414,7 @@ class SearchEngine:
             partial=partial,
             answer=answer,
             more=more,
+            facet_totals=facet_totals,
         )
 
     def _page_of_hits(

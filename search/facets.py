@@ -12,10 +12,12 @@ facet had no selection, so a user can widen it (disjunctive faceting). Each face
 arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
 one ``np.bincount`` over the pairs of the masked documents (of only those documents' pairs when few
 match), so counting costs a few vector operations whatever the number of values (authors have
-thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked.
+thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked. A year value may
+be a span (``year_bounds``): it selects every year in it, as ``year:`` does in a query.
 """
 from __future__ import annotations
 
+import re
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -27,6 +29,11 @@ from search.evidence import hierarchy_order
 from search.post import Post
 
 MAX_FACET_VALUES = 50
+YEAR_FORMS = "a year (2019), a range (2015-2020 or [2015 TO 2020]) or a comparison (>2019, <=2015)"
+_YEAR = re.compile(
+    r"^(?:(?P<op>[<>]=?)(?P<bound>\d{1,4})|(?P<first>\d{1,4})\s*(?:-|–|\.\.)\s*(?P<last>\d{1,4})|(?P<one>\d{1,4}))$"
+)
+_YEAR_RANGE = re.compile(r"^(?P<open>[\[{])\s*(?P<start>\d{1,4})?\s*TO\s*(?P<end>\d{1,4})?\s*(?P<close>[\]}])?$", re.I)
 BY_COUNT = "count"          # most posts first (ties: alphabetically; years: newest first)
 BY_EVIDENCE = "evidence"    # the evidence hierarchy, strongest first (search.evidence)
 
@@ -64,6 +71,23 @@ def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, 
     if FACET_BY_NAME[facet].order == BY_EVIDENCE:
         return sorted(ranked, key=lambda item: hierarchy_order(item[0]))
     return ranked
+
+
+def year_bounds(text: str) -> tuple[int | None, int | None] | None:
+    """The first and last year (None: open) that a year value in one of YEAR_FORMS selects; None for
+    any other text."""
+    ranged = _YEAR_RANGE.match(text.strip())
+    if ranged:
+        start, end = ranged["start"], ranged["end"]
+        return (None if start is None else int(start) + (ranged["open"] == "{"),
+                None if end is None else int(end) - (ranged["close"] == "}"))
+    match = _YEAR.match(text.strip())
+    if not match:
+        return None
+    if match["op"]:
+        bound = int(match["bound"])
+        return (bound + (match["op"] == ">"), None) if match["op"][0] == ">" else (None, bound - (match["op"] == "<"))
+    return int(match["first"] or match["one"]), int(match["last"] or match["one"])
 
 
 def _surname(author: str) -> str:
@@ -121,11 +145,16 @@ class FacetIndex:
     def expand(self, facet: str, value: str) -> tuple[str, ...]:
         """The stored values a typed value selects: the value in any case; for authors, a surname alone
         ("Firth") selects every author of that surname ("Firth, N.", "Firth, J."). A value no post has
-        is kept as typed (it selects nothing and counts 0)."""
+        is kept as typed (it selects nothing and counts 0). A span of years selects the years in it."""
         typed = value.strip()
         stored = self._canonical[facet].get(typed.casefold())
         if stored is not None:
             return (stored,)
+        bounds = year_bounds(typed) if facet == "year" else None
+        if bounds:
+            low, high = bounds
+            return tuple(year for year in self._values["year"]
+                         if (low is None or int(year) >= low) and (high is None or int(year) <= high)) or (typed,)
         if facet == "author" and "," not in typed:
             return tuple(self._by_surname.get(typed.casefold(), ())) or (typed,)
         return (typed,)
@@ -154,13 +183,14 @@ class FacetIndex:
         return allowed
 
     def counts(
-        self, matching: np.ndarray, selections: Mapping[str, tuple[str, ...]], *, limit: int = MAX_FACET_VALUES
-    ) -> dict[str, list[FacetCount]]:
+        self, matching: np.ndarray, selections: Mapping[str, tuple[str, ...]], *, limit: int | None = MAX_FACET_VALUES
+    ) -> tuple[dict[str, list[FacetCount]], dict[str, int]]:
         """For each facet, value counts over ``matching`` (a boolean mask of documents) narrowed by the
-        other facets' selections."""
+        other facets' selections (at most ``limit`` values a facet, None: all), and how many values each
+        facet has in all."""
         # The base of a facet depends on which other facets have a selection; facets often share one.
         bases: dict[tuple[str, ...], np.ndarray] = {}
-        result = {}
+        result, totals = {}, {}
         for facet in FACET_NAMES:
             restricting = tuple(name for name, values in selections.items() if values and name != facet)
             base = bases.get(restricting)
@@ -169,14 +199,15 @@ class FacetIndex:
                 base = bases[restricting] = matching if others is None else matching & others
             column = self._column(facet)
             counts = column.counts(base)
-            value_ids = column.top(counts, limit)
+            value_ids = column.top(counts, len(column.values) if limit is None else limit)
+            totals[facet] = int(np.count_nonzero(counts))
             selected = set(selections.get(facet, ()))
             ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
             shown = {value for value, _ in ranked}
             ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
             ranked = listing_order(facet, ranked)
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
-        return result
+        return result, totals
 
     def all_counts(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of posts, most first (for browse pages)."""

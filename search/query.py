@@ -29,6 +29,7 @@ from functools import lru_cache
 from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Query, Term
 
 from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, name_analyzer, phrase_terms
+from search.facets import YEAR_FORMS, year_bounds
 from search.journals import full_journal_name
 from search.query_nodes import BoundedPrefix, BoundedWildcard, MinimumShouldMatch
 from search.schema import FIELD_ALIASES, PLAIN_WORD_FIELDS, build_schema
@@ -73,11 +74,7 @@ _BOOST = re.compile(r"\^([\d.]*)$")
 _SYNTAX_CHARACTERS = re.compile(r"[\^~\[\]{}\\:]")
 _SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
 _WORD = re.compile(WORD_PATTERN)
-_YEAR = re.compile(
-    r"^(?:(?P<op>[<>]=?)(?P<bound>\d{1,4})|(?P<first>\d{1,4})\s*(?:-|–|\.\.)\s*(?P<last>\d{1,4})|(?P<one>\d{1,4}))$"
-)
-_YEAR_RANGE = re.compile(r"^(?P<open>[\[{])\s*(?P<start>\d{1,4})?\s*TO\s*(?P<end>\d{1,4})?\s*(?P<close>[\]}])?$", re.I)
-_YEAR_HELP = "year: takes a year (2019), a range (2015-2020 or [2015 TO 2020]) or a comparison (>2019, <=2015)."
+_YEAR_HELP = f"year: takes {YEAR_FORMS}."
 
 
 @dataclass(frozen=True)
@@ -425,24 +422,12 @@ class _Parser:
         return _field_phrase(field_name, terms, boost)
 
     def _year(self, value: str, boost: float) -> Query | None:
-        year_field = _SCHEMA["year"]
-        value = value.strip()
-        ranged = _YEAR_RANGE.match(value)
-        if ranged:
-            return year_field.parse_range("year", ranged["start"], ranged["end"], ranged["open"] == "{",
-                                          ranged["close"] == "}", boost=boost)
-        match = _YEAR.match(value)
-        if not match:
+        bounds = year_bounds(value)
+        if bounds is None:
             self.notices.append(_YEAR_HELP)
             return None
-        if match["one"]:
-            return year_field.parse_range("year", match["one"], match["one"], False, False, boost=boost)
-        if match["first"]:
-            return year_field.parse_range("year", match["first"], match["last"], False, False, boost=boost)
-        op, bound = match["op"], match["bound"]
-        if op.startswith(">"):
-            return year_field.parse_range("year", bound, None, op == ">", False, boost=boost)
-        return year_field.parse_range("year", None, bound, False, op == "<", boost=boost)
+        first, last = (None if year is None else str(year) for year in bounds)
+        return _SCHEMA["year"].parse_range("year", first, last, False, False, boost=boost)
 
 
 @dataclass(frozen=True)
