@@ -12,7 +12,7 @@ import run
 from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, SECURITY_HEADERS, create_app
 
 FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
-SAMPLE_VALUES = {"post_id": FIRTH, "filename": "app.js"}
+SAMPLE_VALUES = {"post_id": FIRTH, "filename": "app.js", "facet": "author"}
 SAMPLE_QUERIES = {"/export": f"?id={FIRTH}"}  # routes that need a query string (path without extension)
 
 

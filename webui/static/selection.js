@@ -4,7 +4,7 @@
 (function () {
   "use strict";
   var KEY = "pprnet-selection";
-  var MAX = 500;
+  var MAX = 500;  // the most one export holds (webui.state.MAX_EXPORT)
 
   function load() {
     try {
@@ -36,6 +36,11 @@
       box.checked = ids.indexOf(box.value) !== -1;
       box.addEventListener("change", function () {
         ids = load().filter(function (id) { return id !== box.value; });
+        if (box.checked && ids.length >= MAX) {  // full: say so rather than drop a tick
+          box.checked = false;
+          count.textContent = ids.length + " summaries selected, the most one export holds: export them, then clear the selection.";
+          return;
+        }
         if (box.checked) ids.push(box.value);
         save(ids);
         show();
