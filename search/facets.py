@@ -12,7 +12,8 @@ facet had no selection, so a user can widen it (disjunctive faceting). Each face
 arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
 one ``np.bincount`` over the pairs of the masked documents (of only those documents' pairs when few
 match), so counting costs a few vector operations whatever the number of values (authors have
-thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked. A year value may
+thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked (every year is listed,
+for the year chart: a century at most). A year value may
 be a span (``year_bounds``): it selects every year in it, as ``year:`` does in a query.
 """
 from __future__ import annotations
@@ -199,7 +200,8 @@ class FacetIndex:
                 base = bases[restricting] = matching if others is None else matching & others
             column = self._column(facet)
             counts = column.counts(base)
-            value_ids = column.top(counts, len(column.values) if limit is None else limit)
+            listed = len(column.values) if limit is None or facet == "year" else limit  # every year: a chart draws them
+            value_ids = column.top(counts, listed)
             totals[facet] = int(np.count_nonzero(counts))
             selected = set(selections.get(facet, ()))
             ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]

@@ -3,7 +3,7 @@
 The reference is the counting the engine did before the arrays: for each facet, the matching documents
 narrowed by the other facets' selections, each post counted once per value, ranked by count then
 folded value (years: newest first), ties in the order values were first seen, the top ``limit``
-shown (None: all), then any selected value not shown; research types then in evidence-hierarchy order;
+shown (None: all; every year), then any selected value not shown; research types then in evidence-hierarchy order;
 and how many values each facet has in all.
 """
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _reference_counts(posts: dict[int, Post], matching: set[int], selections: di
         counter = Counter(value for docnum in base for value in set(values_of[docnum][facet]))
         totals[facet] = len(counter)
         items = sorted(counter.items(), key=lambda item: first_seen[facet][item[0]])
-        ranked = sorted(items, key=_by_count_then_value(facet))[:limit]
+        ranked = sorted(items, key=_by_count_then_value(facet))[:None if facet == "year" else limit]
         selected = set(selections.get(facet, ()))
         shown = {value for value, _ in ranked}
         ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
