@@ -22,6 +22,7 @@ import difflib
 import errno
 import json
 import os
+import re
 import shutil
 import socket
 import sys
@@ -175,7 +176,6 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def _print_results(response) -> None:
     import html
-    import re
 
     if response.corrected:
         print(f"No results for {response.request.query!r}; showing results for {response.suggestion!r}.")
@@ -335,9 +335,7 @@ def rebuild_reason(corpus: Path, index: Path) -> str | None:
 
 def _without_advice(problem: str) -> str:
     """The reason without its "run `python run.py index`" advice: the default command is doing just that."""
-    import re
-
-    return re.sub(r":?\s*(run|rebuild it with) `python run\.py index`.*$", "", problem)
+    return re.sub(rf":?\s*(run|rebuild it with) {re.escape(_LIBRARY_ADVICE)}index`.*$", "", problem)
 
 
 def cmd_default(args: argparse.Namespace) -> int:
