@@ -225,3 +225,20 @@ def test_home_topic_grid_counts_stay_inside_their_cards(chromium, servers, width
         expect(page.locator("ul.topic-grid a")).to_have_count(36)
         assert "Medications/Pharmacotherapy" in page.locator("ul.topic-grid").inner_text()
         assert page.evaluate(_COUNT_OUTSIDE_CARD_JS) == [], f"at {width} px, counts drawn outside their card"
+
+
+def test_a_full_reading_list_says_so_instead_of_dropping_a_tick(chromium, servers):
+    """The reading list holds what one export holds (500): a tick past that is refused, and said."""
+    from webui.state import MAX_EXPORT
+
+    with _tab(chromium, servers("index_root").url, 1280) as page:
+        page.goto("/search?q=therapists")
+        page.evaluate(f"localStorage.setItem('pprnet-selection', JSON.stringify(Array.from({{length: {MAX_EXPORT}}}, (_, i) => 'kept-' + i)))")
+        page.reload()
+        box = page.locator("input[type=checkbox][name=id][form=selection]").first
+        expect(page.locator(".selection-count")).to_have_text(f"{MAX_EXPORT} summaries selected.")
+        box.click()
+        expect(box).not_to_be_checked()
+        expect(page.locator(".selection-count")).to_have_text(
+            f"{MAX_EXPORT} summaries selected, the most one export holds: export them, then clear the selection.")
+        assert page.evaluate("JSON.parse(localStorage.getItem('pprnet-selection')).length") == MAX_EXPORT
