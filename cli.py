@@ -387,11 +387,11 @@ class _Parser(argparse.ArgumentParser):
         parser = self.commands.get(command, self)
         known = self.options + (parser.options if parser is not self else [])
         unknown = _unknown_option(self.typed, known)
+        wrong = re.search(r"invalid choice: (['\"])(.*?)\1", message) if self.commands and command is None else None
         if unknown:
             message = f"unknown option {unknown}{_did_you_mean(unknown, known)}"
-        elif self.commands and command is None and "invalid choice" in message:
-            wrong = next((token for token in self.typed if not token.startswith("-")), "")
-            message = (f"unknown command {wrong!r}{_did_you_mean(wrong, list(self.commands))}; "
+        elif wrong:
+            message = (f"unknown command {wrong[2]!r}{_did_you_mean(wrong[2], list(self.commands))}; "
                        f"the commands are {', '.join(self.commands)}")
         parser.print_usage(sys.stderr)
         parser.exit(2, f"{parser.prog}: error: {message}\n")

@@ -356,6 +356,7 @@ def test_a_year_it_cannot_read_is_refused_with_the_forms_it_takes(years_index, c
     (["crawl", "--dealy", "2"], "unknown option --dealy (did you mean --delay?)"),
     (["index", "--zzz"], "unknown option --zzz"),
     (["serach", "burnout"], "unknown command 'serach' (did you mean search?)"),
+    (["--index", "/tmp/x", "sevre"], "unknown command 'sevre' (did you mean serve?)"),
 ])
 def test_an_unknown_option_or_command_names_itself_and_the_closest(argv, named, capsys):
     with pytest.raises(SystemExit) as exit_info:
