@@ -1,8 +1,8 @@
 """pprnet-search from a checkout: ``python run.py [COMMAND] ...`` (the same as the ``pprnet-search``
-command that ``pip install`` puts on the PATH; see ``webui/cli.py`` and README.md)."""
+command that ``pip install`` puts on the PATH; see ``cli.py`` and README.md)."""
 import sys
 
-from webui.cli import main
+from cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -16,7 +16,7 @@ from indexer.crossref import CACHE_DIR, complete_from_cache
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
 from indexer.manifest import CRAWL_DIR, MANIFEST_NAME
-from search.store import index_problem, read_meta, write_index
+from search.store import current_build, index_problem, read_meta, write_index
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ def build_index(
     extraction = extract_paths([corpus])
     if not extraction.posts:
         details = "; ".join(map(str, extraction.problems[:5]))
-        raise ExtractionError(f"no posts found in {corpus}, so the index was left as it was. {details}".strip())
+        kept = f"the index in {index_root} is unchanged" if current_build(index_root) else "no index was built"
+        raise ExtractionError(f"no posts found in {corpus}, so {kept}. {details}".strip())
     posts = complete_from_cache(extraction.posts, Path(corpus) / CRAWL_DIR)
     total = len(posts)
     build_dir = write_index(

@@ -1,13 +1,13 @@
 """The crawler's settings in one place: where it starts and how politely and boundedly it fetches.
 
-:class:`CrawlSettings` is the only home of the defaults; the ``crawl`` command builds its options
-from the fields (so ``--help`` shows these defaults) and the fetcher and crawler read them.
+:class:`CrawlSettings` is the only home of the defaults; the ``crawl`` command (``cli``) builds its
+options from the fields and their ``help``/``metavar`` metadata (so ``--help`` shows these defaults),
+and the fetcher and crawler read them.
 """
 from __future__ import annotations
 
-import argparse
 import re
-from dataclasses import MISSING, dataclass, field, fields, replace
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 USER_AGENT = "pprnet-search/0.1 (+https://github.com/pprnet-search; research summaries search)"
@@ -83,26 +83,3 @@ class CrawlSettings:
                 problems.append(f"--{name.replace('_', '-')} must be more than 0")
         if problems:
             raise ValueError("; ".join(problems))
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """One option per setting, its default shown in ``--help``."""
-    for setting in fields(CrawlSettings):
-        default = setting.default if setting.default is not MISSING else None
-        if isinstance(default, bool):
-            parser.add_argument(f"--{setting.name.replace('_', '-')}", dest=setting.name, default=default,
-                                action=argparse.BooleanOptionalAction, help=f"{setting.metadata['help']} (default: %(default)s)")
-            continue
-        parser.add_argument(
-            f"--{setting.name.replace('_', '-')}",
-            dest=setting.name,
-            type=type(default),
-            default=default,
-            metavar=setting.metadata["metavar"],
-            help=f"{setting.metadata['help']} (default: %(default)s)",
-        )
-
-
-def from_arguments(args: argparse.Namespace) -> CrawlSettings:
-    """The settings the parsed options give. Raises ValueError, with every problem, on bad values."""
-    return replace(CrawlSettings(), **{setting.name: getattr(args, setting.name) for setting in fields(CrawlSettings)})

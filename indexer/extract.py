@@ -94,7 +94,8 @@ class Extraction:
         set aside, and the posts kept with neither a citation nor practice implications."""
         partial = sum(1 for post in self.posts if post.citation and not citation_complete(post))
         return "\n".join([
-            f"{len(self.posts)} posts from {self.pages_read} pages",
+            f"{len(self.posts)} post{'' if len(self.posts) == 1 else 's'} from {self.pages_read} "
+            f"page{'' if self.pages_read == 1 else 's'}",
             f"  without citation: {sum(1 for post in self.posts if not post.citation)}",
             f"  without practice implications: {sum(1 for post in self.posts if not post.implications)}",
             f"  citation lines only partly parsed: {partial}",

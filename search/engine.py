@@ -61,6 +61,8 @@ JOURNAL_WEIGHT = 3.0
 RELAXED_NOTICE = "Few posts match most of your words, so these results include every post that matches any of them."
 PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 _RECORD_FIELDS = ("doi", "id", "issue_date")  # restricted by exact value, not facets
+_FIELD_WORDS = {"author": "author", "journal": "journal", "topic": "topic", "type": "type", "year": "year",
+                "doi": "DOI", "id": "id", "issue_date": "month", "title": "title has", "implications": "implications have"}  # how the interpretation line names a field
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,43 @@ class SearchResponse:
     answer: list[AnswerSentence] | None = None
     more: int = 0           # posts matching only some of the words, listed after the ``total`` results
     interpreted: dict = field(default_factory=dict)  # how the query was read (``interpretation``)
+    facet_totals: dict[str, int] = field(default_factory=dict)  # values a facet has in all (listed: facet_limit)
+
+    def interpretation_line(self) -> str:
+        """How the query was read, in one line (PubMed's "search details"): ``alliance (also: rapport,
+        therapeutic relationship, …) · year 2020 · author Barkham``. Empty when nothing was typed."""
+        interpreted = self.interpreted
+        pieces = []
+        words = []
+        for word in interpreted.get("words", ()):
+            also = interpreted.get("expansions", {}).get(word.lower().strip("?!.,;"))
+            words.append(f"{word} (also: {', '.join(also[:3])}{', …' if len(also) > 3 else ''})" if also else word)
+        if words:
+            pieces.append(" ".join(words))
+        if interpreted.get("journal"):
+            pieces.append(f"journal named: {interpreted['journal']}")
+        for entry in interpreted.get("restrictions", ()):
+            if "suggestions" in entry:
+                continue
+            label = f"{'not ' if entry.get('excluded') else ''}{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}"
+            matches = entry.get("matches", [])
+            if not matches and entry["field"] not in ("title", "implications"):
+                label += " (no posts)"
+            elif len(matches) == 1 and matches[0].casefold() != entry["value"].casefold():
+                label += f" ({matches[0]})"
+            elif len(matches) > 1 and entry["field"] != "year":
+                label += f" ({len(matches)} {entry['field']}s)"
+            pieces.append(label)
+        for entry in interpreted.get("unknown", ()):
+            what = f"{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}: "
+            if entry.get("help"):
+                what += entry["help"]
+            else:
+                what += f"no {entry['field']} of that name"
+                if entry.get("suggestions"):
+                    what += f"; nearest: {'; '.join(entry['suggestions'])}"
+            pieces.append(what)
+        return " · ".join(pieces)
 
     @property
     def results(self) -> list[Hit]:
@@ -125,6 +164,7 @@ class SearchResponse:
             "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
+            "facet_totals": self.facet_totals,
         }
 
 
@@ -408,9 +448,10 @@ class _Search:
             best = top_documents(scores, final, snapshot.tie_rank, 0, CANDIDATE_POSTS)
             answer = practice_answer(parsed, [(d, *self.full_post(d)) for d, _ in best], snapshot.postings, self.reader)
         notices = [parsed.notice, RELAXED_NOTICE if relaxed else None, PARTIAL_NOTICE if partial else None]
+        facets, facet_totals = snapshot.facets.counts(matching, self.selections, limit=self.request.facet_limit)
         return SearchResponse(
             request=self.request, total=total, page=page, hits=hits,
-            facets=snapshot.facets.counts(matching, self.selections),
+            facets=facets, facet_totals=facet_totals,
             notice=" ".join(filter(None, notices)) or None, searched_query=parsed.text, relaxed=relaxed,
             partial=partial, answer=answer, more=more, interpreted=self.interpretation(parsed),
         )

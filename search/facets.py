@@ -12,7 +12,8 @@ facet had no selection, so a user can widen it (disjunctive faceting). Each face
 arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
 one ``np.bincount`` over the pairs of the masked documents (of only those documents' pairs when few
 match), so counting costs a few vector operations whatever the number of values (authors have
-thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked.
+thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked (every year is listed,
+for the year chart: a century at most).
 """
 from __future__ import annotations
 
@@ -133,13 +134,14 @@ class FacetIndex:
         return allowed
 
     def counts(
-        self, matching: np.ndarray, selections: Mapping[str, tuple[str, ...]], *, limit: int = MAX_FACET_VALUES
-    ) -> dict[str, list[FacetCount]]:
+        self, matching: np.ndarray, selections: Mapping[str, tuple[str, ...]], *, limit: int | None = MAX_FACET_VALUES
+    ) -> tuple[dict[str, list[FacetCount]], dict[str, int]]:
         """For each facet, value counts over ``matching`` (a boolean mask of documents) narrowed by the
-        other facets' selections."""
+        other facets' selections (at most ``limit`` values a facet, None: all), and how many values each
+        facet has in all."""
         # The base of a facet depends on which other facets have a selection; facets often share one.
         bases: dict[tuple[str, ...], np.ndarray] = {}
-        result = {}
+        result, totals = {}, {}
         for facet in FACET_NAMES:
             restricting = tuple(name for name, values in selections.items() if values and name != facet)
             base = bases.get(restricting)
@@ -148,14 +150,16 @@ class FacetIndex:
                 base = bases[restricting] = matching if others is None else matching & others
             column = self._column(facet)
             counts = column.counts(base)
-            value_ids = column.top(counts, limit)
+            listed = len(column.values) if limit is None or facet == "year" else limit  # every year: a chart draws them
+            value_ids = column.top(counts, listed)
+            totals[facet] = int(np.count_nonzero(counts))
             selected = set(selections.get(facet, ()))
             ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
             shown = {value for value, _ in ranked}
             ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
             ranked = listing_order(facet, ranked)
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
-        return result
+        return result, totals
 
     def all_counts(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of posts, most first (for browse pages)."""

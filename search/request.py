@@ -4,7 +4,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from search.facets import FACET_NAMES
+from search.facets import FACET_NAMES, MAX_FACET_VALUES
+from search.restrict import YEAR_HELP, year_bounds
 
 FACETS = FACET_NAMES  # the filter names (the facets themselves: search.facets.FACETS)
 SORTS = ("relevance", "newest", "oldest", "evidence")
@@ -27,11 +28,12 @@ class SearchRequest:
     sort: str = "relevance"
     page: int = 1
     page_size: int = DEFAULT_PAGE_SIZE
+    facet_limit: int | None = MAX_FACET_VALUES  # values listed a facet (None: all)
 
     def cache_key(self) -> tuple:
         """A hashable form of the request (filters are a mapping)."""
         filters = tuple(sorted((facet, tuple(values)) for facet, values in self.filters.items()))
-        return (self.query, filters, self.sort, self.page, self.page_size)
+        return (self.query, filters, self.sort, self.page, self.page_size, self.facet_limit)
 
     @classmethod
     def from_params(
@@ -52,6 +54,9 @@ class SearchRequest:
             if facet not in FACETS:
                 raise InvalidRequest(f"unknown filter {facet!r}: use {', '.join(FACETS)}")
             chosen = tuple(dict.fromkeys(value.strip() for value in values if value and value.strip()))
+            wrong = next((value for value in chosen if facet == "year" and year_bounds(value) is None), None)
+            if wrong is not None:
+                raise InvalidRequest(f"{YEAR_HELP}, not {wrong!r}")
             if len(chosen) > MAX_VALUES_PER_FACET:
                 raise InvalidRequest(f"at most {MAX_VALUES_PER_FACET} values may be selected for {facet}")
             if chosen:
@@ -68,10 +73,10 @@ class SearchRequest:
 def _bounded_int(name: str, raw: str | int | None, *, default: int, low: int, high: int) -> int:
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise InvalidRequest(f"{name} must be a whole number, not {raw!r}") from None
+    text = str(raw).strip().removeprefix("-")
+    if not (text.isascii() and text.isdigit()):  # int() would take "１２", "1_0" and "+1"
+        raise InvalidRequest(f"{name} must be a whole number, not {raw!r}")
+    value = int(raw)
     if not low <= value <= high:
         raise InvalidRequest(f"{name} must be between {low} and {high}, not {value}")
     return value

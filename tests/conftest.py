@@ -67,15 +67,12 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
-def years_index(tmp_path_factory) -> Path:
-    """An index whose posts' article years span 2008-2021 with 2011 and 2016 empty: a chart of 14
-    years, more than its box holds. Each year has a different number of posts (1 to 3)."""
+def _posts_of_years(years: list[int]) -> list:
+    """Posts on the therapeutic alliance, 1 to 3 of them (in turn) for each article year given."""
     from search.post import Post
-    from search.store import write_index
 
     posts = []
-    for n, year in enumerate(year for year in range(2008, 2022) if year not in (2011, 2016)):
+    for n, year in enumerate(years):
         for k in range(1 + n % 3):
             posts.append(Post(
                 id=f"{year}-{k}-therapist-alliance-study", url=None, issue_date=f"{min(year + 1, 2022)}-0{k + 1}",
@@ -86,9 +83,43 @@ def years_index(tmp_path_factory) -> Path:
                 implications="Therapists should attend to the alliance with each client.",
                 topics=("Alliance",), topics_source="site", research_types=("survey",),
             ))
-    root = tmp_path_factory.mktemp("years-index")
+    return posts
+
+
+def _index_of(tmp_path_factory, name: str, posts: list) -> Path:
+    from search.store import write_index
+
+    root = tmp_path_factory.mktemp(name)
     write_index(posts, root)
     return root
+
+
+@pytest.fixture(scope="session")
+def years_index(tmp_path_factory) -> Path:
+    """An index whose posts' article years span 2008-2021 with 2011 and 2016 empty: a chart of 14
+    years, more than its box holds. Each year has a different number of posts (1 to 3)."""
+    return _index_of(tmp_path_factory, "years-index", _posts_of_years([y for y in range(2008, 2022) if y not in (2011, 2016)]))
+
+
+@pytest.fixture(scope="session")
+def one_year_index(tmp_path_factory) -> Path:
+    """An index whose posts (one) all summarise articles of 2019."""
+    return _index_of(tmp_path_factory, "one-year-index", _posts_of_years([2019]))
+
+
+@pytest.fixture(scope="session")
+def forty_years_index(tmp_path_factory) -> Path:
+    """An index whose posts' article years span 1982-2021 (40 years) with 1990, 2003 and 2004 empty."""
+    return _index_of(tmp_path_factory, "forty-years-index",
+                     _posts_of_years([y for y in range(1982, 2022) if y not in (1990, 2003, 2004)]))
+
+
+@pytest.fixture(scope="session")
+def synth_index(tmp_path_factory) -> Path:
+    """600 generated posts (bench.synth): about 2,000 authors, 40 journals, 36 topics, years 2013-2026."""
+    from bench import synth
+
+    return _index_of(tmp_path_factory, "synth-index", [synth.post_at(number) for number in range(600)])
 
 
 @dataclass(frozen=True)

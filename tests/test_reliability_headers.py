@@ -12,7 +12,7 @@ import run
 from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, SECURITY_HEADERS, create_app
 
 FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
-SAMPLE_VALUES = {"post_id": FIRTH, "filename": "app.js"}
+SAMPLE_VALUES = {"post_id": FIRTH, "filename": "app.js", "facet": "author"}
 SAMPLE_QUERIES = {"/export": f"?id={FIRTH}"}  # routes that need a query string (path without extension)
 
 
@@ -174,14 +174,15 @@ def test_index_dir_comes_from_the_environment_for_wsgi_servers(index_root, monke
 
 
 def test_run_py_serve_never_turns_debug_on(index_root, monkeypatch, capsys):
-    calls = []
-    monkeypatch.setattr(Flask, "run", lambda self, **kwargs: calls.append((self.debug, kwargs)))
+    from werkzeug.serving import BaseWSGIServer
+
+    apps = []
+    monkeypatch.setattr(BaseWSGIServer, "serve_forever", lambda server: apps.append(server.app))
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert run.main(["serve", "--index", str(index_root), "--port", "0"]) == 0
-    (debug, kwargs), = calls
-    assert debug is False and kwargs["debug"] is False and kwargs["use_reloader"] is False
-    assert kwargs["host"] == "127.0.0.1"
-    assert re.search(r"http://127\.0\.0\.1:0", capsys.readouterr().out)
+    (app,) = apps
+    assert app.debug is False and app.config["DEBUG"] is False
+    assert re.search(r"Serving pprnet-search on http://127\.0\.0\.1:\d+ ", capsys.readouterr().out)
 
 
 # --------------------------------------------------------------------------------------------------

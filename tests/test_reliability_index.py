@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from webui import cli
+import cli
 from indexer.build import build_index
 from search.schema import SCHEMA_VERSION
 from search.store import META_FILE, current_build, index_problem, verify_index
@@ -282,7 +282,7 @@ def test_python_run_py_serves_the_old_index_when_the_corpus_is_gone(default_comm
     shutil.rmtree(corpus)
     assert cli.main([]) == 0
     assert served and served[0]["problem"] is None
-    assert "serving the index that was there" in capsys.readouterr().err
+    assert "note: there is no folder" in capsys.readouterr().err  # said, then served as it is
 
 
 def test_python_run_py_fails_clearly_with_no_corpus_and_no_index(default_command, capsys):

@@ -109,7 +109,7 @@ def _which_index(path: str, status: int, body: bytes, expected: dict) -> str:
     return names[0]
 
 
-_RESULT_COUNT = re.compile(r'<p id="result-count"[^>]*>([^<]*)</p>')
+_RESULT_COUNT = re.compile(r'<h1 id="result-count"[^>]*>([^<]*)</h1>')
 
 
 def _params(path: str) -> list[tuple[str, str]]:

@@ -3,7 +3,8 @@
 The reference is the counting the engine did before the arrays: for each facet, the matching documents
 narrowed by the other facets' selections, each post counted once per value, ranked by count then
 folded value (years: newest first), ties in the order values were first seen, the top ``limit``
-shown, then any selected value not shown; research types then in evidence-hierarchy order.
+shown (None: all; every year), then any selected value not shown; research types then in evidence-hierarchy order;
+and how many values each facet has in all.
 """
 from __future__ import annotations
 
@@ -20,36 +21,37 @@ from search.facets import FacetIndex, _by_count_then_value, _ranges, facet_value
 from search.post import Post
 
 
-def _reference_counts(posts: dict[int, Post], matching: set[int], selections: dict, limit: int) -> dict:
+def _reference_counts(posts: dict[int, Post], matching: set[int], selections: dict, limit: int | None) -> tuple[dict, dict]:
     values_of = {docnum: facet_values(post) for docnum, post in posts.items()}
     first_seen: dict[str, dict[str, int]] = {facet: {} for facet in FACETS}
     for docnum in sorted(posts):
         for facet in FACETS:
             for value in values_of[docnum][facet]:
                 first_seen[facet].setdefault(value, len(first_seen[facet]))
-    result = {}
+    result, totals = {}, {}
     for facet in FACETS:
         base = set(matching)
         for name, values in selections.items():
             if name != facet and values:
                 base &= {docnum for docnum in posts if set(values_of[docnum][name]) & set(values)}
         counter = Counter(value for docnum in base for value in set(values_of[docnum][facet]))
+        totals[facet] = len(counter)
         items = sorted(counter.items(), key=lambda item: first_seen[facet][item[0]])
-        ranked = sorted(items, key=_by_count_then_value(facet))[:limit]
+        ranked = sorted(items, key=_by_count_then_value(facet))[:None if facet == "year" else limit]
         selected = set(selections.get(facet, ()))
         shown = {value for value, _ in ranked}
         ranked += [(value, counter.get(value, 0)) for value in selected if value not in shown]
         if facet == "type":  # research types: strongest evidence first, whatever their counts
             ranked.sort(key=lambda item: hierarchy_order(item[0]))
         result[facet] = [(value, count, value in selected) for value, count in ranked]
-    return result
+    return result, totals
 
 
-def _engine_counts(index: FacetIndex, matching: set[int], selections: dict, limit: int) -> dict:
+def _engine_counts(index: FacetIndex, matching: set[int], selections: dict, limit: int | None) -> tuple[dict, dict]:
     mask = np.zeros(index.size, dtype=bool)
     mask[list(matching)] = True
-    counts = index.counts(mask, selections, limit=limit)
-    return {facet: [(c.value, c.count, c.selected) for c in found] for facet, found in counts.items()}
+    counts, totals = index.counts(mask, selections, limit=limit)
+    return {facet: [(c.value, c.count, c.selected) for c in found] for facet, found in counts.items()}, totals
 
 
 def _odd_posts() -> list[Post]:
@@ -92,7 +94,7 @@ def _selections(rng: random.Random, posts: dict[int, Post], facets_chosen: int) 
 
 @pytest.mark.parametrize("share", [0.0, 0.003, 0.02, 0.06, 0.2, 0.7, 1.0])
 @pytest.mark.parametrize("facets_chosen", [0, 1, 2, 3])
-@pytest.mark.parametrize("limit", [3, 50])
+@pytest.mark.parametrize("limit", [3, 50, None])
 def test_counts_match_the_reference(corpus, share, facets_chosen, limit):
     index, posts = corpus
     rng = random.Random(f"{share}-{facets_chosen}-{limit}")
@@ -105,8 +107,9 @@ def test_counts_match_the_reference(corpus, share, facets_chosen, limit):
 def test_odd_values_count_each_post_once_and_tie_in_first_seen_order(corpus):
     index, posts = corpus
     odd = {docnum for docnum, post in posts.items() if post.id.startswith("odd-")}
-    counts = _engine_counts(index, odd, {}, 50)
-    assert counts == _reference_counts(posts, odd, {}, 50)
+    counts, totals = _engine_counts(index, odd, {}, 50)
+    assert (counts, totals) == _reference_counts(posts, odd, {}, 50)
+    assert totals["year"] == 3 and totals["journal"] == 3  # "Psychotherapy", "psychotherapy", "Counselling"
     assert ("Smith, J.", 1, False) in counts["author"] and ("smith, j.", 2, False) in counts["author"]
     assert counts["year"][:3] == [("2019", 2, False), ("2021", 1, False), ("2020", 1, False)]
 
@@ -129,7 +132,7 @@ def test_selections_mask_and_documents(corpus):
 def test_all_counts_count_posts(corpus):
     index, posts = corpus
     for facet in FACETS:
-        expected = _reference_counts(posts, set(posts), {}, 10**9)[facet]
+        expected = _reference_counts(posts, set(posts), {}, None)[0][facet]
         assert [(c.value, c.count) for c in index.all_counts(facet)] == [(value, count) for value, count, _ in expected]
 
 
@@ -141,9 +144,9 @@ def test_ranges():
 
 def test_an_empty_index_counts_nothing():
     index = FacetIndex()
-    counts = index.counts(np.zeros(0, dtype=bool), {"topic": ("Training",)})
+    counts, totals = index.counts(np.zeros(0, dtype=bool), {"topic": ("Training",)})
     assert [(c.value, c.count, c.selected) for c in counts["topic"]] == [("Training", 0, True)]
-    assert counts["author"] == []
+    assert counts["author"] == [] and totals["topic"] == 0
 
 
 def test_research_types_are_listed_strongest_evidence_first():
@@ -153,7 +156,7 @@ def test_research_types_are_listed_strongest_evidence_first():
         index.add(docnum, Post(id=str(docnum), url=None, issue_date="2020-01", title="T", research_types=(kind,)))
     expected = ["meta-analysis", "randomized controlled trial", "survey", "qualitative"]
     assert [count.value for count in index.all_counts("type")] == expected
-    counts = index.counts(np.ones(len(kinds), dtype=bool), {})
+    counts, _ = index.counts(np.ones(len(kinds), dtype=bool), {})
     assert [(count.value, count.count) for count in counts["type"]] == list(zip(expected, [1, 2, 3, 5]))
 
 
@@ -164,7 +167,63 @@ def test_the_facet_table_is_what_requests_accept():
                 year=2019, topics=("Training",), research_types=("survey",))
     assert facet_values(post) == {"topic": ("Training",), "type": ("survey",), "journal": ("Psychotherapy",),
                                   "author": ("Firth, N.",), "year": ("2019",)}
-    request = SearchRequest.from_params(filters={name: ["x"] for name in FACETS})
+    request = SearchRequest.from_params(filters={name: ["2019" if name == "year" else "x"] for name in FACETS})
     assert set(request.filters) == set(FACETS)
     with pytest.raises(InvalidRequest, match="unknown filter"):
         SearchRequest.from_params(filters={"colour": ["red"]})
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("2019", (2019, 2019)),
+        (" 2019 ", (2019, 2019)),
+        ("2015-2020", (2015, 2020)),
+        ("2015 – 2020", (2015, 2020)),  # an en dash, as a page prints a span
+        ("2015..2020", (2015, 2020)),
+        ("[2015 TO 2020]", (2015, 2020)),
+        ("{2015 TO 2020}", (2016, 2019)),  # exclusive ends
+        ("[2015 to]", (2015, None)),
+        ("[TO 2020]", (None, 2020)),
+        (">2019", (2020, None)),
+        (">=2019", (2019, None)),
+        ("<2015", (None, 2014)),
+        ("<=2015", (None, 2015)),
+        ("abc", None),
+        ("2019-", None),
+        ("20190", None),
+        ("2019 2020", None),
+        ("", None),
+    ],
+)
+def test_year_bounds_read_the_forms_a_query_takes(text, bounds):
+    from search.facets import year_bounds
+
+    assert year_bounds(text) == bounds
+
+
+def test_a_span_of_years_selects_the_years_in_it():
+    index = FacetIndex()
+    for docnum, year in enumerate([2013, 2015, 2016, 2019, 2020, 2024]):
+        index.add(docnum, Post(id=str(docnum), url=None, issue_date="2021-01", title="T", year=year))
+    assert sorted(index.expand("year", "2015-2019")) == ["2015", "2016", "2019"]
+    assert sorted(index.expand("year", ">2019")) == ["2020", "2024"]
+    assert sorted(index.expand("year", "[2014 TO 2016]")) == ["2015", "2016"]
+    assert index.expand("year", "2016") == ("2016",)
+    assert index.expand("year", "2001-2005") == ("2001-2005",)  # no post in it: selects nothing, counts 0
+    assert index.documents_with_any("year", index.expand("year", "<=2015")) == {0, 1}
+
+
+def test_requests_refuse_a_year_they_cannot_read_and_page_numbers_in_other_digits():
+    from search.request import InvalidRequest, SearchRequest
+
+    assert SearchRequest.from_params(filters={"year": ["2015-2020", ">2019"]}).filters == {"year": ("2015-2020", ">2019")}
+    for wrong in ("abc", "2019-", "19th century"):
+        with pytest.raises(InvalidRequest, match=r"year takes a year \(2019\), a range .* not '" + wrong):
+            SearchRequest.from_params(filters={"year": ["2019", wrong]})
+    assert SearchRequest.from_params(page=" 3 ").page == 3
+    for wrong in ("３", "1_0", "+1", "2.0"):
+        with pytest.raises(InvalidRequest, match="page must be a whole number"):
+            SearchRequest.from_params(page=wrong)
+    with pytest.raises(InvalidRequest, match="page must be between 1 and 1000, not -1"):
+        SearchRequest.from_params(page="-1")

@@ -86,6 +86,9 @@ def test_app_defaults_are_safe(app):
         ("page=0", "page"),
         ("page=-1", "page"),
         ("page=abc", "page"),
+        ("page=%EF%BC%92", "page"),  # a full-width digit 2
+        ("year=abc", "year takes a year (2019), a range"),
+        ("year=2019&year=20190", "year takes a year (2019), a range"),
         ("page=100000", "page"),
         ("page_size=10000", "page_size"),
         ("page_size=0", "page_size"),
@@ -114,7 +117,7 @@ def test_an_over_long_query_is_searched_in_part_and_says_so_everywhere(client, i
     """One query-length limit (search.query.MAX_QUERY_CHARS) for the page, the API and the CLI: the
     first MAX_QUERY_CHARS characters are searched, a notice says so, and the search box keeps it all."""
     from search.query import MAX_QUERY_CHARS
-    from webui import cli
+    import cli
 
     words = ("supervision burnout attachment " * 100)[: 2 * MAX_QUERY_CHARS].strip()
     html = client.get("/search", query_string={"q": words})
@@ -149,7 +152,7 @@ def test_unknown_facet_value_matches_nothing_and_is_removable(client):
     assert "No Such Topic" in chip.get_text()
     assert chip["href"] == "/search?q=burnout"
     assert page.select_one(".empty-state")
-    api = client.get("/api/search?q=burnout&year=abc&author=%3Cb%3E")
+    api = client.get("/api/search?q=burnout&year=1850-1860&author=%3Cb%3E")
     assert api.status_code == 200 and api.get_json()["total"] == 0
 
 

@@ -7,7 +7,8 @@ import json
 import pytest
 from bs4 import BeautifulSoup
 
-from webui import cli, create_app
+import cli
+from webui import create_app
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,9 @@
 ``/posts/<id>.bib|.ris|.json`` (and ``/posts/<id>/summary.*``, the blog post itself, for "Cite this
 summary"), ``/export.bib|.ris|.json`` with repeated ``id`` (a POSTed form: a reading list of up to
 ``MAX_EXPORT`` ids is too long for an address; GET works for a few) and
-``/search.bib|.ris|.json?<the parameters of /search>`` (up to ``MAX_EXPORT`` posts, in the order the
-results page shows them, through the engine's own search). Each post is exported as the article it
+``/search.bib|.ris|.json?<the parameters of /search>`` (``MAX_EXPORT`` posts a file, in the order the
+results page shows them, through the engine's own search; ``part=2`` is the next ``MAX_EXPORT``).
+Each post is exported as the article it
 summarises, or as the blog post when it cites none (:func:`webui.references.primary_reference`).
 """
 from __future__ import annotations
@@ -21,12 +22,10 @@ from webui.links import external_url
 from webui.pages import MAX_ID_CHARS, engine, find_post
 from webui.reference_files import FORMATS
 from webui.references import blog_reference, find_links, primary_reference
-from webui.state import request_from_args
+from webui.state import MAX_EXPORT, MAX_EXPORT_PARTS, request_from_args
 from webui.zotero import coins_title
 
 bp = Blueprint("exports", __name__)
-
-MAX_EXPORT = 500
 
 
 def _route(path: str, methods: tuple[str, ...] = ("GET",)):
@@ -95,14 +94,26 @@ def selection_file(extension: str):
 
 @_route("/search")
 def results_file(extension: str):
-    """Every result of a search (up to MAX_EXPORT), same parameters as /search. Raises BadRequest (400)."""
-    args = MultiDict([(name, value) for name, value in request.args.items(multi=True) if name not in ("page", "page_size")])
+    """The results of a search, MAX_EXPORT a file: ``part`` N (default 1) holds results
+    (N-1)*MAX_EXPORT+1 to N*MAX_EXPORT; same parameters as /search. Raises BadRequest (400) for invalid
+    parameters, NotFound (404) for a part past the results."""
+    args = MultiDict([(name, value) for name, value in request.args.items(multi=True)
+                      if name not in ("page", "page_size", "part")])
+    part = request.args.get("part", "1").strip()
+    if not (part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_EXPORT_PARTS):
+        abort(400, description=f"part must be a whole number from 1 to {MAX_EXPORT_PARTS}, not {part!r}")
     try:
         search_request = request_from_args(args)
     except InvalidRequest as error:
         abort(400, description=str(error))
-    response = engine().search(replace(search_request, page=1, page_size=MAX_EXPORT))
-    return _download([reference(hit.post) for hit in response.results], extension, "pprnet-results")
+    number = int(part)
+    response = engine().search(replace(search_request, page=number, page_size=MAX_EXPORT))
+    first = (number - 1) * MAX_EXPORT + 1
+    if number > 1 and response.total < first:
+        abort(404, description=f"These results number {response.total}: part {number} would begin at result {first}.")
+    last = min(number * MAX_EXPORT, response.total)
+    name = "pprnet-results" if response.total <= MAX_EXPORT else f"pprnet-results-{first}-{last}"
+    return _download([reference(hit.post) for hit in response.results], extension, name)
 
 
 @bp.app_context_processor

@@ -51,48 +51,6 @@ def xml_text(text) -> str:
     return _CONTROL_CHARS.sub("", "" if text is None else str(text))
 
 
-_FIELD_NAMES = {"author": "author", "journal": "journal", "topic": "topic", "type": "type", "year": "year",
-                "doi": "DOI", "id": "id", "issue_date": "month", "title": "title has", "implications": "implications have"}
-
-
-def interpretation_line(interpreted: dict) -> str:
-    """How the query was read, in one line (PubMed's "search details"): ``alliance (also: therapeutic
-    relationship) · year 2020 · author Barkham``. Empty when nothing was typed."""
-    pieces = []
-    words = []
-    for word in interpreted.get("words", ()):
-        also = interpreted.get("expansions", {}).get(word.lower().strip("?!.,;"))
-        words.append(f"{word} (also: {', '.join(also[:3])}{', …' if len(also) > 3 else ''})" if also else word)
-    if words:
-        pieces.append(" ".join(words))
-    if interpreted.get("journal"):
-        pieces.append(f"journal named: {interpreted['journal']}")
-    for entry in interpreted.get("restrictions", ()):
-        if "suggestions" in entry:
-            continue
-        label = f"{'not ' if entry.get('excluded') else ''}{_FIELD_NAMES.get(entry['field'], entry['field'])} {entry['value']}"
-        matches = entry.get("matches", [])
-        if entry["field"] in ("title", "implications"):
-            pass
-        elif not matches:
-            label += " (no posts)"
-        elif len(matches) == 1 and matches[0].casefold() != entry["value"].casefold():
-            label += f" ({matches[0]})"
-        elif len(matches) > 1 and entry["field"] != "year":
-            label += f" ({len(matches)} {entry['field']}s)"
-        pieces.append(label)
-    for entry in interpreted.get("unknown", ()):
-        what = f"{_FIELD_NAMES.get(entry['field'], entry['field'])} {entry['value']}: "
-        if entry.get("help"):
-            what += entry["help"]
-        else:
-            what += f"no {entry['field']} of that name"
-            if entry.get("suggestions"):
-                what += f"; nearest: {'; '.join(entry['suggestions'])}"
-        pieces.append(what)
-    return " · ".join(pieces)
-
-
 def register_filters(app) -> None:
     app.jinja_env.filters.update(month=month_label, type_label=lambda value: facet_label("type", value), facet_label=facet_label, byline=byline, xml=xml_text)
-    app.jinja_env.globals.update(plural=plural, FACET_TITLES=FACET_TITLES, interpretation_line=interpretation_line)
+    app.jinja_env.globals.update(plural=plural, FACET_TITLES=FACET_TITLES)

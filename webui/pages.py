@@ -1,4 +1,5 @@
-"""HTML pages: home, results, Atom feed, post (with its references and Zotero metadata), topics, about."""
+"""HTML pages: home, results, every value of one facet, Atom feed, post (with its references and
+Zotero metadata), topics, about."""
 from __future__ import annotations
 
 import time
@@ -9,17 +10,19 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from search.engine import SearchEngine, SearchResponse
 from search.post import Post
-from search.request import InvalidRequest, SearchRequest
+from search.request import FACETS, InvalidRequest, SearchRequest
 from webui import references, zotero
-from webui.formatting import month_label
+from webui.formatting import FACET_TITLES, facet_label, month_label
 from webui.links import external_path, external_url, web_url
-from webui.state import ResultsPage, UrlState, request_from_args
+from webui.state import ResultsPage, UrlState, facet_page_url, facet_values, listed, request_from_args
 
 bp = Blueprint("pages", __name__)
 
 MAX_ID_CHARS = 200
 LATEST_COUNT = 5
 FEED_SIZE = 20
+FACET_PAGE_VALUES = 1000  # the values one facet page lists; "find" narrows the rest
+MAX_FIND_CHARS = 100
 
 
 def engine() -> SearchEngine:
@@ -63,13 +66,16 @@ def corpus_line(stats: dict) -> str:
 
 @bp.get("/")
 def home():
-    """Search box, topics browse grid with counts, latest posts, a line on the corpus."""
+    """Search box, the topics with posts (and how many have none yet), latest posts, a line on the corpus."""
     eng = engine()
     stats = eng.stats()
+    topics = eng.topic_counts()
     return render_template(
         "home.html",
         corpus_line=corpus_line(stats),
-        topics=eng.topic_counts(),
+        topics=[topic for topic in topics if topic.count],
+        empty_topics=len([topic for topic in topics if not topic.count]),
+        topic_total=len(topics),
         latest=eng.latest(LATEST_COUNT),
         autofocus=True,
     )
@@ -84,6 +90,29 @@ def search():
         abort(400, description=str(error))
     page = ResultsPage.build(run_search(search_request))
     return render_template("search.html", page=page, query=search_request.query)
+
+
+@bp.get("/facets/<facet>")
+def facet(facet: str):
+    """Every value of one facet over a search's results (same parameters as /search), each a toggle
+    back to the results, most summaries first (years newest first), at most FACET_PAGE_VALUES of them;
+    ``find`` keeps the values containing it. Raises NotFound (404) for an unknown facet, BadRequest
+    (400) for invalid parameters."""
+    if facet not in FACETS:
+        abort(404)
+    try:
+        search_request = request_from_args(request.args)
+    except InvalidRequest as error:
+        abort(400, description=str(error))
+    find = " ".join(request.args.get("find", "").split())[:MAX_FIND_CHARS]
+    response = run_search(replace(search_request, page=1, page_size=1, facet_limit=None))
+    counts = listed(facet, response.facets[facet])
+    found = [count for count in counts if find.casefold() in facet_label(facet, count.value).casefold()]
+    state = UrlState.of(search_request)
+    return render_template("facet.html", query=search_request.query, facet=facet, title=FACET_TITLES[facet],
+                           state=state, total=len(counts), find=find, found=len(found),
+                           values=facet_values(state, facet, found[:FACET_PAGE_VALUES]),
+                           results_url=state.url(), results=response.total, all_url=facet_page_url(state, facet))
 
 
 @bp.get("/search.atom")
@@ -154,8 +183,10 @@ def post(post_id: str):
 
 @bp.get("/topics")
 def topics():
-    """All topics of the taxonomy with their post counts."""
-    return render_template("topics.html", topics=engine().topic_counts())
+    """All topics of the taxonomy with their post counts; those without posts listed apart."""
+    topics = engine().topic_counts()
+    return render_template("topics.html", topics=[topic for topic in topics if topic.count],
+                           empty=[topic for topic in topics if not topic.count], topic_total=len(topics))
 
 
 @bp.get("/about")

@@ -147,12 +147,24 @@
     });
   }
 
-  // Sort: submit on change (the Apply button is there without JS).
+  // Sort: the Sort button applies the menu's choice. A choice made with a pointer (mouse, pen, finger)
+  // in the open menu applies at once; the keyboard's arrows only move through the menu (WCAG 3.2.2).
   function setupSort() {
     var select = document.getElementById("sort");
-    if (select && select.form) {
-      select.addEventListener("change", function () { select.form.submit(); });
-    }
+    if (!select || !select.form) return;
+    var byPointer = false;
+    select.addEventListener("pointerdown", function () { byPointer = true; });
+    select.addEventListener("keydown", function () { byPointer = false; });
+    select.addEventListener("change", function () {
+      if (byPointer) select.form.submit();
+    });
+  }
+
+  // After a sort the page opens at #result-count: the focus goes to that heading, as after any change.
+  function focusResultsHeading() {
+    if (window.location.hash !== "#result-count") return;
+    var heading = document.getElementById("result-count");
+    if (heading) heading.focus();
   }
 
   // Facets behind a button on small screens.
@@ -165,7 +177,6 @@
       button.setAttribute("aria-expanded", open ? "true" : "false");
       facets.classList.toggle("open", open);
       if (open) {
-        scrollYearChart();  // it had no width while hidden
         var first = facets.querySelector("a.facet-value, summary");  // the first filter, not the oldest year
         if (first) first.focus();
       }
@@ -228,14 +239,6 @@
     control.focus();
   }
 
-  // The year chart scrolls inside its box: show the selected year, else the most recent ones.
-  function scrollYearChart() {
-    var chart = document.getElementById("year-chart");
-    if (!chart || chart.scrollWidth <= chart.clientWidth) return;
-    var selected = chart.querySelector(".bar.selected");
-    chart.scrollLeft = selected ? selected.offsetLeft - chart.offsetLeft - chart.clientWidth / 2 : chart.scrollWidth;
-  }
-
   ready(function () {
     var input = document.getElementById("q");
     if (input) {
@@ -246,7 +249,7 @@
     setupFacetsToggle();
     setupFacetKeys();
     setupCopy();
-    scrollYearChart();
     restoreFacetFocus();
+    focusResultsHeading();
   });
 })();

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
   var KEY = "pprnet-selection";
-  var MAX = 500;  // replaced by the form's data-max
+  var MAX = 500;  // the most one export holds: replaced by the form's data-max (webui.state.MAX_EXPORT)
 
   function load() {
     try {
@@ -38,9 +38,10 @@
       box.checked = ids.indexOf(box.value) !== -1;
       box.addEventListener("change", function () {
         ids = load().filter(function (id) { return id !== box.value; });
-        if (box.checked && ids.length >= MAX) {
+        if (box.checked && ids.length >= MAX) {  // full: say so rather than drop a tick
           box.checked = false;
-          count.textContent = "The reading list holds at most " + MAX + " summaries: export it, or clear it first.";
+          count.textContent = ids.length + " summaries selected, the most one export holds (at most " + MAX +
+            " summaries): export them, then clear the selection.";
           return;
         }
         if (box.checked) ids.push(box.value);
