@@ -171,7 +171,7 @@ def test_initials_that_fit_no_author_are_said_and_the_surname_offered(names_engi
 def test_the_command_line_reads_author_forms_alike(names_engine, capsys):
     import json
 
-    from webui import cli
+    import cli
 
     engine, root = names_engine
     assert cli.main(["search", "--index", str(root), "--json", "--author", "Tasca G", "--"]) == 0

@@ -111,8 +111,8 @@ def _csl_entries(entries: list[dict]) -> list[str]:
 
 
 def test_a_result_set_exports_500_a_file_and_offers_the_rest(synth_client, synth_index):
+    from webui.exports import reference
     from webui.reference_files import csl_json
-    from webui.references import primary_reference
 
     total = synth_client.get("/api/search", query_string={"q": QUERY}).get_json()["total"]
     assert MAX_EXPORT < total <= 2 * MAX_EXPORT
@@ -134,7 +134,8 @@ def test_a_result_set_exports_500_a_file_and_offers_the_rest(synth_client, synth
                    for hit in engine.search(SearchRequest(query=QUERY, page=page, page_size=MAX_EXPORT)).results]
     finally:
         engine.close()
-    expected = _csl_entries(json.loads(csl_json([primary_reference(post) for post in results])))
+    with synth_client.application.test_request_context():  # the export links this site's page of each post
+        expected = _csl_entries(json.loads(csl_json([reference(post) for post in results])))
     assert len(expected) == total
     assert _csl_entries(json.loads(first.get_data(as_text=True))) == expected[:MAX_EXPORT]
     assert _csl_entries(json.loads(second.get_data(as_text=True))) == expected[MAX_EXPORT:]

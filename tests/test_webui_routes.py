@@ -208,13 +208,13 @@ def test_internal_errors_render_the_site_500_page_without_a_trace(index_root, mo
     assert api.status_code == 500 and api.get_json() == {"error": "internal error"}
 
 
-def test_healthz_ok(client, index_root):
+def test_healthz_says_ready(client, index_root):
     from search.store import current_build
 
     response = client.get("/healthz")
     assert response.status_code == 200
     data = response.get_json()
-    assert data["status"] == "ok" and data["posts"] == 6
+    assert data["status"] == "ready" and data["posts"] == 6
     assert data["build"] == current_build(index_root).name and data["built_at"]
 
 

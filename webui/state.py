@@ -21,7 +21,8 @@ from flask import g, url_for
 from werkzeug.datastructures import MultiDict
 
 from search.engine import SearchResponse
-from search.facets import FacetCount, year_bounds
+from search.facets import FacetCount
+from search.restrict import year_bounds
 from search.request import DEFAULT_PAGE_SIZE, FACETS, SORTS, SearchRequest
 from webui.formatting import FACET_TITLES, facet_label, plural
 from webui.reference_files import FORMATS
@@ -68,7 +69,7 @@ def _covers(facet: str, chosen: str, value: str) -> bool:
     if _same(chosen, value):
         return True
     bounds = year_bounds(chosen) if facet == "year" and value.isdigit() else None
-    return bounds is not None and (bounds[0] or 0) <= int(value) <= (bounds[1] or 9999)
+    return bounds is not None and bounds[0] <= int(value) <= bounds[1]
 
 
 class UrlState(SearchRequest):
