@@ -150,13 +150,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the web UI (development server; production runs the same app under gunicorn). Refuses
     to start on an index that cannot be read (IndexUnavailable: exit 2)."""
     from search.store import verify_index
-    from webui import create_app
+    from webui import create_app, serves_any_host
 
     problem = verify_index(args.index)
     if problem:
         raise IndexUnavailable(problem)
     app = create_app({"INDEX_DIR": str(Path(args.index).resolve())})
     print(f"Serving pprnet-search on http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    if not serves_any_host(app) and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("Only loopback host names (localhost, 127.0.0.1, [::1]) are answered; to serve others set "
+              "PPRNET_BASE_URL or PPRNET_TRUSTED_HOSTS (see README.md, Configuration).", file=sys.stderr, flush=True)
     app.run(host=args.host, port=args.port, debug=False, use_reloader=False, threaded=True)
     return 0
 
