@@ -1,7 +1,8 @@
 """Corpus folder -> search index: extract every page, then write and swap in a new index atomically.
 
 The index records a fingerprint of the corpus it was built from (file names, sizes, times), so
-``python run.py`` can tell whether the index is missing or older than the corpus.
+``python run.py`` can tell whether the index is missing or older than the corpus. Each post enters
+the index within the limits of :mod:`indexer.post_limits`; the report names every post that was cut.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
 from indexer.manifest import MANIFEST_NAME
+from indexer.post_limits import within_limits
 from search.store import index_problem, read_meta, write_index
 
 
@@ -23,6 +25,7 @@ class BuildReport:
     post_count: int
     pages_read: int
     problems: list[Problem]
+    cuts: list[Problem]  # posts cut to the limits of indexer.post_limits: (post id, what was cut)
 
 
 def corpus_fingerprint(corpus: str | os.PathLike) -> str:
@@ -60,10 +63,15 @@ def build_index(
         details = "; ".join(map(str, extraction.problems[:5]))
         raise ExtractionError(f"no posts found in {corpus}, so the index was left as it was. {details}".strip())
     total = len(extraction.posts)
+    posts, cuts = [], []
+    for post in extraction.posts:
+        kept, cut = within_limits(post)
+        posts.append(kept)
+        cuts.extend(Problem(post.id, reason) for reason in cut)
     build_dir = write_index(
-        extraction.posts,
+        posts,
         index_root,
         source={"corpus": str(Path(corpus).resolve()), "corpus_fingerprint": fingerprint},
         progress=(lambda done: progress(done, total)) if progress else None,
     )
-    return BuildReport(build_dir, total, extraction.pages_read, extraction.problems)
+    return BuildReport(build_dir, total, extraction.pages_read, extraction.problems, cuts)

@@ -73,6 +73,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    for cut in report.cuts:
+        print(f"post {cut} (the most a post holds)", file=sys.stderr)
     print(f"indexed {plural(report.post_count, 'post')} from {plural(report.pages_read, 'page')} into {report.build_dir}",
           file=sys.stderr)
     return 0
