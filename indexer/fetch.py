@@ -4,10 +4,10 @@
 site (only the blog's host and the old archive's folder are ever requested, links and redirects
 alike, besides the robots.txt of their hosts: ``on_site``), obeys each site's robots.txt (a site
 is a scheme, host and port; only sites whose robots.txt it has read may be requested), names the
-project in its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) and retries
-timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential backoff, honouring
-``Retry-After``. Everything else it reports as a :class:`FetchError` whose message is written for a
-person (it ends up in the manifest and the summary).
+project in its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``)
+and retries timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential
+backoff, honouring ``Retry-After``. Everything else it reports as a :class:`FetchError` whose
+message is written for a person (it ends up in the manifest and the summary).
 
 Every request is bounded: ``timeout`` is a deadline for the whole request (connect, headers, body,
 redirects), enforced by shutting the socket when it passes, so a server that trickles bytes cannot
@@ -181,7 +181,9 @@ class Fetcher:
         max_bytes: int | None = None,
         check_robots: bool = True,
     ) -> Response:
-        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given). Raises FetchError."""
+        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given). Raises FetchError, and
+        Disallowed for a URL off the site or that robots.txt disallows (unless ``check_robots`` is
+        False: for robots.txt itself)."""
         if check_robots and not self.on_site(url):
             raise Disallowed(url, f"{OFF_SITE}: it is neither on the blog's host nor in the archive's folder")
         if check_robots and not self.allowed(url):
