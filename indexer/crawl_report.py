@@ -5,8 +5,8 @@ posts seen in only one filtered listing, or in none (the blog files every post u
 type of research, so one filter means the other listing missed it); pages that yielded nothing or
 failed; links the crawler would have followed but did not, because they lead off the site (another
 host or port, or outside the archive's folder); and the posts whose text changed since the last
-complete crawl, by their digests (see :mod:`indexer.post_digests`). ``run.py crawl`` prints it after a crawl; ``run.py crawl --report``
-prints it again from the manifest, without fetching.
+complete crawl, by their digests (see :mod:`indexer.post_digests`). ``run.py crawl`` prints it
+after a crawl; ``run.py crawl --report`` prints it again from the manifest, without fetching.
 """
 from __future__ import annotations
 
