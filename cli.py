@@ -125,6 +125,8 @@ def cmd_index(args: argparse.Namespace) -> int:
             print(file=sys.stderr)
     for problem in report.problems:
         print(f"skipped {problem}", file=sys.stderr)
+    for cut in report.cuts:
+        print(f"post {cut} (the most a post holds)", file=sys.stderr)
     print(f"indexed {plural(report.post_count, 'post')} from {plural(report.pages_read, 'page')} into {report.build_dir}",
           file=sys.stderr)
     return 0
@@ -274,12 +276,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(args, _cannot_listen(args.host, args.port, error), 2)
     from werkzeug.serving import make_server
 
-    from webui import create_app
+    from webui import create_app, serves_any_host
 
     with listening:
         app = create_app({"INDEX_DIR": str(Path(args.index).resolve())})
         server = make_server(args.host, args.port, app, threaded=True, fd=listening.fileno())
     print(f"Serving pprnet-search on http://{args.host}:{server.port}  (Ctrl+C to stop)", flush=True)
+    if not serves_any_host(app) and args.host not in ("127.0.0.1", "localhost", "::1"):
+        print("Only loopback host names (localhost, 127.0.0.1, [::1]) are answered; to serve others set "
+              "PPRNET_BASE_URL or PPRNET_TRUSTED_HOSTS (see README.md, Configuration).", file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

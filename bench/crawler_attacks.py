@@ -48,7 +48,7 @@ def _measure(variant: str, attack: str, options: argparse.Namespace) -> dict:
         if variant == "after":
             from indexer.crawl_settings import CrawlSettings
 
-            client = fetch.Fetcher(CrawlSettings(delay=0, timeout=options.timeout, retries=0))
+            client = fetch.Fetcher(CrawlSettings(base_url=site.url("/"), delay=0, timeout=options.timeout, retries=0))
         else:
             client = fetch.Fetcher(delay=0, timeout=options.timeout, retries=0)
         client.load_robots(site.url("/"))

@@ -2,7 +2,8 @@
 the crawl cached (no network), then write and swap in a new index atomically.
 
 The index records a fingerprint of the corpus it was built from (file names, sizes, times), so
-``python run.py`` can tell whether the index is missing or older than the corpus.
+``python run.py`` can tell whether the index is missing or older than the corpus. Each post enters
+the index within the limits of :mod:`indexer.post_limits`; the report names every post that was cut.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from indexer.crossref import CACHE_DIR, complete_from_cache
 from indexer.errors import ExtractionError
 from indexer.extract import PAGE_SUFFIXES, Problem, extract_paths
 from indexer.manifest import CRAWL_DIR, MANIFEST_NAME
+from indexer.post_limits import within_limits
 from search.store import current_build, index_problem, read_meta, write_index
 
 
@@ -25,6 +27,7 @@ class BuildReport:
     post_count: int
     pages_read: int
     problems: list[Problem]
+    cuts: list[Problem]  # posts cut to the limits of indexer.post_limits: (post id, what was cut)
 
 
 def corpus_fingerprint(corpus: str | os.PathLike) -> str:
@@ -64,12 +67,16 @@ def build_index(
         details = "; ".join(map(str, extraction.problems[:5]))
         kept = f"the index in {index_root} is unchanged" if current_build(index_root) else "no index was built"
         raise ExtractionError(f"no posts found in {corpus}, so {kept}. {details}".strip())
-    posts = complete_from_cache(extraction.posts, Path(corpus) / CRAWL_DIR)
-    total = len(posts)
+    total = len(extraction.posts)
+    posts, cuts = [], []
+    for post in complete_from_cache(extraction.posts, Path(corpus) / CRAWL_DIR):
+        kept, cut = within_limits(post)
+        posts.append(kept)
+        cuts.extend(Problem(post.id, reason) for reason in cut)
     build_dir = write_index(
         posts,
         index_root,
         source={"corpus": str(Path(corpus).resolve()), "corpus_fingerprint": fingerprint},
         progress=(lambda done: progress(done, total)) if progress else None,
     )
-    return BuildReport(build_dir, total, extraction.pages_read, extraction.problems)
+    return BuildReport(build_dir, total, extraction.pages_read, extraction.problems, cuts)

@@ -1,13 +1,20 @@
 """The crawler: fetch the whole blog politely into ``corpus/crawl/``, resumably.
 
-Order of work: robots.txt; the main listing (``?p=1, 2, ...``) until a page yields no new posts;
-then, from the filters on the main listing's first page, every Topic (``cat_2``) listing and every
-Type of Research (``cat_1``) listing, each with its own pagination; then each post's own page when
-a listing links one; then the old monthly archive: the months the pages link (and the months those
-link), then, for each month from ``archive_start`` to the month before the live listing's first that
-no page has given yet, the month's address in each of its known spellings (a 404 there only means
-"not under this spelling"); last, unless ``--no-crossref``, the posts' citations are completed from
-Crossref (:mod:`indexer.crossref`). Settings (politeness, bounds, start URLs) are a :class:`CrawlSettings`.
+Order of work, listings and archive first so that the page budget (``max_pages``) goes to them:
+robots.txt; the main listing (``?p=1, 2, ...``) until a page yields no new posts; then, from the
+filters on the main listing's first page, every Topic (``cat_2``) listing and every Type of Research
+(``cat_1``) listing, each with its own pagination; then the old monthly archive: the months the pages
+link (and the months those link), then, for each month from ``archive_start`` to the month before
+the live listing's first that no page has given yet, the month's address in each of its known
+spellings (a 404 there only means "not under this spelling"); last, each post's own page when a
+listing links one, at most one page per post the listings showed; last, unless ``--no-crossref``,
+the posts' citations are completed from Crossref (:mod:`indexer.crossref`). Settings (politeness,
+bounds, start URLs) are a :class:`CrawlSettings`.
+
+Only links on the site are followed (the blog's host and the archive's folder: ``Fetcher.on_site``).
+A link the crawler would have followed that leads elsewhere is noted on its page's manifest record
+(up to ``MAX_OFF_SITE_NOTED`` a page) for the crawl report, and never requested, nor its host's
+robots.txt.
 
 Pages are only stored, with their kind, URL and metadata in the manifest (see
 :mod:`indexer.manifest_writer`); the indexer reads them later. The crawler reads a page only for
@@ -60,6 +67,7 @@ from indexer.post_digests import update_post_digests
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain")
 _MONTH_OF_ID = re.compile(r"^(\d{4}-\d{2})-")
+MAX_OFF_SITE_NOTED = 20
 
 
 class StopReason(enum.Enum):
@@ -81,6 +89,7 @@ class RunSummary:
     resumed: int = 0
     disallowed: int = 0
     not_found: int = 0
+    off_site: int = 0
     new_posts: int = 0
     posts_seen: int = 0
     requests: int = 0
@@ -102,6 +111,7 @@ class RunSummary:
                 (self.resumed, "already done"),
                 (self.disallowed, "disallowed by robots.txt"),
                 (self.not_found, "archive addresses not found"),
+                (self.off_site, "off-site links not followed"),
             )
             if count
         ]
@@ -210,6 +220,7 @@ class _Crawler:
         self.post_pages: dict[str, None] = {}
         self.archive_links: dict[str, str] = {}  # url -> ARCHIVE or ARCHIVE_INDEX
         self.unreachable_sites: set[str] = set()
+        self.off_site: set[str] = set()
 
     def run(self) -> RunSummary:
         self.crawl_dir.mkdir(parents=True, exist_ok=True)
@@ -228,11 +239,9 @@ class _Crawler:
             for kind in (TOPIC, TYPE):
                 for option in filters[kind]:
                     self._crawl_listing(Listing(kind, option["id"], option["label"]))
-            for url in list(self.post_pages):
-                if self._reachable(url):
-                    self._visit(url, Listing(POST))
             if self.settings.archive_url:
                 self._crawl_archive()
+            self._crawl_post_pages()
             if self.settings.crossref:
                 self.summary.notes += crossref.crawl_step(self.settings, self.crawl_dir)
             update_post_digests(self.manifest, self.crawl_dir)
@@ -244,6 +253,7 @@ class _Crawler:
         finally:
             self.summary.new_posts = len(self.seen - self.known_before)
             self.summary.posts_seen = len(self.seen)
+            self.summary.off_site = len(self.off_site)
             self.summary.requests = self.fetcher.requests_made
             self._save()
         if self.summary.stopped:
@@ -318,6 +328,17 @@ class _Crawler:
                 break
             seen_here.update(new)
         return first_filters
+
+    def _crawl_post_pages(self) -> None:
+        """The posts' own pages the listings link, at most one per post they showed (a page of
+        thousands of links cannot spend the crawl on them)."""
+        pages = list(self.post_pages)
+        if len(pages) > len(self.live_posts):
+            self.summary.notes.append(f"{len(pages) - len(self.live_posts)} links to post pages not followed: "
+                                      f"more than the {len(self.live_posts)} posts the listings showed")
+        for url in pages[:len(self.live_posts)]:
+            if self._reachable(url):
+                self._visit(url, Listing(POST))
 
     # the old archive ------------------------------------------------------------------------------
 
@@ -431,12 +452,17 @@ class _Crawler:
         self.seen.update(content.posts)
         if kind in (*LISTING_KINDS, POST):
             self.live_posts.update(content.posts)
-        if kind in LISTING_KINDS:
-            self.post_pages.update(dict.fromkeys(content.links.post_pages))
-        for url in content.links.archive_months:
-            self.archive_links.setdefault(url, ARCHIVE)
-        for url in content.links.archive_indexes:
-            self.archive_links.setdefault(url, ARCHIVE_INDEX)
+        links = content.links
+        post_pages = links.post_pages if kind in LISTING_KINDS else ()
+        off_site = list(dict.fromkeys(url for url in (*post_pages, *links.archive_months, *links.archive_indexes)
+                                      if not self.fetcher.on_site(url)))
+        record.off_site_links, record.off_site_count = off_site[:MAX_OFF_SITE_NOTED], len(off_site)
+        self.off_site.update(off_site)
+        self.post_pages.update(dict.fromkeys(url for url in post_pages if url not in self.off_site))
+        for kind_of_link, urls in ((ARCHIVE, links.archive_months), (ARCHIVE_INDEX, links.archive_indexes)):
+            for url in urls:
+                if url not in self.off_site:
+                    self.archive_links.setdefault(url, kind_of_link)
         return _Outcome(content.posts, content.links, found)
 
     # results --------------------------------------------------------------------------------------

@@ -3,9 +3,10 @@
 Posts per year; months between the first and the last post that have none (a likely miss); live
 posts seen in only one filtered listing, or in none (the blog files every post under a topic and a
 type of research, so one filter means the other listing missed it); pages that yielded nothing or
-failed; and the posts whose text changed since the last complete crawl, by their digests (see
-:mod:`indexer.post_digests`). ``run.py crawl`` prints it after a crawl; ``run.py crawl --report``
-prints it again from the manifest, without fetching.
+failed; links the crawler would have followed but did not, because they lead off the site (another
+host or port, or outside the archive's folder); and the posts whose text changed since the last
+complete crawl, by their digests (see :mod:`indexer.post_digests`). ``run.py crawl`` prints it
+after a crawl; ``run.py crawl --report`` prints it again from the manifest, without fetching.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.archive import months_between
+from indexer.fetch import OFF_SITE
 from indexer.manifest import (
     ARCHIVE_INDEX,
     CRAWL_DIR,
@@ -48,6 +50,8 @@ class CrawlReport:
     unfiltered_posts: list[str]  # live posts seen in no filtered listing (when any was crawled)
     empty_pages: list[tuple[str, str]]  # (url, why)
     failed_pages: list[tuple[str, str]]
+    off_site_links: list[tuple[str, str]]  # (link, the page that has it); the first few of each page
+    off_site_count: int
     changed_posts: list[str]
     new_posts: list[str]
     gone_posts: list[str]
@@ -70,6 +74,8 @@ class CrawlReport:
         lines.append(_listed("posts of the blog seen in no filter", self.unfiltered_posts))
         lines.append(_listed("pages that yielded nothing", [f"{url}: {why}" for url, why in self.empty_pages]))
         lines.append(_listed("pages that failed", [f"{url}: {why}" for url, why in self.failed_pages]))
+        lines.append(_listed("links not followed", [f"{link}: {OFF_SITE} (on {page})" for link, page in self.off_site_links],
+                             self.off_site_count))
         if self.compared:
             lines.append(f"since the last crawl: {len(self.changed_posts)} posts changed, {len(self.new_posts)} new, {len(self.gone_posts)} gone")
             lines.extend(f"  changed: {post_id}" for post_id in self.changed_posts)
@@ -117,6 +123,8 @@ def crawl_report(corpus: str | os.PathLike) -> CrawlReport:
         unfiltered_posts=sorted(post_id for post_id in live if not filters[post_id]) if filtered_pages else [],
         empty_pages=sorted(empty),
         failed_pages=sorted(failed),
+        off_site_links=[(link, page.url) for page in manifest.pages for link in page.off_site_links],
+        off_site_count=sum(page.off_site_count for page in manifest.pages),
         changed_posts=sorted(post_id for post_id in current if post_id in previous and previous[post_id] != current[post_id]),
         new_posts=sorted(set(current) - set(previous)) if previous else [],
         gone_posts=sorted(set(previous) - set(current)) if previous else [],
@@ -124,7 +132,9 @@ def crawl_report(corpus: str | os.PathLike) -> CrawlReport:
     )
 
 
-def _listed(title: str, items: list[str]) -> str:
+def _listed(title: str, items: list[str], count: int | None = None) -> str:
+    """A titled list; ``count``, when more than the items shown, is said with it."""
     if not items:
         return f"{title}: none"
-    return "\n".join([f"{title}: {len(items)}", *(f"  {item}" for item in items)])
+    shown = f"{count} (the first {len(items)} shown)" if count and count > len(items) else f"{len(items)}"
+    return "\n".join([f"{title}: {shown}", *(f"  {item}" for item in items)])

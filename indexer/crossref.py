@@ -116,12 +116,12 @@ def ask_crossref(settings: CrawlSettings, crawl_dir: str | os.PathLike, posts: l
 
 
 def crossref_settings(settings: CrawlSettings) -> CrawlSettings:
-    """The crawler's settings with the contact address in the User-Agent, as Crossref's etiquette asks."""
-    if not settings.mailto:
-        return settings
+    """The crawler's settings for Crossref: its host is the only site requested (the fetcher stays on
+    its site), with the contact address in the User-Agent, as Crossref's etiquette asks."""
     agent = settings.user_agent
-    agent = f"{agent[:-1]}; mailto:{settings.mailto})" if agent.endswith(")") else f"{agent} (mailto:{settings.mailto})"
-    return replace(settings, user_agent=agent)
+    if settings.mailto:
+        agent = f"{agent[:-1]}; mailto:{settings.mailto})" if agent.endswith(")") else f"{agent} (mailto:{settings.mailto})"
+    return replace(settings, base_url=settings.crossref_url, archive_url="", user_agent=agent)
 
 
 class _Asker:

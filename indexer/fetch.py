@@ -1,12 +1,13 @@
 """HTTP for the crawler: one polite client that fetches bytes and knows nothing of posts.
 
-:class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, obeys each
-site's robots.txt (a site is a scheme, host and port; only sites whose robots.txt it has read
-may be requested), names the project in
-its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``) and retries
-timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential backoff, honouring
-``Retry-After``. Everything else it reports as a :class:`FetchError` whose message is written for a
-person (it ends up in the manifest and the summary).
+:class:`Fetcher` sends one request at a time, waits ``delay`` seconds between requests, stays on the
+site (only the blog's host and the old archive's folder are ever requested, links and redirects
+alike, besides the robots.txt of their hosts: ``on_site``), obeys each site's robots.txt (a site
+is a scheme, host and port; only sites whose robots.txt it has read may be requested), names the
+project in its User-Agent, sends conditional requests (``If-None-Match`` / ``If-Modified-Since``)
+and retries timeouts, dropped connections, truncated bodies, 429 and 5xx with exponential
+backoff, honouring ``Retry-After``. Everything else it reports as a :class:`FetchError` whose
+message is written for a person (it ends up in the manifest and the summary).
 
 Every request is bounded: ``timeout`` is a deadline for the whole request (connect, headers, body,
 redirects), enforced by shutting the socket when it passes, so a server that trickles bytes cannot
@@ -29,17 +30,18 @@ import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 from protego import Protego
 
 from indexer.crawl_settings import USER_AGENT, CrawlSettings
 
-__all__ = ["USER_AGENT", "Disallowed", "FetchError", "Fetcher", "Response"]
+__all__ = ["OFF_SITE", "USER_AGENT", "Disallowed", "FetchError", "Fetcher", "Response"]
 
 # The token robots.txt groups are matched against (the product name of the User-Agent).
 ROBOTS_AGENT = "pprnet-search"
 MAX_ROBOTS_BYTES = 512 * 1024
+OFF_SITE = "off-site link, not followed"
 _CHUNK_BYTES = 64 * 1024
 # Content-Encoding -> zlib window bits (gzip framing; zlib or gzip framing auto-detected for deflate).
 _DECODERS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": 32 + zlib.MAX_WBITS}
@@ -111,6 +113,10 @@ class Fetcher:
         self._sleep = sleep
         self._clock = clock
         self._next_request_at = 0.0
+        # (site, path prefix) of the places it may request: the blog's whole host, the archive's folder
+        self._scope = [(site_of(settings.base_url), "/")]
+        if settings.archive_url:
+            self._scope.append((site_of(settings.archive_url), urlsplit(settings.archive_url).path.rstrip("/") + "/"))
         self._opener = urllib.request.build_opener(
             _RedirectHandler(self), _DeadlineHTTPHandler(self), _DeadlineHTTPSHandler(self)
         )
@@ -146,10 +152,20 @@ class Fetcher:
         """Has the robots.txt of ``url``'s site been read (with or without finding one)?"""
         return site_of(url) in self._robots
 
+    def on_site(self, url: str) -> bool:
+        """Is ``url`` on the blog's host (``base_url``'s scheme, host and port) or in the archive's folder
+        (``archive_url`` and below, without ``..``)? Nothing else is requested but their robots.txt."""
+        site, path = site_of(url), unquote(urlsplit(url).path or "/")
+        return any(
+            site == scope_site and path.startswith(folder) and (folder == "/" or ".." not in path.split("/"))
+            for scope_site, folder in self._scope
+        )
+
     def allowed(self, url: str) -> bool:
-        """May the crawler request ``url``? Only on sites whose robots.txt was read, where it allows it."""
+        """May the crawler request ``url``? Only on the site (``on_site``), on sites whose robots.txt was
+        read, where it allows it."""
         site = site_of(url)
-        if site not in self._robots:
+        if site not in self._robots or not self.on_site(url):
             return False
         robots = self._robots[site]
         return robots is None or robots.can_fetch(url, ROBOTS_AGENT)
@@ -165,9 +181,13 @@ class Fetcher:
         max_bytes: int | None = None,
         check_robots: bool = True,
     ) -> Response:
-        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given). Raises FetchError."""
+        """GET ``url`` (conditionally when ``etag``/``last_modified`` are given). Raises FetchError, and
+        Disallowed for a URL off the site or that robots.txt disallows (unless ``check_robots`` is
+        False: for robots.txt itself)."""
+        if check_robots and not self.on_site(url):
+            raise Disallowed(url, f"{OFF_SITE}: it is neither on the blog's host nor in the archive's folder")
         if check_robots and not self.allowed(url):
-            raise Disallowed(url, "robots.txt disallows it (or it is on another host)")
+            raise Disallowed(url, "robots.txt disallows it")
         attempt = 0
         while True:
             attempt += 1
@@ -273,7 +293,7 @@ class Fetcher:
         if code in _REDIRECT_CODES:
             # urllib gives up on a redirect that comes back to a URL it has seen (or after ten hops).
             reason = str(error.reason)
-            if "disallows" in reason or "another host" in reason:
+            if "disallows" in reason or OFF_SITE in reason:
                 raise FetchError(url, reason, status=code, attempts=attempt)
             raise FetchError(url, f"redirect loop (HTTP {code}, last to {error.geturl()})", status=code, attempts=attempt)
         if code in _RETRIED_STATUS:
@@ -299,17 +319,17 @@ class Fetcher:
 
 
 class _RedirectHandler(urllib.request.HTTPRedirectHandler):
-    """Follows redirects only to URLs robots.txt allows on the same host."""
+    """Follows redirects only to URLs on the site (``Fetcher.on_site``) that robots.txt allows."""
 
     def __init__(self, fetcher: Fetcher) -> None:
         self._fetcher = fetcher
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: D102 (urllib's signature)
         target = urljoin(req.full_url, newurl)
+        if not self._fetcher.on_site(target):
+            raise urllib.error.HTTPError(req.full_url, code, f"redirected to {target}: {OFF_SITE}", headers, fp)
         if not self._fetcher.allowed(target):
-            raise urllib.error.HTTPError(
-                req.full_url, code, f"redirected to {target}, which robots.txt disallows or is on another host", headers, fp
-            )
+            raise urllib.error.HTTPError(req.full_url, code, f"redirected to {target}, which robots.txt disallows", headers, fp)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 

@@ -64,6 +64,8 @@ class CrawledPage:
     flag: str | None = None
     flag_reason: str | None = None
     error: str | None = None
+    off_site_links: tuple[str, ...] = ()  # links it would have followed off the site (the first few)
+    off_site_count: int = 0
 
     @classmethod
     def from_entry(cls, url: str, entry: dict) -> "CrawledPage":
@@ -80,6 +82,8 @@ class CrawledPage:
             flag=entry.get("flag"),
             flag_reason=entry.get("flag_reason"),
             error=entry.get("error"),
+            off_site_links=tuple(entry.get("off_site_links") or ()),
+            off_site_count=int(entry.get("off_site_count") or 0),
         )
 
 

@@ -74,6 +74,8 @@ class PageRecord:
     error: str | None = None
     error_at: str | None = None
     attempts: int = 0
+    off_site_links: list[str] = field(default_factory=list)  # links it would have followed off the site (the first few)
+    off_site_count: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -85,6 +87,7 @@ class PageRecord:
         values["listing"] = Listing(**{k: v for k, v in (data.get("listing") or {"kind": MAIN}).items() if k in Listing.__dataclass_fields__})
         values["posts"] = list(values.get("posts") or [])
         values["post_digests"] = dict(values.get("post_digests") or {})
+        values["off_site_links"] = list(values.get("off_site_links") or [])
         return cls(**values)
 
 

@@ -19,11 +19,15 @@ Damaged states are reported, never raised as arbitrary errors: a ``current`` tha
 symlink loop, a link to a missing or unreadable build (``index_problem``; ``open_current`` raises
 ``IndexUnavailable``). A new build repairs them: it replaces whatever ``current`` is and removes the
 builds left by builds that died (their writing process is gone). A build that fails (a full disk, a
-bad post) removes its own directory and raises; the old index keeps serving.
+bad post) removes its own directory and raises; the old index keeps serving. One build writes to a
+root at a time: it holds an exclusive ``flock`` on ``ROOT/build.lock`` from start to clean-up (the
+kernel drops it if the process dies), and a second build stops at once with ``IndexBusy``.
 """
 from __future__ import annotations
 
+import contextlib
 import errno
+import fcntl
 import json
 import os
 import shutil
@@ -44,6 +48,7 @@ from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
 CURRENT_LINK = "current"
 BUILDS_DIR = "builds"
+LOCK_FILE = "build.lock"
 META_FILE = "pprnet-index.json"
 LISTINGS_FILE = "listings.json"  # each post without its texts, in document order
 # Whoosh's writer pools postings in memory up to this, then spills sorted runs to merge at commit:
@@ -58,6 +63,10 @@ class IndexUnavailable(Exception):
 
 class IndexWriteError(Exception):
     """A build could not be written (disk full, no permission); the previous index is still current."""
+
+
+class IndexBusy(IndexWriteError):
+    """Another build is writing to the same index root; this one changed nothing."""
 
 
 class _InMemoryStorage(FileStorage):
@@ -88,9 +97,31 @@ def write_index(
     """Build a new index of ``posts`` under ``root`` and make it current. Returns its directory.
 
     ``source`` is stored in the index metadata (e.g. a fingerprint of the corpus it came from).
-    ``progress`` is called with the number of posts written so far.
+    ``progress`` is called with the number of posts written so far. Raises IndexBusy when another
+    build holds the root's lock.
     """
-    root = Path(root)
+    with _build_lock(Path(root)):
+        return _write_and_swap(posts, Path(root), source, progress)
+
+
+@contextlib.contextmanager
+def _build_lock(root: Path):
+    """Hold the exclusive lock of ``root`` (see the module notes), or raise IndexBusy at once."""
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / LOCK_FILE, "a+", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            raise IndexBusy(f"another index build ({lock.read().strip() or 'a running process'}) is writing to "
+                            f"{root}; this one stopped and changed nothing: try again when it has finished") from None
+        lock.truncate(0)
+        lock.write(f"process {os.getpid()}")
+        lock.flush()
+        yield
+
+
+def _write_and_swap(posts: Iterable[Post], root: Path, source: dict | None, progress: Callable[[int], None] | None) -> Path:
     builds = root / BUILDS_DIR
     builds.mkdir(parents=True, exist_ok=True)
     name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"

@@ -17,14 +17,15 @@ from tests.fixtures.site.hostile import HostileSite, gzip_bomb
 CAP = 1024 * 1024  # the body cap for these tests: 1 MB
 
 
-def fetcher(**options) -> Fetcher:
-    settings = {"delay": 0, "timeout": 1.0, "retries": 0, "max_bytes": CAP} | options
+def fetcher(site, **options) -> Fetcher:
+    """A fetcher whose blog is ``site`` (the only host it may request)."""
+    settings = {"base_url": site.url("/"), "delay": 0, "timeout": 1.0, "retries": 0, "max_bytes": CAP} | options
     return Fetcher(CrawlSettings(**settings))
 
 
 def test_a_gzip_bomb_is_cut_at_the_body_cap_in_memory_and_never_returned():
     with HostileSite(bomb_bytes=256 * CAP) as site:
-        client = fetcher()
+        client = fetcher(site)
         client.load_robots(site.url("/"))
         tracemalloc.start()
         try:
@@ -39,7 +40,7 @@ def test_a_gzip_bomb_is_cut_at_the_body_cap_in_memory_and_never_returned():
 
 def test_robots_txt_takes_the_same_capped_path():
     with HostileSite(bomb_bytes=256 * CAP, bomb_robots=True) as site:
-        client = fetcher()
+        client = fetcher(site)
         tracemalloc.start()
         try:
             with pytest.raises(FetchError, match="robots.txt could not be read"):
@@ -58,7 +59,7 @@ def test_a_gzip_page_under_the_cap_is_decompressed(tmp_path):
     site = FakeSite().start()
     try:
         site.sticky["/pprnet/blog"] = ("body", gzip.compress(page), "text/html", {"Content-Encoding": "gzip"})
-        client = fetcher()
+        client = fetcher(site)
         client.load_robots(site.base_url)
         assert client.get(site.base_url).body == page
     finally:
@@ -72,7 +73,7 @@ def test_a_truncated_gzip_stream_is_a_transient_failure():
     site = FakeSite().start()
     try:
         site.sticky["/pprnet/blog"] = ("body", cut, "text/html", {"Content-Encoding": "gzip"})
-        client = fetcher(retries=1, backoff=0.01)
+        client = fetcher(site, retries=1, backoff=0.01)
         client.load_robots(site.base_url)
         with pytest.raises(FetchError, match="truncated or corrupt gzip body") as error:
             client.get(site.base_url)
@@ -85,7 +86,7 @@ def test_a_truncated_gzip_stream_is_a_transient_failure():
 def test_a_trickling_server_is_cut_at_the_request_deadline(path):
     deadline = 1.0
     with HostileSite(trickle_every=0.05) as site:  # far more often than any per-read timeout
-        client = fetcher(timeout=deadline)
+        client = fetcher(site, timeout=deadline)
         client.load_robots(site.url("/"))
         started = time.monotonic()
         with pytest.raises(FetchError, match=r"timed out: no complete answer within 1 s"):
@@ -96,7 +97,7 @@ def test_a_trickling_server_is_cut_at_the_request_deadline(path):
 
 def test_the_deadline_covers_every_attempt_separately():
     with HostileSite(trickle_every=0.05) as site:
-        client = fetcher(timeout=0.5, retries=1, backoff=0.01)
+        client = fetcher(site, timeout=0.5, retries=1, backoff=0.01)
         client.load_robots(site.url("/"))
         started = time.monotonic()
         with pytest.raises(FetchError, match="gave up after 2 attempts") as error:

@@ -260,6 +260,45 @@ def test_without_a_base_url_trusted_hosts_limit_the_host_header(index_root):
         app.extensions[ENGINE_KEY].close()
 
 
+def test_by_default_only_loopback_host_names_are_served(index_root, monkeypatch):
+    """Issue 21, item 8: with neither BASE_URL nor TRUSTED_HOSTS set, the Atom feed's links were built
+    from any Host header (evil.example). Now only loopback names are answered, on any port."""
+    for name in ("PPRNET_BASE_URL", "PPRNET_TRUSTED_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    app = create_app({"INDEX_DIR": str(index_root)})
+    client = app.test_client()
+    try:
+        assert app.config["BASE_URL"] is None and app.config["TRUSTED_HOSTS"] is None
+        for host in ("evil.example", "evil.example:5000", "127.0.0.2", "localhost.evil.example", "[::2]:5000",
+                     "10.0.0.1", "", "bad host"):
+            for url in ("/search.atom?q=burnout", f"/posts/{FIRTH}", "/api/search?q=x", "/static/app.js", "/nope"):
+                response = client.get(url, headers={"Host": host})
+                assert response.status_code == 400, (host, url, response.status_code)
+                assert b"the Host header names a host this site does not serve" in response.data
+                assert host.encode() not in response.data or not host, (host, url)
+                _assert_security_headers(response, (host, url))
+        for host in ("localhost", "localhost:5000", "LOCALHOST:80", "127.0.0.1", "127.0.0.1:8000", "[::1]", "[::1]:5000"):
+            assert client.get("/search.atom?q=burnout", headers={"Host": host}).status_code == 200, host
+        links = _absolute_links(client, {"Host": "127.0.0.1:8000"})
+        assert all(link.startswith("http://127.0.0.1:8000/") for link in links), links
+        assert client.get("/api/search?q=x", headers={"Host": "evil.example"}).get_json() == {
+            "error": "the Host header names a host this site does not serve"}
+    finally:
+        app.extensions[ENGINE_KEY].close()
+
+
+def test_serving_another_address_without_a_base_url_says_how_to_open_it_up(index_root, monkeypatch, capsys):
+    from webui import cli
+
+    for name in ("PPRNET_BASE_URL", "PPRNET_TRUSTED_HOSTS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr("flask.Flask.run", lambda self, **options: None)
+    assert cli.main(["serve", "--index", str(index_root), "--host", "0.0.0.0"]) == 0
+    assert "set PPRNET_BASE_URL or PPRNET_TRUSTED_HOSTS" in capsys.readouterr().err
+    assert cli.main(["serve", "--index", str(index_root)]) == 0  # loopback: nothing to say
+    assert capsys.readouterr().err == ""
+
+
 # --------------------------------------------------------------------------------------------------
 # 405 says what is allowed
 # --------------------------------------------------------------------------------------------------

@@ -131,7 +131,8 @@ def test_atom_feed_parses_with_entries(client, seed_posts):
         assert entry.find(f"{ATOM}title").text in titles
         assert entry.find(f"{ATOM}id").text.startswith("http://localhost/posts/")
         assert entry.find(f"{ATOM}link").get("href") == entry.find(f"{ATOM}id").text
-        assert entry.find(f"{ATOM}content").text
+        assert entry.find(f"{ATOM}summary").text.count("Practice implications:") == 1
+        assert entry.find(f"{ATOM}content") is None  # the post's text once, not twice
 
 
 def test_atom_feed_of_a_topic_and_of_nothing(client):

@@ -9,6 +9,10 @@ then the caller's ``config`` (tests). It registers one :class:`~search.engine.Se
 security headers on every response, error pages in the site's look (JSON errors under ``/api``, an
 ``Allow`` header on every 405) and request size limits. Nothing is bound at import time.
 
+Safe by default: with neither ``BASE_URL`` nor ``TRUSTED_HOSTS`` set, only loopback host names
+(``LOOPBACK_HOSTS``) are served, as Django does with an empty ``ALLOWED_HOSTS`` in debug; any other
+``Host`` header gets a 400, so no link is ever built from a host name someone else chose.
+
 Production: see README.md (gunicorn with ``--limit-request-line`` above MAX_QUERY_STRING_BYTES).
 """
 from __future__ import annotations
@@ -18,7 +22,7 @@ import os
 from flask import Flask, Response, abort, jsonify, render_template, request
 from flask.globals import request_ctx
 from flask.json.provider import DefaultJSONProvider
-from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError, MethodNotAllowed
 
 from search.engine import SearchEngine
 from search.query import MAX_QUERY_CHARS
@@ -44,6 +48,9 @@ INSTANCE_CONFIG_FILE = "pprnet.cfg"
 # command), so every over-long address gets this app's own answer, never gunicorn's bare 414.
 MAX_QUERY_STRING_BYTES = 12 * MAX_QUERY_CHARS + 2000
 GUNICORN_LIMIT_REQUEST_LINE = 8190
+# The Host names served when neither BASE_URL nor TRUSTED_HOSTS is set (werkzeug's TRUSTED_HOSTS cannot
+# name an IPv6 address, hence a check of our own: _loopback_only).
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 DEFAULTS = {
     "INDEX_DIR": "index",  # relative to the working directory, never to the installed package
     "BASE_URL": None,  # the public address (https://search.example.org) for absolute links and exports
@@ -52,6 +59,10 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 32 * 1024,  # a POSTed reading list of 500 post ids is about 30 KB
     "DEBUG": False,
 }
+
+
+class UntrustedHost(BadRequest):
+    description = "the Host header names a host this site does not serve"
 
 
 class HtmlSafeJSONProvider(DefaultJSONProvider):
@@ -86,12 +97,27 @@ def create_app(config: dict | None = None, *, instance_path: str | None = None) 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(exports.bp)
+    if not serves_any_host(app):
+        app.before_request(_loopback_only)
     app.before_request(_limit_request_size)
     app.after_request(_security_headers)
     app.register_error_handler(IndexUnavailable, _index_unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _server_error)
     return app
+
+
+def serves_any_host(app: Flask) -> bool:
+    """Whether the app answers other hosts than loopback ones (``BASE_URL`` or ``TRUSTED_HOSTS`` is set)."""
+    return bool(app.config["BASE_URL"] or app.config["TRUSTED_HOSTS"])
+
+
+def _loopback_only():
+    """UntrustedHost (400) for a ``Host`` header whose name is not in LOOPBACK_HOSTS (the port does not matter)."""
+    host = request.host.lower()  # "" when the header is missing or malformed
+    name = host if host.endswith("]") else host.rpartition(":")[0] or host
+    if name not in LOOPBACK_HOSTS:
+        raise UntrustedHost()
 
 
 def _limit_request_size():
@@ -133,8 +159,8 @@ def _http_error(error: HTTPException):
     headers = {}
     if isinstance(error, MethodNotAllowed) and error.valid_methods:
         headers["Allow"] = ", ".join(sorted(error.valid_methods))
-    if request_ctx.url_adapter is None:  # an untrusted Host header: no link can be built, none is echoed
-        message = "the Host header names a host this site does not serve"
+    if request_ctx.url_adapter is None or isinstance(error, UntrustedHost):  # no link is built, no host echoed
+        message = UntrustedHost.description
         if _wants_json():
             return jsonify(error=message), error.code
         return Response(f"{error.code} {error.name}: {message}\n", error.code, mimetype="text/plain")

@@ -20,7 +20,9 @@ bp = Blueprint("pages", __name__)
 
 MAX_ID_CHARS = 200
 LATEST_COUNT = 5
-FEED_SIZE = 20
+FEED_SIZE = 20  # entries when the feed's address gives no page_size (at most MAX_PAGE_SIZE, as a search page)
+FEED_TEXT_CHARS = 2000  # an entry's citation and its practice implications are each cut to this, the post links the rest
+MAX_TOPICS_SHOWN = 100  # the blog's 36, then other labels the posts carry, up to this many
 FACET_PAGE_VALUES = 1000  # the values one facet page lists; "find" narrows the rest
 MAX_FIND_CHARS = 100
 
@@ -73,7 +75,7 @@ def home():
     return render_template(
         "home.html",
         corpus_line=corpus_line(stats),
-        topics=[topic for topic in topics if topic.count],
+        topics=[topic for topic in topics if topic.count][:MAX_TOPICS_SHOWN],
         empty_topics=len([topic for topic in topics if not topic.count]),
         topic_total=len(topics),
         latest=eng.latest(LATEST_COUNT),
@@ -117,7 +119,9 @@ def facet(facet: str):
 
 @bp.get("/search.atom")
 def atom():
-    """The newest posts matching a search, as an Atom feed (default order: newest first)."""
+    """The newest posts matching a search, as an Atom feed (default order: newest first). Each entry
+    carries one text, its summary: the citation and the practice implications (or, without them, the
+    summary), each cut to FEED_TEXT_CHARS; the entry links the whole post."""
     try:
         search_request = request_from_args(request.args, default_sort="newest")
     except InvalidRequest as error:
@@ -136,6 +140,7 @@ def atom():
         entry_url=lambda post: external_url("pages.post", post_id=post.id),
         updated=_atom_date(updated),
         atom_date=_atom_date,
+        text_chars=FEED_TEXT_CHARS,
     )
     return Response(body, mimetype="application/atom+xml")
 
@@ -183,8 +188,9 @@ def post(post_id: str):
 
 @bp.get("/topics")
 def topics():
-    """All topics of the taxonomy with their post counts; those without posts listed apart."""
-    topics = engine().topic_counts()
+    """All topics of the taxonomy with their post counts (then other topics, up to MAX_TOPICS_SHOWN in
+    all); those without posts listed apart."""
+    topics = engine().topic_counts()[:MAX_TOPICS_SHOWN]
     return render_template("topics.html", topics=[topic for topic in topics if topic.count],
                            empty=[topic for topic in topics if not topic.count], topic_total=len(topics))
 
