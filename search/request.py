@@ -75,7 +75,9 @@ def _bounded_int(name: str, raw: str | int | None, *, default: int, low: int, hi
         return default
     text = str(raw).strip().removeprefix("-")
     if not (text.isascii() and text.isdigit()):  # int() would take "１２", "1_0" and "+1"
-        raise InvalidRequest(f"{name} must be a whole number, not {raw!r}")
+        raise InvalidRequest(f"{name} must be a whole number, not {str(raw)[:20]!r}")
+    if len(text.lstrip("0")) > len(str(high)):  # more digits than the bound: never read in full
+        raise InvalidRequest(f"{name} must be between {low} and {high}")
     value = int(raw)
     if not low <= value <= high:
         raise InvalidRequest(f"{name} must be between {low} and {high}, not {value}")

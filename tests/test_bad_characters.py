@@ -127,7 +127,7 @@ def _requests(app_client):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             for post_id in ids if "post_id" in rule.arguments else [None]:
-                url = rule.rule.replace("<post_id>", post_id or "")
+                url = rule.rule.replace("<post_id>", post_id or "").replace("<facet>", "author")
                 yield method, url, params
 
 

@@ -114,12 +114,13 @@ def test_every_route_answers_within_its_bound_with_posts_at_the_limits(maximal_c
         ("/", 200), ("/topics", 200), ("/about", 200), ("/healthz", 200), ("/api/suggest?q=therapy", 200),
         (f"/search?page_size={MAX_PAGE_SIZE}", 200), (f"/search?sort=oldest&page_size={MAX_PAGE_SIZE}", 200),
         (f"/search.atom?page_size={MAX_PAGE_SIZE}", 200), (f"/api/search?page_size={MAX_PAGE_SIZE}", 200),
-        ("/static/style.css", 200), ("/static/app.js", 200),
+        ("/static/style.css", 200), ("/static/app.js", 200), ("/facets/author", 200), ("/facets/topic?q=therapy", 200),
         ("/nope", 404), ("/search?page_size=" + "9" * 5000, 400), ("/search?q=" + "x" * MAX_QUERY_STRING_BYTES, 414),
     ]
     for post_id in ids[:2]:  # one of each shape
         requests += [(f"/posts/{post_id}", 200), (f"/api/posts/{post_id}", 200)]
-        requests += [(f"/posts/{post_id}.{extension}", 200) for extension in ("bib", "ris", "json")]
+        requests += [(f"/posts/{post_id}{kind}.{extension}", 200) for extension in ("bib", "ris", "json")
+                     for kind in ("", "/summary")]
     for path, status in requests:
         with client.get(path) as response:
             assert response.status_code == status, path
