@@ -2,19 +2,20 @@
 
 The structural parser asks :func:`chrome_kind` about every block that markup did not already flag as
 navigation, footer or sidebar (text dumps and old pages have no such markup). Five answers:
-``SITE`` (site headings, the blog's introduction and teaser, filter lists, signatures, e-mail lines:
-dropped wherever they are), ``FURNITURE`` (short navigation and footer lines, bylines, links to the
-publisher's abstract: dropped), ``END`` (the start of reader comments or sharing links: a post's
-text ends there), ``SERIES`` (a series introduction: "This is the second of three posts on ...",
-set aside) and ``COMMENT`` (a paragraph signed like a reader's comment: "... – Marie, Gatineau";
-after a post's implications it ends them). :func:`split_glued_signature` finds a signature that a
-page's text glued to the next paragraph of prose ("Giorgio A. TascaAt the conference ...").
+``SITE`` (site headings, the blog's introduction and teaser, the labels of its filter lists in any
+markup, signatures, e-mail lines: dropped wherever they are), ``FURNITURE`` (short navigation and
+footer lines, bylines, links to the publisher's abstract: dropped), ``END`` (the start of reader
+comments or sharing links: a post's text ends there), ``SERIES`` (a series introduction: "This is
+the second of three posts on ...", set aside) and ``COMMENT`` (a paragraph signed like a reader's
+comment: "... – Marie, Gatineau"; after a post's implications it ends them).
+:func:`split_glued_signature` finds a signature that a page's text glued to the next paragraph of
+prose ("Giorgio A. TascaAt the conference ...").
 """
 from __future__ import annotations
 
 import re
 
-from indexer.blocks import ITEM, Block
+from indexer.blocks import Block
 
 SITE = "site"
 FURNITURE = "furniture"
@@ -26,7 +27,7 @@ _MAX_CHROME_WORDS = 30
 _SITE_LINE = re.compile(
     r"^(?:(?:the\s+)?pprnet\s+)?blog\s*:?$|^pprnet$|^psychotherapy practice research network(?:\s*\(pprnet\))?$"
     r"|^this month\s*(?:\.{3}|…)?$|^(?:this month\W*)?(?:\.{3}|…)?\s*i blog about\b|^type of research\s*:?$|^topics?\s*:?$"
-    r"|^all topics\b|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
+    r"|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
     re.I,
 )
 # The blog's standing introduction, on the live listing and on every old archive page.
@@ -36,6 +37,12 @@ _INTRODUCTION = re.compile(
     re.I,
 )
 _FILTER_LINK = re.compile(r"[?&]cat_\d+=")
+# A label of the blog's filter lists other than a topic (the caller knows the topics): a list's "clear"
+# option ("ALL Topics (clear)", "ALL Types (clear)") or a type of research. The site prints them as
+# list entries, links or options, but a copy of the page may print them as any line, anywhere.
+_FILTER_LABEL = re.compile(
+    r"^(?:all (?:topics|types)|.{1,40}\(clear\)|single stud(?:y|ies)|meta-?analys[ie]s|reviews?)\s*$", re.I
+)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A signature: a name with a degree ("Giorgio A. Tasca, Ph.D.") or a dash and a short name.
 _SIGNATURE = re.compile(
@@ -112,7 +119,7 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
         return None
     if _SITE_LINE.search(text) or _SIGNATURE.match(text) or _EMAIL.search(text):
         return SITE
-    if block.kind == ITEM and text.casefold() in topic_labels:
+    if _FILTER_LABEL.search(text) or text.casefold() in topic_labels:
         return SITE
     if _END_LINE.search(text):
         return END

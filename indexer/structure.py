@@ -55,9 +55,11 @@ _ARCHIVE_LIST_MONTHS = 3
 _MAX_DATED_WORDS = 12
 # How far after a title a byline with the post's date may come.
 _BYLINE_REACH = 3
-# A post with neither a citation nor practice implications needs this much prose, and not an
-# excerpt's ending ("…", "[...]") that a listing of teasers prints.
+# A post with neither a citation nor practice implications needs this much prose (words in paragraphs
+# that end like a sentence: a label, a heading or a menu line is none), and not an excerpt's ending
+# ("…", "[...]") that a listing of teasers prints.
 _MIN_BARE_BODY_WORDS = 12
+_PROSE_END = re.compile(r"[.!?]['\"’”)\]]*$")
 _EXCERPT_END = re.compile(r"(?:…|\.\.\.|\[(?:…|\.\.\.)\])\W*$")
 # A title may carry a short second sentence ("...? It Depends."), not a run of prose.
 _SENTENCE_BREAK = re.compile(r"[.!?]['\"’”)]*\s+(?=[\"“‘(]?[A-Z0-9])")
@@ -151,10 +153,8 @@ def parse_posts(
         post, used = _read_post(content, kinds, start, end, dates, counts)
         placed.update(used)
         last_used.append(max(used))
-        if post.citation is None and not post.implications and (
-            _words(post.summary) < _MIN_BARE_BODY_WORDS or _EXCERPT_END.search(post.summary[-1])
-        ):
-            reason = ("a title-like line with too little text after it (or an excerpt), and neither a citation nor "
+        if post.citation is None and not post.implications and not _is_prose(post.summary):
+            reason = ("a title-like line with too little prose after it (or an excerpt), and neither a citation nor "
                       "'Practice Implications'")
             unplaced.extend(Unplaced(positions[i], content[i].text, reason) for i in used)
             continue
@@ -179,8 +179,10 @@ def parse_posts(
     return ParsedPage(posts, unplaced, unread, counts)
 
 
-def _words(paragraphs: tuple[str, ...]) -> int:
-    return sum(len(paragraph.split()) for paragraph in paragraphs)
+def _is_prose(paragraphs: tuple[str, ...]) -> bool:
+    """Enough sentences to be a post's whole body, the last not an excerpt's ending."""
+    words = sum(len(paragraph.split()) for paragraph in paragraphs if _PROSE_END.search(paragraph))
+    return words >= _MIN_BARE_BODY_WORDS and not _EXCERPT_END.search(paragraphs[-1])
 
 
 class _Tags:

@@ -7,6 +7,7 @@ app, over an index of such posts, answers 200 with text that any client can read
 """
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import xml.etree.ElementTree as ElementTree
@@ -18,6 +19,7 @@ import rispy
 
 from indexer.extract import extract_paths
 from search.post import Post
+from search.request import FACETS
 from search.store import write_index
 from webui import create_app
 
@@ -119,15 +121,20 @@ def test_a_post_built_directly_has_every_bad_character_replaced():
 
 
 def _requests(app_client):
-    """Every route of the URL map with every method it accepts, for the posts above."""
+    """Every route of the URL map with every method it accepts, for the posts above and every facet
+    (a route with another argument fails here until this test names its values)."""
     ids = ["2021-06-does-feedback-help-clients-who-are-off", "2021-04-direct-record"]
     params = {"q": WORD, "id": ids}
+    values = {"post_id": ids, "facet": list(FACETS)}
     for rule in app_client.application.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
+        names = sorted(rule.arguments)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            for post_id in ids if "post_id" in rule.arguments else [None]:
-                url = rule.rule.replace("<post_id>", post_id or "").replace("<facet>", "author")
+            for chosen in itertools.product(*(values[name] for name in names)):
+                url = rule.rule
+                for name, value in zip(names, chosen):
+                    url = url.replace(f"<{name}>", value)
                 yield method, url, params
 
 

@@ -1,6 +1,7 @@
 """No page made only of site chrome yields a post, whatever the order and the markup, and chrome around
 a post leaves it whole (property tests), also when the chrome sits in an article's own header and
-footer, which the HTML standard makes the post's furniture rather than the site's.
+footer, which the HTML standard makes the post's furniture rather than the site's, and when the blog's
+labels are scattered through a post kept without a citation.
 
 The chrome is the real blog's: site headings, the listing introduction and "This month..." teaser,
 both filter lists, month headings, archive month links, the old archive's introduction and
@@ -11,7 +12,7 @@ from __future__ import annotations
 import html
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from indexer.errors import ExtractionError
@@ -39,6 +40,7 @@ CHROME = [
     ("This month… I blog about the alliance in couple therapy and feedback", "line"),
     ("The PPRNet blog began in 2013 as a way to share practice-oriented research with clinicians.", "line"),
     ("Type of Research", "line"), ("ALL Types (clear)", "item"), ("Single Study", "item"), ("Meta-Analysis", "item"),
+    ("Review", "item"),
     ("Topics", "line"), ("ALL Topics (clear)", "item"),
     *[(label, "item") for label in DEFAULT_TOPICS],
     ("January 2021", "line"), ("PPRNet Blog: June 2013", "line"), ("September 2014", "line"),
@@ -90,8 +92,18 @@ def _render(draw, text: str, role: str) -> str:
     return draw(st.sampled_from(templates)).format(html.escape(text))
 
 
+# Found by Hypothesis: filter labels outside a list (a topic after a month heading, a topic and the
+# types' "clear" option under it) were read as a post kept without citation for its 12 words.
+SCATTERED_LABELS = (
+    "<html><body>" + "<p>Blog</p>\n" * 8 + "<p>January 2021</p>\n<p>Adherance</p>\n" + "<p>Blog</p>\n" * 4
+    + "<p>Neuroscience and Brain</p>\n<ul><li>ALL Types (clear)</li></ul>\n<p>Blog</p>\n"
+    "<p>Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)</p></body></html>"
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chrome_pages())
+@example((SCATTERED_LABELS, True))
 def test_a_page_made_only_of_site_chrome_yields_no_post(page):
     text, is_html = page
     with pytest.raises(ExtractionError, match="no post"):
@@ -150,3 +162,44 @@ def test_chrome_in_an_articles_header_and_footer_leaves_the_post_whole(page):
     assert [(p.title, p.issue_date, p.citation) for p in posts] == [(POST[0][0], "2019-03", POST[1][0])]
     assert posts[0].summary == POST[2][0]
     assert posts[0].implications == POST[4][0]
+
+
+# The blog's headings, filter labels and navigation lines, which a copy of the page may print anywhere.
+LABELS = [(text, role) for text, role in CHROME if role == "item"] + [
+    ("Blog", "line"), ("PPRNet Blog", "line"), ("Type of Research", "line"), ("Topics", "line"),
+    ("Home | About PPRNet | Blog | Members | Contact", "line"), ("Back to top", "line"),
+]
+ESSAY = [
+    "Why This Blog Summarizes Practice-Based Studies",
+    "Most of the research summarized on psychotherapy blogs comes from randomized trials, and trials tell us what "
+    "can work under the best conditions.",
+    "Studies from ordinary services tell us what does, with the clients and the therapists we actually see.",
+]
+
+
+@st.composite
+def labelled_essays(draw):
+    """A post without citation or implications under its month heading, labels before the heading, between
+    its title and its text, between its paragraphs and after it; as HTML or as a text copy."""
+    gaps = [draw(st.lists(st.sampled_from(LABELS), max_size=3)) for _ in range(4)]
+    if draw(st.booleans()):
+        def lines(gap):
+            return [(draw(st.sampled_from(["- ", "• ", ""])) if role == "item" else "") + text for text, role in gap]
+        text = "\n".join([*lines(gaps[0]), "September 2019", ESSAY[0], *lines(gaps[1]), ESSAY[1], *lines(gaps[2]),
+                          ESSAY[2], *lines(gaps[3])])
+        return text, False
+    def html_lines(gap):
+        return "".join(_render(draw, text, role) for text, role in gap)
+    title = draw(st.sampled_from(["<h3>{}</h3>", "<p><b>{}</b></p>", "<p>{}</p>"])).format(ESSAY[0])
+    body = (f"{html_lines(gaps[0])}<h2>September 2019</h2>{title}{html_lines(gaps[1])}<p>{ESSAY[1]}</p>"
+            f"{html_lines(gaps[2])}<p>{ESSAY[2]}</p>{html_lines(gaps[3])}")
+    return f"<html><body>{body}</body></html>", True
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(labelled_essays())
+def test_labels_scattered_through_a_post_without_citation_are_neither_its_title_nor_its_body(page):
+    text, is_html = page
+    posts, _ = extract_page(text, is_html=is_html)
+    assert [(p.title, p.issue_date, p.citation, p.implications) for p in posts] == [(ESSAY[0], "2019-09", None, "")]
+    assert posts[0].summary == f"{ESSAY[1]}\n\n{ESSAY[2]}"

@@ -152,6 +152,24 @@ def test_a_title_with_a_line_or_two_is_not_a_post():
         read_page(page, is_html=True)
 
 
+# A dated title over lines that are no sentence (a site's own sections, each a label): 21 words, no body.
+SECTION_LABELS = ["Members of the Practice Research Network", "Upcoming Workshops and Conference Events",
+                  "Annual Reports and Newsletters", "Training Opportunities for Clinicians in Ottawa"]
+
+
+@pytest.mark.parametrize("markup", ["<ul><li>{}</li></ul>", "<p>{}</p>", "<h3>{}</h3>", "{}<br>"])
+def test_lines_without_a_sentence_are_no_body_for_a_post_without_citation(markup):
+    def page(lines):
+        return _page("<article><h1>Network Resources</h1><p><time datetime='2019-09-02'>Sep 2, 2019</time></p>"
+                     + "".join(markup.format(line) for line in lines) + "</article>")
+
+    with pytest.raises(ExtractionError, match="no post"):
+        read_page(page(SECTION_LABELS), is_html=True)
+    # The same words as sentences are its body.
+    (post,) = read_page(page([f"{line} are listed below." for line in SECTION_LABELS]), is_html=True).posts
+    assert (post.title, post.issue_date, post.citation) == ("Network Resources", "2019-09", None)
+
+
 # --------------------------------------------------------------------------------------------------
 # rel="tag" topics per post on pages of several posts
 
