@@ -41,6 +41,7 @@ import datetime as dt
 import importlib
 import importlib.util
 import io
+import json
 import multiprocessing
 import os
 import platform
@@ -620,6 +621,21 @@ def _measure_size(size: int, seed: int, queries: int, warmup: int, workdir: Path
     return result, (index_root, workload, warm)
 
 
+def dump_responses(index_root: str, size: int, workload: list[Query], path: str) -> int:
+    """Append our full-call responses to the workload (``to_dict``, the JSON users get) to ``path``, one
+    JSON line per query, for a before/after comparison of two checkouts (``diff`` the files)."""
+    from search.engine import SearchEngine
+
+    engine = SearchEngine(index_root)
+    with open(path, "a", encoding="utf-8") as out:
+        for query in workload:
+            response = engine.search(_request(query)).to_dict()
+            out.write(json.dumps({"posts": size, **query.to_dict(), "response": response}, sort_keys=True,
+                                 ensure_ascii=False) + "\n")
+    engine.close()
+    return len(workload)
+
+
 def search_lines() -> dict:
     """Lines of the core library, as ``cat search/*.py | wc -l`` counts them."""
     files = sorted(SEARCH_PACKAGE.glob("*.py"))
@@ -638,12 +654,14 @@ def run_benchmark(
     http_seconds: float = 300.0,
     http_timeout: float = 30.0,
     profile: int = 0,
+    responses: Path | str | None = None,
     out: Path | str | None = DEFAULT_OUT,
     chart: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Run everything; write the results under ``out`` (unless None). Returns the report.
-    ``startup_runs=0`` skips the one-shot and web-app measures, ``html_posts=0`` the HTML build."""
+    ``startup_runs=0`` skips the one-shot and web-app measures, ``html_posts=0`` the HTML build;
+    ``responses`` names a file (replaced) for our responses to each size's workload."""
     sizes = sorted(set(int(size) for size in sizes))
     if not fts5_reference.has_fts5():
         raise SystemExit("this Python's sqlite3 has no FTS5: the reference cannot run")
@@ -659,15 +677,21 @@ def run_benchmark(
         "config": {"sizes": sizes, "queries": queries, "warmup_queries": warmup, "corpus_seed": seed,
                    "workload_seed": WORKLOAD_SEED, "warmup_seed": WARMUP_SEED, "page_size": PAGE_SIZE,
                    "mix": CLASSES, "class_counts": class_counts(queries), "references": references,
-                   "startup_runs": startup_runs, "html_posts": html_posts},
+                   "startup_runs": startup_runs, "html_posts": html_posts,
+                   "responses": str(responses) if responses is not None else None},
         "sizes": {},
         "search_lines": search_lines(),
     }
     workdir = Path(tempfile.mkdtemp(prefix="pprnet-bench-"))
     try:
         built: dict[int, tuple[Path, list[Query], list[Query]]] = {}
+        if responses is not None:
+            Path(responses).unlink(missing_ok=True)
         for size in sizes:
             report["sizes"][str(size)], built[size] = _measure_size(size, seed, queries, warmup, workdir, references, log)
+            if responses is not None:
+                _in_child(dump_responses, str(built[size][0]), size, built[size][1], str(responses))
+                log(f"[{size:>7,} posts] our responses to the workload appended to {responses}")
 
         if startup_runs and built:
             blog = min(built, key=lambda size: (abs(size - BLOG_POSTS), size))
@@ -717,6 +741,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"posts written as HTML pages and indexed by `run.py index` (default {HTML_POSTS:,}; 0 skips)")
     parser.add_argument("--profile", type=int, default=50, metavar="N",
                         help="cProfile N queries at the largest size up to 10,000 (default 50; 0 skips)")
+    parser.add_argument("--responses", metavar="FILE",
+                        help="also write our responses to each workload query as JSON lines (to diff two checkouts)")
     parser.add_argument("--http", action="store_true", help="also measure /search and /api/search under gunicorn")
     parser.add_argument("--http-seconds", type=float, default=300, help="time budget of the HTTP part (default 300)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="results directory (default bench/results)")
@@ -725,7 +751,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
     report = run_benchmark(sizes, queries=args.queries, warmup=args.warmup, seed=args.seed,
                            startup_runs=args.startup_runs, html_posts=args.html_posts, http=args.http,
-                           http_seconds=args.http_seconds, profile=args.profile, out=args.out,
+                           http_seconds=args.http_seconds, profile=args.profile, responses=args.responses, out=args.out,
                            chart=not args.no_chart, log=lambda line: print(line, file=sys.stderr, flush=True))
     print(markdown(report))
     files = report["files"]

@@ -32,7 +32,7 @@ REFERENCES = ENGINES[1:]
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench-results")
     return run_benchmark([POSTS], queries=QUERIES, warmup=10, startup_runs=1, html_posts=HTML_POSTS, http=False,
-                         profile=5, out=out, log=lambda line: None)
+                         profile=5, responses=out / "responses.jsonl", out=out, log=lambda line: None)
 
 
 @pytest.fixture(scope="module")
@@ -227,6 +227,16 @@ def test_issue20_table(report):
     lines = int(subprocess.run("cat search/*.py | wc -l", shell=True, cwd=REPO, capture_output=True, text=True,
                                check=True).stdout)
     assert rows[-1]["ours"] == f"{lines:,}" and rows[-1]["met"] == ("yes" if lines <= 3_600 else "**no**")
+
+
+def test_responses_written_for_a_before_and_after_comparison(report):
+    written = [json.loads(line) for line in Path(report["config"]["responses"]).read_text(encoding="utf-8").splitlines()]
+    rows = {row["index"]: row for row in report["sizes"][str(POSTS)]["rows"]}
+    assert sorted(line["index"] for line in written) == sorted(rows)
+    for line in written:
+        assert line["posts"] == POSTS and line["q"] == rows[line["index"]]["q"]
+        assert line["response"]["total"] == rows[line["index"]]["ours_total"]
+        assert len(line["response"]["facets"]) == 5
 
 
 def test_results_files_written(report):
