@@ -9,6 +9,7 @@ its rows, and that the JSON and Markdown files are written.
 """
 from __future__ import annotations
 
+import ast
 import importlib.util
 import json
 import subprocess
@@ -254,6 +255,19 @@ def test_results_files_written(report):
         assert files["chart"] is None
     else:
         assert Path(files["chart"]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_bench_imports_nothing_from_tests():
+    """The generators tests and benchmarks share live in bench/: tests import them, never the reverse."""
+    for path in sorted((REPO / "bench").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            assert not [name for name in names if name.split(".")[0] == "tests"], (path.name, names)
 
 
 def test_page_render_benchmark_renders_every_page_kind():
