@@ -639,7 +639,7 @@ def dump_responses(index_root: str, size: int, workload: list[Query], path: str)
 def search_lines() -> dict:
     """Lines of the core library, as ``cat search/*.py | wc -l`` counts them."""
     files = sorted(SEARCH_PACKAGE.glob("*.py"))
-    return {"files": len(files), "lines": sum(len(path.read_bytes().splitlines()) for path in files)}
+    return {"files": len(files), "lines": sum(path.read_bytes().count(b"\n") for path in files)}
 
 
 def run_benchmark(
