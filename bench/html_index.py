@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from bench import synth
+from bench.startup import children_cpu_s, clean_env
 from search.post import Post
 from search.taxonomy import DEFAULT_TOPICS
 
@@ -159,18 +160,16 @@ def write_listing_pages(posts: Iterable[Post], folder: str | os.PathLike) -> dic
     return {"posts": len(ordered), "pages": pages, "bytes": size}
 
 
-def _clean_env() -> dict[str, str]:
-    """This environment without PPRNET_ settings (the command must use the folders it is given)."""
-    return {name: value for name, value in os.environ.items() if not name.startswith("PPRNET_")}
-
-
 def time_index_command(corpus: str | os.PathLike, index: str | os.PathLike, *, timeout: float = 3600) -> dict:
     """``python run.py index --corpus corpus --index index`` in a fresh process: wall seconds, the posts
-    and pages it reports, and the seconds inside its fingerprint, extraction and writing steps."""
+    and pages it reports, its CPU seconds, and the seconds inside its fingerprint, extraction and writing
+    steps."""
     command = [sys.executable, "-c", _LAUNCHER, "index", "--corpus", str(corpus), "--index", str(index)]
+    cpu = children_cpu_s()
     start = time.perf_counter()
-    finished = subprocess.run(command, cwd=REPO, env=_clean_env(), capture_output=True, text=True, timeout=timeout)
+    finished = subprocess.run(command, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=timeout)
     seconds = time.perf_counter() - start
+    cpu = children_cpu_s() - cpu
     if finished.returncode != 0:
         raise RuntimeError(f"`run.py index` exited with {finished.returncode}: {finished.stderr[-1500:]}")
     counted = _INDEXED.search(finished.stdout + finished.stderr)
@@ -182,6 +181,7 @@ def time_index_command(corpus: str | os.PathLike, index: str | os.PathLike, *, t
     return {
         "command": "python run.py index --corpus CORPUS --index INDEX",
         "seconds": round(seconds, 3),
+        "cpu_s": round(cpu, 3),
         "posts": posts,
         "pages": int(counted.group(2).replace(",", "")) if counted else None,
         "posts_per_s": round(posts / seconds, 1) if posts else None,

@@ -5,17 +5,20 @@
   opens the same index (``whoosh.index.open_dir`` on the build ``INDEX/current`` points at; its schema
   names our analyzers, so unpickling it imports them) and runs ``searcher.search`` for the same word
   over the fields plain words search, with our field weights, printing the top 10 ids as JSON. Each is
-  timed from outside (wall time of the whole process, interpreter start included), one warm-up run of
-  each first (the OS file cache), then ``runs`` runs of each, interleaved; the medians and their ratio.
+  timed from outside (wall time of the whole process, interpreter start included, and its CPU time,
+  which a busy machine changes less), one warm-up run of each first (the OS file cache), then ``runs``
+  runs of each, interleaved; the medians and their ratios.
 - **Web app**: in a fresh process, ``import webui`` and ``create_app({"INDEX_DIR": ...})`` (create),
   then the home page ``GET /`` through the Flask test client (the first request opens the index: the
   page shows its post count), then ``GET /search?q=WORD`` (first search). Timed inside the process
-  (interpreter start left out); ``open`` is create + home page. Median of ``runs`` processes.
+  (interpreter start left out), and the CPU time of all three; ``open`` is create + home page. Median
+  of ``runs`` processes.
 """
 from __future__ import annotations
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -40,33 +43,41 @@ with index.searcher() as searcher:
 
 _WEB_APP = """
 import json, sys, time
-start = time.perf_counter()
+start, start_cpu = time.perf_counter(), time.process_time()
 import webui
 app = webui.create_app({"INDEX_DIR": sys.argv[1]})
-created = time.perf_counter()
+created, created_cpu = time.perf_counter(), time.process_time()
 client = app.test_client()
 home = client.get("/")
-opened = time.perf_counter()
+opened, opened_cpu = time.perf_counter(), time.process_time()
 answer = client.get("/search", query_string={"q": sys.argv[2]})
-searched = time.perf_counter()
+searched, searched_cpu = time.perf_counter(), time.process_time()
 print(json.dumps({"create_s": created - start, "home_s": opened - created, "first_search_s": searched - opened,
-                  "statuses": [home.status_code, answer.status_code]}))
+                  "total_cpu_s": searched_cpu - start_cpu, "statuses": [home.status_code, answer.status_code]}))
 """
 
 
-def _env() -> dict[str, str]:
+def clean_env() -> dict[str, str]:
     """This environment without PPRNET_ settings: the commands use the index they are given."""
     return {name: value for name, value in os.environ.items() if not name.startswith("PPRNET_")}
 
 
-def _run(command: list[str]) -> tuple[float, str]:
-    """Wall seconds of ``command`` (run in the checkout) and its stdout; RuntimeError if it fails."""
+def children_cpu_s() -> float:
+    """User + system CPU seconds of the child processes this process has waited for."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(command: list[str]) -> tuple[float, float, str]:
+    """Wall and CPU seconds of ``command`` (run in the checkout) and its stdout; RuntimeError if it fails.
+    CPU time is the work the process did whatever else the machine runs; wall time is what a user waits."""
+    cpu = children_cpu_s()
     start = time.perf_counter()
-    finished = subprocess.run(command, cwd=REPO, env=_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
+    finished = subprocess.run(command, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=TIMEOUT_S)
     seconds = time.perf_counter() - start
     if finished.returncode != 0:
         raise RuntimeError(f"{command[1:3]} exited with {finished.returncode}: {finished.stderr[-1500:]}")
-    return seconds, finished.stdout
+    return seconds, children_cpu_s() - cpu, finished.stdout
 
 
 def one_shot(index_root: str | os.PathLike, runs: int, word: str = WORD) -> dict:
@@ -78,12 +89,14 @@ def one_shot(index_root: str | os.PathLike, runs: int, word: str = WORD) -> dict
     plain_command = [sys.executable, "-c", _PLAIN_SEARCH, str(build), word, json.dumps(FIELD_BOOSTS)]
     _run(ours_command)
     _run(plain_command)
-    ours, plain = [], []
+    ours, plain, ours_cpu, plain_cpu = [], [], [], []
     for _ in range(runs):
-        seconds, ours_output = _run(ours_command)
+        seconds, cpu, ours_output = _run(ours_command)
         ours.append(seconds)
-        seconds, plain_output = _run(plain_command)
+        ours_cpu.append(cpu)
+        seconds, cpu, plain_output = _run(plain_command)
         plain.append(seconds)
+        plain_cpu.append(cpu)
     ours_median, plain_median = statistics.median(ours), statistics.median(plain)
     return {
         "word": word,
@@ -95,6 +108,11 @@ def one_shot(index_root: str | os.PathLike, runs: int, word: str = WORD) -> dict
         "ours_median_s": round(ours_median, 3),
         "plain_median_s": round(plain_median, 3),
         "ratio": round(ours_median / plain_median, 2),
+        "ours_cpu_s": [round(value, 3) for value in ours_cpu],
+        "plain_cpu_s": [round(value, 3) for value in plain_cpu],
+        "ours_median_cpu_s": round(statistics.median(ours_cpu), 3),
+        "plain_median_cpu_s": round(statistics.median(plain_cpu), 3),
+        "cpu_ratio": round(statistics.median(ours_cpu) / statistics.median(plain_cpu), 2),
         "ours_total": json.loads(ours_output).get("total"),
         "plain_total": json.loads(plain_output)["total"],
     }
@@ -104,7 +122,7 @@ def web_app(index_root: str | os.PathLike, runs: int, word: str = WORD) -> dict:
     """The web app's create, open (home page) and first search in ``runs`` fresh processes (medians)."""
     samples = []
     for _ in range(runs):
-        _, output = _run([sys.executable, "-c", _WEB_APP, str(index_root), word])
+        _, _, output = _run([sys.executable, "-c", _WEB_APP, str(index_root), word])
         sample = json.loads(output)
         if sample["statuses"] != [200, 200]:
             raise RuntimeError(f"the web app answered {sample['statuses']} (home page, search)")
@@ -123,6 +141,7 @@ def web_app(index_root: str | os.PathLike, runs: int, word: str = WORD) -> dict:
         "open_s": round(statistics.median(opened), 3),
         "first_search_s": median("first_search_s"),
         "total_s": round(statistics.median(totals), 3),
+        "total_cpu_s": median("total_cpu_s"),
         "samples": [{key: round(value, 4) if isinstance(value, float) else value for key, value in sample.items()}
                     for sample in samples],
     }

@@ -204,16 +204,18 @@ def test_fresh_process_measures(report):
     shot, app = start["one_shot"], start["web_app"]
     assert shot["ours_total"] > 0 and shot["plain_total"] > 0  # both searched the index and found "burnout"
     assert shot["ours_median_s"] > 0 and shot["plain_median_s"] > 0 and shot["ratio"] > 0
+    assert 0 < shot["ours_median_cpu_s"] and 0 < shot["plain_median_cpu_s"] and shot["cpu_ratio"] > 0
     assert len(shot["ours_s"]) == len(shot["plain_s"]) == 1
     assert app["create_s"] > 0 and app["home_s"] > 0 and app["first_search_s"] > 0
     assert app["total_s"] == pytest.approx(app["open_s"] + app["first_search_s"], abs=0.002)
+    assert app["total_cpu_s"] > 0
 
 
 def test_index_from_html_pages_end_to_end(report):
     built = report["html_index"]
     assert built["synthetic_posts"] == built["posts"] == HTML_POSTS  # every post extracted, none merged
     assert built["pages"] == built["pages_written"] == -(-HTML_POSTS // html_index.POSTS_PER_PAGE)
-    assert built["seconds"] > 0 and built["posts_per_s"] > 0
+    assert built["seconds"] > 0 and built["posts_per_s"] > 0 and built["cpu_s"] > 0
     assert 0 < built["extraction_s"] < built["seconds"] and 0 < built["writing_s"] < built["seconds"]
 
 
