@@ -40,7 +40,7 @@ def _fetch_module(variant: str, commit: str):
 
 
 def _measure(variant: str, attack: str, options: argparse.Namespace) -> dict:
-    from tests.fixtures.site.hostile import HostileSite
+    from bench.hostile_site import HostileSite
 
     fetch = _fetch_module(variant, options.before)
     path = {"bomb": "/bomb", "trickle": "/trickle"}[attack]

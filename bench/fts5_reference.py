@@ -8,8 +8,8 @@ a vocabulary look-up of each plain word (the cheap half of our "Did you mean" ch
 
 What it does not do (and ours does): thesaurus expansion, British/American folding, compound
 splitting and Snowball stemming (FTS5's porter is close), spelling correction of unknown words.
-Stop and question words are dropped from the reference's queries with our own list, so both engines
-search for the same content words.
+Queries are read by ``bench.reference_query`` (our stop and question words dropped with our own list),
+so every engine searches for the same content words.
 """
 from __future__ import annotations
 
@@ -21,14 +21,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from search.analysis import STOP_AND_QUESTION_WORDS
+from bench.reference_query import FIELDS as FTS_COLUMNS
+from bench.reference_query import WEIGHTS
+from bench.reference_query import ReferenceResult, read_query
 from search.facets import FACET_NAMES as FACETS
 from search.post import Post
-from search.schema import FIELD_BOOSTS
 
-FTS_COLUMNS = ("title", "summary", "implications", "citation", "authors", "journal", "topics")
-WEIGHTS = {**FIELD_BOOSTS, "journal": 1.0}  # FTS5 cannot leave the journal to restrictions: it is a column
-assert set(FTS_COLUMNS) == set(WEIGHTS), "the reference searches the same fields as our plain words"
 BM25_WEIGHTS = ", ".join(f"{WEIGHTS[column]:g}" for column in FTS_COLUMNS)
 SUMMARY_COLUMN = FTS_COLUMNS.index("summary")
 IMPLICATIONS_COLUMN = FTS_COLUMNS.index("implications")
@@ -58,11 +56,6 @@ CREATE INDEX docs_journal ON docs(journal);
 CREATE INDEX docs_year ON docs(year);
 """
 _VOCABULARY_WORD = re.compile(r"[^\W\d_]{2,}")
-_SPELLABLE = re.compile(r"^[^\W\d_]{3,}$")
-_TOKEN = re.compile(r"\w+")
-_LEXEME = re.compile(r'(?P<fielded>[A-Za-z_]+:(?:"[^"]*"?|[^\s"]+))|(?P<phrase>"[^"]*"?)|(?P<word>[^\s"]+)')
-_FIELD_COLUMNS = {"author": "authors", "authors": "authors", "journal": "journal", "title": "title",
-                  "topic": "topics", "topics": "topics", "implications": "implications", "summary": "summary"}
 
 
 def has_fts5() -> bool:
@@ -132,51 +125,12 @@ def _quoted(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _content_tokens(text: str) -> list[str]:
-    return [token for token in _TOKEN.findall(text.lower()) if len(token) > 1 and token not in STOP_AND_QUESTION_WORDS]
-
-
 def translate(query: str) -> Translated:
-    """Our query syntax (the subset the workload uses) -> FTS5: plain words OR-ed (stop words dropped),
-    phrases quoted, ``author:``/``journal:`` to column filters, ``year:`` to a condition on ``docs``."""
-    parts: list[str] = []
-    years: list[int] = []
-    plain: list[str] = []
-    for match in _LEXEME.finditer(query):
-        kind, value = match.lastgroup, match.group(0)
-        if kind == "fielded":
-            name, raw = value.split(":", 1)
-            raw = raw.strip('"')
-            if name.lower() in ("year", "py") and raw.isdigit():
-                years.append(int(raw))
-                continue
-            column = _FIELD_COLUMNS.get(name.lower())
-            tokens = _TOKEN.findall(raw.lower())
-            if column and tokens:
-                parts.append(f"{column} : {_quoted(' '.join(tokens))}")
-            continue
-        if kind == "phrase":
-            tokens = _TOKEN.findall(value.strip('"').lower())
-            if tokens:
-                parts.append(_quoted(" ".join(tokens)))
-            continue
-        word = value.strip("?!.,;:")
-        if _SPELLABLE.match(word):
-            plain.append(word)
-        tokens = _content_tokens(word)
-        if tokens:
-            parts.append(_quoted(" ".join(tokens)))  # a hyphenated word is a phrase, as in ours
-    unique = list(dict.fromkeys(parts))
-    return Translated(" OR ".join(unique) if unique else None, tuple(years), tuple(dict.fromkeys(plain)))
-
-
-@dataclass(frozen=True)
-class ReferenceResult:
-    total: int
-    hits: list[dict]
-    facets: dict[str, list[tuple[str, int]]]
-    unknown_words: tuple[str, ...]
-    facets_ms: float = 0.0  # of the whole call, the time spent on the five GROUP BY counts
+    """Our query syntax (read by :func:`bench.reference_query.read_query`) -> FTS5: clauses OR-ed,
+    each a quoted phrase, a fielded one behind its column filter."""
+    read = read_query(query)
+    parts = [(f"{clause.field} : " if clause.field else "") + _quoted(" ".join(clause.words)) for clause in read.clauses]
+    return Translated(" OR ".join(parts) if parts else None, read.years, read.plain_words)
 
 
 class Fts5Reference:
@@ -246,11 +200,8 @@ class Fts5Reference:
             facets[facet] = [(str(value), count) for value, count in execute(sql, params)]
         facets_ms = (time.perf_counter() - facets_start) * 1000
 
-        unknown = tuple(
-            word for word in translated.plain_words
-            if word.lower() not in STOP_AND_QUESTION_WORDS
-            and execute("SELECT 1 FROM words WHERE word = ?", (word.lower(),)).fetchone() is None
-        )
+        unknown = tuple(word for word in translated.plain_words
+                        if execute("SELECT 1 FROM words WHERE word = ?", (word,)).fetchone() is None)
         return ReferenceResult(total, hits, facets, unknown, facets_ms)
 
 

@@ -4,9 +4,10 @@
     python bench/fuzz_long.py --examples 2000 --target http --synthetic 2000   # a bigger index
     python bench/fuzz_long.py --examples 2000 --index /tmp/pprnet-10k            # an existing index
 
-The strategies and checks are those of ``tests/test_reliability_hostile.py`` (which runs 500 examples
-in CI): arbitrary query text and parameters against ``/search``, ``/search.atom``, ``/api/search`` and
-``/api/suggest`` (Flask test client), and arbitrary options and words against ``run.py search``
+The strategies and checks are those of ``bench/hostile_inputs.py`` (``tests/test_reliability_hostile.py``
+runs 500 examples of them in CI): arbitrary query text and parameters against ``/search``,
+``/search.atom``, ``/api/search`` and ``/api/suggest`` (Flask test client), and arbitrary options and
+words against ``run.py search``
 (``run.main`` in-process). Each answer must be 200 or 400 (414 over the query-string limit) with
 well-formed HTML, XML or JSON, no trace, within ``TIME_LIMIT`` CPU seconds. A failure is shrunk by
 hypothesis and printed with its reproduction blob; the exit status is then 1. At the end: the status
@@ -43,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from hypothesis import given, seed, settings
 
-    import tests.test_reliability_hostile as hostile
+    from bench import hostile_inputs as hostile
     from indexer.build import build_index
     from search.store import write_index
     from webui import ENGINE_KEY, create_app

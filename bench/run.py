@@ -1,5 +1,6 @@
-"""The benchmark harness: build, query and serve synthetic corpora; compare with SQLite FTS5.
+"""The benchmark harness: build, query and serve synthetic corpora; compare with SQLite FTS5 and tantivy.
 
+    python bench/run.py                 # 1,000 and 10,000 posts: the whole table of issue 20 (bench/README.md)
     python bench/run.py --sizes 1000,10000 [--queries 300] [--http] [--profile 50] [--out bench/results]
 
 For each corpus size it
@@ -7,27 +8,38 @@ For each corpus size it
 1. builds our index through the production path (``search.store.write_index``, production schema
    and analysis) in a temporary directory, in a fresh child process: build time, docs/s (time spent
    generating the synthetic posts is measured and left out), index size on disk, the child's peak RSS;
-2. builds the SQLite FTS5 reference database of the same posts the same way (``bench.fts5_reference``);
-3. in one more fresh child process, opens both, warms them with a separate warm-up workload (same
+2. builds the two references of the same posts the same way: SQLite FTS5 (``bench.fts5_reference``)
+   and tantivy (``bench.tantivy_reference``, when the ``tantivy`` package is installed);
+3. in one more fresh child process, opens the three, warms them with a separate warm-up workload (same
    mix, another seed: warm searcher and caches, but no measured query is a repeat of a warm-up one),
-   then runs the seeded workload with the two engines interleaved query by query, timing our full
-   ``SearchEngine.search`` call (page 1, 10 per page: ranking, disjunctive counts of the five facets,
-   highlights of the 10 hits, spelling check) and the reference's equivalent; then the process RSS.
+   then runs the seeded workload with the engines interleaved query by query (the order rotating),
+   timing our full ``SearchEngine.search`` call (page 1, 10 per page: ranking, disjunctive counts of
+   the five facets, highlights of the 10 hits, spelling check) and each reference's equivalent;
+4. in another fresh child, our engine alone runs the warm-up and the workload: its RSS.
+
+Then, once per run: the one-shot CLI search and the web app's first search on the index of the size
+nearest 1,000 posts (``bench.startup``, fresh processes), ``run.py index`` over listing pages of
+``--html-posts`` synthetic posts (``bench.html_index``), the line count of ``search/``, and a cProfile
+of ``--profile N`` queries on the largest index of at most 10,000 posts. The report opens with the
+table of issue 20 (measure, ours, reference, ratio, target, met), built by ``bench.report``.
 
 With ``--http`` it serves the largest built index of at most 10,000 posts, and the smallest one of at
-most 500 (seed-sized) if there is one, with gunicorn (2 workers, a free 127.0.0.1 port), warms it, sends the workload sequentially to ``/search`` (HTML), restarts
-(so no answer is served from a cache warmed by the other endpoint), does the same for
-``/api/search``, and records each worker's RSS. Requests and time are bounded; gunicorn is always
-stopped. ``--profile N`` runs cProfile over N workload queries on the same index.
+most 500 (seed-sized) if there is one, with gunicorn (2 workers, a free 127.0.0.1 port), warms it,
+sends the workload sequentially to ``/search`` (HTML), restarts (so no answer is served from a cache
+warmed by the other endpoint), does the same for ``/api/search``, and records each worker's RSS.
+Requests and time are bounded; gunicorn is always stopped.
 
 Results: ``<out>/<date>.json`` (every number, per-query timings, machine), ``<out>/<date>.md`` (the
-tables, also printed) and ``<out>/<date>-p95.png`` (p95 against corpus size; needs matplotlib).
+tables, also printed), ``<out>/<date>-p95.png`` (latency against corpus size; needs matplotlib) and
+``<out>/<date>-profile.txt``.
 """
 from __future__ import annotations
 
 import argparse
 import cProfile
 import datetime as dt
+import importlib
+import importlib.util
 import io
 import json
 import multiprocessing
@@ -55,28 +67,25 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:  # run as a script: python bench/run.py
     sys.path.insert(0, str(REPO))
 
-from bench import fts5_reference, synth  # noqa: E402
+from bench import fts5_reference, html_index, startup, synth  # noqa: E402
+from bench.report import check_targets, issue20_table, markdown, write_outputs  # noqa: E402
 from bench.workload import CLASSES, Query, class_counts, make_workload  # noqa: E402
 
 DEFAULT_OUT = REPO / "bench" / "results"
 DEFAULT_SIZES = (1_000, 10_000)
 HTTP_MAX_POSTS = 10_000  # the largest size served through HTTP
 SEED_SIZED_POSTS = 500  # a size up to this is "seed-sized": also served, for the 30 ms HTTP target
+BLOG_POSTS = 1_000  # the one-shot and web-app measures use the built index nearest this size
+HTML_POSTS = 10_000  # posts written as HTML pages for the end-to-end ``index`` measure
+STARTUP_RUNS = 5  # fresh processes per start-up measure
 PAGE_SIZE = 10
 WORKLOAD_SEED = 1
 WARMUP_SEED = 2
+SEARCH_PACKAGE = REPO / "search"
 
-# The targets of issue 12, checked where this run has the numbers (100k figures are reported only).
-TARGETS = {
-    "p95_ms_1k": 10.0,
-    "p50_ratio_1k": 1.0,
-    "p50_ms_10k": 30.0,
-    "p95_ms_10k": 100.0,
-    "p50_ratio_10k": 1.0,
-    "docs_per_s": 200.0,
-    "http_p95_ms_seed": 25.0,
-    "worker_rss_mb_10k": 300.0,
-}
+# The reference engines: name -> module with ``build(posts, path)`` and the class that searches.
+REFERENCES = {"fts5": ("bench.fts5_reference", "Fts5Reference"),
+              "tantivy": ("bench.tantivy_reference", "TantivyReference")}
 
 
 # -- small helpers -----------------------------------------------------------------------------
@@ -170,11 +179,20 @@ def build_ours(count: int, seed: int, root: str) -> dict:
     return _measured_build(count, seed, write)
 
 
-def build_reference(count: int, seed: int, path: str) -> dict:
-    """The FTS5 database of the same posts."""
+def available_references() -> list[str]:
+    """The references this Python can run: FTS5 always (checked at the start), tantivy if installed."""
+    return ["fts5"] + (["tantivy"] if importlib.util.find_spec("tantivy") is not None else [])
+
+
+def _reference_module(name: str):
+    return importlib.import_module(REFERENCES[name][0])
+
+
+def build_reference(name: str, count: int, seed: int, path: str) -> dict:
+    """The reference ``name``'s index of the same posts (a file for FTS5, a folder for tantivy)."""
     def write(posts) -> tuple[int, int]:
-        written = fts5_reference.build(posts, path)
-        return written, Path(path).stat().st_size
+        written = _reference_module(name).build(posts, path)
+        return written, _dir_bytes(Path(path)) if Path(path).is_dir() else Path(path).stat().st_size
 
     return _measured_build(count, seed, write)
 
@@ -206,75 +224,98 @@ def _request(query: Query):
     return SearchRequest(query=query.q, filters=dict(query.filters), page=1, page_size=PAGE_SIZE)
 
 
-def measure_queries(index_root: str, fts_path: str, workload: list[Query], warmup: list[Query]) -> dict:
-    """Both engines warm, then the workload interleaved query by query; per-query rows and RSS."""
+def _ours_row(engine, request, row: dict) -> None:
+    """Our full call, timed, into ``row``."""
+    begin = _now()
+    try:
+        response = engine.search(request)
+    except Exception as error:  # recorded, not fatal: the harness reports every query
+        row["ours_error"] = repr(error)
+        return
+    row["ours_ms"] = (_now() - begin) * 1000
+    row.update(ours_total=response.total, ours_hits=len(response.hits),
+               ours_facet_values=sum(len(counts) for counts in response.facets.values()),
+               ours_facets=len(response.facets), suggestion=response.suggestion,
+               corrected=response.corrected, ours_top=[hit.post.id for hit in response.hits])
+
+
+def _reference_row(name: str, reference, query: Query, row: dict) -> None:
+    """A reference's full call, timed, into ``row`` (keys prefixed with its name)."""
+    begin = _now()
+    try:
+        result = reference.search(query.q, query.filters)
+    except Exception as error:
+        row[f"{name}_error"] = repr(error)
+        return
+    row[f"{name}_ms"] = (_now() - begin) * 1000
+    row[f"{name}_facets_ms"] = result.facets_ms
+    row.update({f"{name}_total": result.total, f"{name}_hits": len(result.hits),
+                f"{name}_facet_values": sum(len(counts) for counts in result.facets.values()),
+                f"{name}_facets": len(result.facets), f"{name}_top": [hit["post"]["id"] for hit in result.hits]})
+
+
+def measure_queries(index_root: str, reference_paths: dict[str, str], workload: list[Query],
+                    warmup: list[Query]) -> dict:
+    """Our engine and the references warm, then the workload interleaved query by query (the order
+    rotating, so each engine goes first as often); per-query rows and this process's RSS."""
     import gc
 
     from search.engine import SearchEngine
 
     engine = SearchEngine(index_root)
-    start = _now()
-    engine.stats()  # opens the searcher and loads the per-document values
-    open_ms = (_now() - start) * 1000
-    rss_open = _proc_status()
     for query in warmup:
         engine.search(_request(query))
-    rss_engine = _proc_status()
-    reference = fts5_reference.Fts5Reference(fts_path)
-    for query in warmup:
-        reference.search(query.q, query.filters)
-    rss_both = _proc_status()
+    references = {}
+    for name, path in reference_paths.items():
+        references[name] = getattr(_reference_module(name), REFERENCES[name][1])(path)
+        for query in warmup:
+            references[name].search(query.q, query.filters)
     gc.collect()
 
     rows = []
     for query in workload:
         request = _request(query)
         row = {"index": query.index, "class": query.cls}
-
-        def ours():
-            begin = _now()
-            try:
-                response = engine.search(request)
-            except Exception as error:  # recorded, not fatal: the harness reports every query
-                row["ours_error"] = repr(error)
-                return
-            row["ours_ms"] = (_now() - begin) * 1000
-            row.update(ours_total=response.total, ours_hits=len(response.hits),
-                       ours_facet_values=sum(len(counts) for counts in response.facets.values()),
-                       ours_facets=len(response.facets), suggestion=response.suggestion,
-                       corrected=response.corrected, ours_top=[hit.post.id for hit in response.hits])
-
-        def theirs():
-            begin = _now()
-            try:
-                result = reference.search(query.q, query.filters)
-            except Exception as error:
-                row["fts5_error"] = repr(error)
-                return
-            row["fts5_ms"] = (_now() - begin) * 1000
-            row["fts5_facets_ms"] = result.facets_ms
-            row.update(fts5_total=result.total, fts5_hits=len(result.hits),
-                       fts5_facet_values=sum(len(counts) for counts in result.facets.values()),
-                       fts5_facets=len(result.facets), fts5_top=[hit["post"]["id"] for hit in result.hits])
-
-        first, second = (ours, theirs) if query.index % 2 == 0 else (theirs, ours)
-        first()
-        second()
-        if "ours_top" in row and "fts5_top" in row:
-            row["top10_overlap"] = len(set(row.pop("ours_top")) & set(row.pop("fts5_top")))
-        row.pop("ours_top", None)
-        row.pop("fts5_top", None)
+        calls = [lambda: _ours_row(engine, request, row)]
+        calls += [lambda name=name, reference=reference: _reference_row(name, reference, query, row)
+                  for name, reference in references.items()]
+        turn = query.index % len(calls)
+        for call in calls[turn:] + calls[:turn]:
+            call()
+        ours_top = row.pop("ours_top", None)
+        for name in references:
+            top = row.pop(f"{name}_top", None)
+            if ours_top is not None and top is not None:
+                row[f"{name}_top10_overlap"] = len(set(ours_top) & set(top))
         rows.append(row)
-    reference.close()
+    for reference in references.values():
+        reference.close()
     end = _proc_status()
     engine.close()
-    return {
-        "open_ms": round(open_ms, 1),
-        "rss_mb": {"after_open": rss_open.get("vmrss_mb"), "after_engine_warmup": rss_engine.get("vmrss_mb"),
-                   "after_fts5_warmup": rss_both.get("vmrss_mb"), "after_workload": end.get("vmrss_mb"),
-                   "peak": end.get("vmhwm_mb")},
-        "rows": rows,
-    }
+    return {"rss_mb": {"all_engines_after_workload": end.get("vmrss_mb"), "all_engines_peak": end.get("vmhwm_mb")},
+            "rows": rows}
+
+
+def engine_alone(index_root: str, workload: list[Query], warmup: list[Query]) -> dict:
+    """Our engine alone in a fresh process: time to open (the first search), then the warm-up and the
+    workload; the process's RSS at each step (what one web worker holds)."""
+    from search.engine import SearchEngine
+
+    before = _proc_status()
+    engine = SearchEngine(index_root)
+    queries = warmup + workload
+    start = _now()
+    if queries:
+        engine.search(_request(queries[0]))
+    first_ms = (_now() - start) * 1000
+    after_first = _proc_status()
+    for query in queries[1:]:
+        engine.search(_request(query))
+    end = _proc_status()
+    engine.close()
+    return {"first_search_ms": round(first_ms, 1),
+            "rss_mb": {"before_open": before.get("vmrss_mb"), "after_first_search": after_first.get("vmrss_mb"),
+                       "after_workload": end.get("vmrss_mb"), "peak": end.get("vmhwm_mb")}}
 
 
 def profile_queries(index_root: str, workload: list[Query], warmup: list[Query], top: int = 25) -> dict:
@@ -453,12 +494,13 @@ def machine_info() -> dict:
         "sqlite": sqlite3.sqlite_version,
         "loadavg_start": [round(value, 2) for value in os.getloadavg()],
     }
-    try:
-        from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-        info["whoosh"] = version("Whoosh-Reloaded")
-    except Exception:
-        pass
+    for key, package in (("whoosh", "Whoosh-Reloaded"), ("tantivy", "tantivy")):
+        try:
+            info[key] = version(package)
+        except PackageNotFoundError:
+            pass
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -485,23 +527,25 @@ def git_info() -> dict:
             "uncommitted_engine_files": [line[3:] for line in status.splitlines() if len(line) > 3]}
 
 
-def _class_table(rows: list[dict]) -> dict:
+def _class_table(rows: list[dict], references: list[str]) -> dict:
+    """Per query class (and "all"): latency summaries of each engine, ours as a multiple of each
+    reference's, mean totals and top-10 overlaps. Only queries every engine answered count."""
     by_class = {}
     for cls in list(CLASSES) + ["all"]:
-        chosen = [row for row in rows if cls in ("all", row["class"]) and "ours_ms" in row and "fts5_ms" in row]
+        chosen = [row for row in rows if cls in ("all", row["class"])
+                  and all(f"{engine}_ms" in row for engine in ["ours", *references])]
         ours = [row["ours_ms"] for row in chosen]
-        reference = [row["fts5_ms"] for row in chosen]
-        by_class[cls] = {
-            "n": len(chosen),
-            "ours_ms": summary(ours),
-            "fts5_ms": summary(reference),
-            "fts5_without_facets_ms": summary(row["fts5_ms"] - row["fts5_facets_ms"] for row in chosen),
-            "ratio": ratios(ours, reference),
-            "mean_total_ours": round(statistics.fmean(row["ours_total"] for row in chosen), 1) if chosen else None,
-            "mean_total_fts5": round(statistics.fmean(row["fts5_total"] for row in chosen), 1) if chosen else None,
-            "mean_top10_overlap": round(statistics.fmean(row.get("top10_overlap", 0) for row in chosen), 2)
-            if chosen else None,
-        }
+        entry = {"n": len(chosen), "ours_ms": summary(ours), "ratio": {},
+                 "mean_total": {"ours": round(statistics.fmean(row["ours_total"] for row in chosen), 1) if chosen else None},
+                 "mean_top10_overlap": {}}
+        for name in references:
+            entry[f"{name}_ms"] = summary(row[f"{name}_ms"] for row in chosen)
+            entry[f"{name}_without_facets_ms"] = summary(row[f"{name}_ms"] - row[f"{name}_facets_ms"] for row in chosen)
+            entry["ratio"][name] = ratios(ours, [row[f"{name}_ms"] for row in chosen])
+            entry["mean_total"][name] = round(statistics.fmean(row[f"{name}_total"] for row in chosen), 1) if chosen else None
+            entry["mean_top10_overlap"][name] = (round(statistics.fmean(row.get(f"{name}_top10_overlap", 0) for row in chosen), 2)
+                                                 if chosen else None)
+        by_class[cls] = entry
     return by_class
 
 
@@ -536,24 +580,94 @@ def _serve_size(size: int, index_root: Path, workload: list[Query], warm: list[Q
     return {"posts": size, "workers": 2, "deadline_s": http_seconds, "endpoints": results}
 
 
+def _measure_size(size: int, seed: int, queries: int, warmup: int, workdir: Path, references: list[str],
+                  log: Callable[[str], None]) -> tuple[dict, tuple[Path, list[Query], list[Query]]]:
+    """Build our index and the references of ``size`` posts, then time the workload on all of them."""
+    log(f"[{size:>7,} posts] building our index ...")
+    index_root = workdir / f"index-{size}"
+    builds = {"ours": _in_child(build_ours, size, seed, str(index_root))}
+    ours = builds["ours"]
+    log(f"[{size:>7,} posts] built in {ours['seconds']:.1f} s ({ours['docs_per_s']:.0f} docs/s,"
+        f" {ours['bytes'] / 2**20:.1f} MB, peak RSS {ours['peak_rss_mb']:.0f} MB)")
+    paths = {"fts5": str(workdir / f"fts5-{size}.sqlite"), "tantivy": str(workdir / f"tantivy-{size}")}
+    paths = {name: paths[name] for name in references}
+    for name, path in paths.items():
+        builds[name] = _in_child(build_reference, name, size, seed, path)
+        log(f"[{size:>7,} posts] {name} built in {builds[name]['seconds']:.1f} s")
+    workload = make_workload(queries, size, seed=WORKLOAD_SEED, corpus_seed=seed)
+    warm = warmup_queries(workload, warmup, size, seed)
+    log(f"[{size:>7,} posts] running {len(warm)} warm-up + {len(workload)} measured queries on each engine ...")
+    measured = _in_child(measure_queries, str(index_root), paths, workload, warm)
+    for row in measured["rows"]:
+        query = workload[row["index"]]
+        row.update(q=query.q, filters={facet: list(values) for facet, values in query.filters.items()})
+    log(f"[{size:>7,} posts] our engine alone: warm-up and workload again, for its memory ...")
+    alone = _in_child(engine_alone, str(index_root), workload, warm)
+    table = _class_table(measured["rows"], references)
+    result = {
+        "posts": size,
+        "build": builds,
+        "engine_alone": alone,
+        "engine_rss_mb": alone["rss_mb"],
+        "measuring_process_rss_mb": measured["rss_mb"],
+        "queries": table,
+        "errors": {engine: sum(f"{engine}_error" in row for row in measured["rows"]) for engine in ["ours", *references]},
+        "rows": measured["rows"],
+    }
+    overall = table["all"]
+    log(f"[{size:>7,} posts] p50 / p95 ms: " + "; ".join(
+        f"{engine} {overall[f'{engine}_ms'].get('p50', 0):.1f} / {overall[f'{engine}_ms'].get('p95', 0):.1f}"
+        for engine in ["ours", *references]) + f"; our engine alone {alone['rss_mb']['after_workload']} MB")
+    return result, (index_root, workload, warm)
+
+
+def dump_responses(index_root: str, size: int, workload: list[Query], path: str) -> int:
+    """Append our full-call responses to the workload (``to_dict``, the JSON users get) to ``path``, one
+    JSON line per query, for a before/after comparison of two checkouts (``diff`` the files)."""
+    from search.engine import SearchEngine
+
+    engine = SearchEngine(index_root)
+    with open(path, "a", encoding="utf-8") as out:
+        for query in workload:
+            response = engine.search(_request(query)).to_dict()
+            out.write(json.dumps({"posts": size, **query.to_dict(), "response": response}, sort_keys=True,
+                                 ensure_ascii=False) + "\n")
+    engine.close()
+    return len(workload)
+
+
+def search_lines() -> dict:
+    """Lines of the core library, as ``cat search/*.py | wc -l`` counts them."""
+    files = sorted(SEARCH_PACKAGE.glob("*.py"))
+    return {"files": len(files), "lines": sum(path.read_bytes().count(b"\n") for path in files)}
+
+
 def run_benchmark(
     sizes: Iterable[int] = DEFAULT_SIZES,
     *,
     queries: int = 300,
     warmup: int = 100,
     seed: int = synth.DEFAULT_SEED,
+    startup_runs: int = STARTUP_RUNS,
+    html_posts: int = HTML_POSTS,
     http: bool = False,
     http_seconds: float = 300.0,
     http_timeout: float = 30.0,
     profile: int = 0,
+    responses: Path | str | None = None,
     out: Path | str | None = DEFAULT_OUT,
     chart: bool = True,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Run everything; write the results under ``out`` (unless None). Returns the report."""
+    """Run everything; write the results under ``out`` (unless None). Returns the report.
+    ``startup_runs=0`` skips the one-shot and web-app measures, ``html_posts=0`` the HTML build;
+    ``responses`` names a file (replaced) for our responses to each size's workload."""
     sizes = sorted(set(int(size) for size in sizes))
     if not fts5_reference.has_fts5():
         raise SystemExit("this Python's sqlite3 has no FTS5: the reference cannot run")
+    references = available_references()
+    if "tantivy" not in references:
+        log("tantivy is not installed (pip install -e '.[bench]'): the run has no tantivy reference")
     began = _now()
     report: dict = {
         "date": dt.date.today().isoformat(),
@@ -562,44 +676,32 @@ def run_benchmark(
         "git": git_info(),
         "config": {"sizes": sizes, "queries": queries, "warmup_queries": warmup, "corpus_seed": seed,
                    "workload_seed": WORKLOAD_SEED, "warmup_seed": WARMUP_SEED, "page_size": PAGE_SIZE,
-                   "mix": CLASSES, "class_counts": class_counts(queries)},
+                   "mix": CLASSES, "class_counts": class_counts(queries), "references": references,
+                   "startup_runs": startup_runs, "html_posts": html_posts,
+                   "responses": str(responses) if responses is not None else None},
         "sizes": {},
+        "search_lines": search_lines(),
     }
     workdir = Path(tempfile.mkdtemp(prefix="pprnet-bench-"))
     try:
         built: dict[int, tuple[Path, list[Query], list[Query]]] = {}
+        if responses is not None:
+            Path(responses).unlink(missing_ok=True)
         for size in sizes:
-            log(f"[{size:>7,} posts] building our index ...")
-            index_root = workdir / f"index-{size}"
-            ours_build = _in_child(build_ours, size, seed, str(index_root))
-            log(f"[{size:>7,} posts] built in {ours_build['seconds']:.1f} s ({ours_build['docs_per_s']:.0f} docs/s,"
-                f" {ours_build['bytes'] / 2**20:.1f} MB, peak RSS {ours_build['peak_rss_mb']:.0f} MB); building FTS5 ...")
-            fts_path = workdir / f"fts5-{size}.sqlite"
-            reference_build = _in_child(build_reference, size, seed, str(fts_path))
-            workload = make_workload(queries, size, seed=WORKLOAD_SEED, corpus_seed=seed)
-            warm = warmup_queries(workload, warmup, size, seed)
-            log(f"[{size:>7,} posts] FTS5 built in {reference_build['seconds']:.1f} s; running {len(warm)} warm-up"
-                f" + {len(workload)} measured queries on each engine ...")
-            measured = _in_child(measure_queries, str(index_root), str(fts_path), workload, warm)
-            for row in measured["rows"]:
-                query = workload[row["index"]]
-                row.update(q=query.q, filters={facet: list(values) for facet, values in query.filters.items()})
-            table = _class_table(measured["rows"])
-            report["sizes"][str(size)] = {
-                "posts": size,
-                "build": {"ours": ours_build, "fts5": reference_build},
-                "open_ms": measured["open_ms"],
-                "engine_rss_mb": measured["rss_mb"],
-                "queries": table,
-                "errors": {"ours": sum("ours_error" in row for row in measured["rows"]),
-                           "fts5": sum("fts5_error" in row for row in measured["rows"])},
-                "rows": measured["rows"],
-            }
-            overall = table["all"]
-            log(f"[{size:>7,} posts] ours p50 {overall['ours_ms'].get('p50', 0):.1f} / p95 "
-                f"{overall['ours_ms'].get('p95', 0):.1f} ms; FTS5 p50 {overall['fts5_ms'].get('p50', 0):.1f} / p95 "
-                f"{overall['fts5_ms'].get('p95', 0):.1f} ms; RSS {measured['rss_mb']['after_workload']} MB")
-            built[size] = (index_root, workload, warm)
+            report["sizes"][str(size)], built[size] = _measure_size(size, seed, queries, warmup, workdir, references, log)
+            if responses is not None:
+                _in_child(dump_responses, str(built[size][0]), size, built[size][1], str(responses))
+                log(f"[{size:>7,} posts] our responses to the workload appended to {responses}")
+
+        if startup_runs and built:
+            blog = min(built, key=lambda size: (abs(size - BLOG_POSTS), size))
+            log(f"[{blog:>7,} posts] one-shot CLI search and the web app's first search, {startup_runs} fresh processes each ...")
+            report["startup"] = {"posts": blog, "one_shot": startup.one_shot(built[blog][0], startup_runs),
+                                 "web_app": startup.web_app(built[blog][0], startup_runs)}
+        if html_posts:
+            log(f"[{html_posts:>7,} posts] writing them as listing pages, then `run.py index` over them ...")
+            report["html_index"] = html_index.measure(html_posts, seed, workdir / "html")
+            log(f"[{html_posts:>7,} posts] `run.py index` took {report['html_index']['seconds']:.1f} s")
 
         served = max((size for size in built if size <= HTTP_MAX_POSTS), default=None)
         seed_sized = min((size for size in built if size <= SEED_SIZED_POSTS), default=None)
@@ -618,225 +720,11 @@ def run_benchmark(
         shutil.rmtree(workdir, ignore_errors=True)
     report["machine"]["loadavg_end"] = [round(value, 2) for value in os.getloadavg()]
     report["elapsed_s"] = round(_now() - began, 1)
+    report["issue20"] = issue20_table(report)
     report["targets"] = check_targets(report)
     if out is not None:
         report["files"] = write_outputs(report, Path(out), chart=chart)
     return report
-
-
-# -- reporting --------------------------------------------------------------------------------
-def check_targets(report: dict) -> list[dict]:
-    """The issue's targets this run can check: what was wanted, what was measured, met or not."""
-    checks = []
-
-    def check(name: str, measured, limit: float, *, at_least: bool = False) -> None:
-        if measured is None:
-            return
-        met = measured >= limit if at_least else measured <= limit
-        checks.append({"target": name, "limit": limit, "measured": measured, "met": met})
-
-    for key, result in report["sizes"].items():
-        size = int(key)
-        overall = result["queries"]["all"]
-        build = result["build"]["ours"]
-        check(f"{size} posts: build >= 200 posts/s", build["docs_per_s"], TARGETS["docs_per_s"], at_least=True)
-        if size == 1_000:
-            check("1k posts: p95 <= 10 ms", overall["ours_ms"].get("p95"), TARGETS["p95_ms_1k"])
-            check("1k posts: p50 no slower than FTS5", overall["ratio"].get("p50_ratio"), TARGETS["p50_ratio_1k"])
-        if size == 10_000:
-            check("10k posts: p50 <= 30 ms", overall["ours_ms"].get("p50"), TARGETS["p50_ms_10k"])
-            check("10k posts: p95 <= 100 ms", overall["ours_ms"].get("p95"), TARGETS["p95_ms_10k"])
-            check("10k posts: p50 no slower than FTS5", overall["ratio"].get("p50_ratio"), TARGETS["p50_ratio_10k"])
-            check("10k posts: engine process RSS < 300 MB", result["engine_rss_mb"]["after_workload"],
-                  TARGETS["worker_rss_mb_10k"])
-    for http in report.get("http") or []:
-        for endpoint, result in http["endpoints"].items():
-            if "failed" in result:
-                continue
-            if http["posts"] <= 500:
-                check(f"{http['posts']} posts: HTTP {endpoint} p95 <= 25 ms", result["latency_ms"].get("p95"),
-                      TARGETS["http_p95_ms_seed"])
-            if http["posts"] == 10_000:
-                check(f"10k posts: web worker RSS < 300 MB ({endpoint} run)", result["max_worker_rss_mb"],
-                      TARGETS["worker_rss_mb_10k"])
-    return checks
-
-
-def _ms(value) -> str:
-    return "–" if value is None else f"{value:.1f}"
-
-
-def markdown(report: dict) -> str:
-    machine = report["machine"]
-    config = report["config"]
-    lines = [
-        f"# pprnet-search benchmark, {report['date']}",
-        "",
-        f"Machine: {machine.get('cpu', '?')}, {machine['usable_cores']} usable cores of {machine['cores']}, "
-        f"{machine.get('memory_gb', '?')} GB; Python {machine['python']}, SQLite {machine['sqlite']}, "
-        f"Whoosh-Reloaded {machine.get('whoosh', '?')}. Load average {machine['loadavg_start']} at the start, "
-        f"{machine.get('loadavg_end')} at the end.",
-        f"Code: {report['git']['commit'][:12] or '?'}"
-        + (f" with uncommitted changes in {', '.join(report['git']['uncommitted_engine_files'])}"
-           if report["git"]["uncommitted_engine_files"] else "") + ".",
-        f"Workload: {config['queries']} queries ({', '.join(f'{n} {c}' for c, n in config['class_counts'].items())}),"
-        f" page 1 of {config['page_size']}; {config['warmup_queries']} warm-up queries of another seed first."
-        f" Synthetic corpus seed {config['corpus_seed']}. Run took {report['elapsed_s']:.0f} s.",
-        "",
-        "## Build",
-        "",
-        "| posts | ours s | ours docs/s | ours MB | ours peak RSS MB | FTS5 s | FTS5 docs/s | FTS5 MB | FTS5 peak RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for result in report["sizes"].values():
-        ours, reference = result["build"]["ours"], result["build"]["fts5"]
-        lines.append(
-            f"| {result['posts']:,} | {ours['seconds']:.1f} | {ours['docs_per_s']:.0f} | {ours['bytes'] / 2**20:.1f} |"
-            f" {ours['peak_rss_mb']:.0f} | {reference['seconds']:.1f} | {reference['docs_per_s']:.0f} |"
-            f" {reference['bytes'] / 2**20:.1f} | {reference['peak_rss_mb']:.0f} |"
-        )
-    lines += [
-        "",
-        "Docs/s leave out the time spent generating the synthetic posts. Peak RSS is the build process's"
-        " (Whoosh's own writer, one process).",
-        "",
-        "## Query latency, ms (the full search call, warm)",
-        "",
-        "| posts | ours p50 | ours p95 | ours p99 | ours mean | FTS5 p50 | FTS5 p95 | FTS5 p99 | FTS5 mean |"
-        " ratio (median per query) | ratio p50 | ratio p95 | FTS5 p50 / p95 without facet counts | engine RSS MB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
-    ]
-    for result in report["sizes"].values():
-        overall = result["queries"]["all"]
-        ours, reference, ratio = overall["ours_ms"], overall["fts5_ms"], overall["ratio"]
-        bare = overall["fts5_without_facets_ms"]
-        lines.append(
-            f"| {result['posts']:,} | {_ms(ours.get('p50'))} | {_ms(ours.get('p95'))} | {_ms(ours.get('p99'))} |"
-            f" {_ms(ours.get('mean'))} | {_ms(reference.get('p50'))} | {_ms(reference.get('p95'))} |"
-            f" {_ms(reference.get('p99'))} | {_ms(reference.get('mean'))} | {ratio.get('median_of_ratios', '–')} |"
-            f" {ratio.get('p50_ratio', '–')} | {ratio.get('p95_ratio', '–')} |"
-            f" {_ms(bare.get('p50'))} / {_ms(bare.get('p95'))} |"
-            f" {_ms(result['engine_rss_mb']['after_workload'])} |"
-        )
-    lines += [
-        "",
-        "Ours: `SearchEngine.search` (parse, rank, disjunctive counts of five facets, highlights of the 10 hits,"
-        " spelling check). FTS5: MATCH into a temp table, total, top 10 by `bm25()` with `snippet()` of two"
-        " columns, five `GROUP BY` facet counts, vocabulary look-up. Ratio = ours / FTS5. Engine RSS: the"
-        " measuring process after the workload (our engine plus a file-backed SQLite connection).",
-        "",
-        "## By query class",
-        "",
-        "| posts | class | n | ours p50 | ours p95 | FTS5 p50 | FTS5 p95 | ratio (median) | ratio p50 | ratio p95 |"
-        " mean hits ours / FTS5 | top-10 overlap |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for result in report["sizes"].values():
-        for cls, row in result["queries"].items():
-            ours, reference, ratio = row["ours_ms"], row["fts5_ms"], row["ratio"]
-            lines.append(
-                f"| {result['posts']:,} | {cls} | {row['n']} | {_ms(ours.get('p50'))} | {_ms(ours.get('p95'))} |"
-                f" {_ms(reference.get('p50'))} | {_ms(reference.get('p95'))} | {ratio.get('median_of_ratios', '–')} |"
-                f" {ratio.get('p50_ratio', '–')} | {ratio.get('p95_ratio', '–')} |"
-                f" {row['mean_total_ours']} / {row['mean_total_fts5']} | {row['mean_top10_overlap']} |"
-            )
-    for http in report.get("http") or []:
-        lines += [
-            "",
-            f"## Through HTTP ({http['posts']:,} posts, gunicorn, {http['workers']} sync workers, loopback,"
-            " one client)",
-            "",
-            "| endpoint | n | p50 ms | p95 ms | p99 ms | errors | worker RSS MB | start-up s |",
-            "|---|---:|---:|---:|---:|---:|---|---:|",
-        ]
-        for endpoint, result in http["endpoints"].items():
-            if "failed" in result:
-                lines.append(f"| `{endpoint}` | failed: {result['failed'][:200]} | | | | | | |")
-                continue
-            latency = result["latency_ms"]
-            rss = ", ".join(_ms(status.get("vmrss_mb")) for status in result["worker_rss_mb"].values())
-            lines.append(
-                f"| `{endpoint}` | {latency.get('n', 0)}{' (cut by deadline)' if result['truncated'] else ''} |"
-                f" {_ms(latency.get('p50'))} | {_ms(latency.get('p95'))} | {_ms(latency.get('p99'))} |"
-                f" {result['errors']} | {rss} | {result['startup_s']} |"
-            )
-    if report.get("targets"):
-        lines += ["", "## Targets of issue 12 this run checks", "", "| target | measured | met |", "|---|---:|---|"]
-        for check in report["targets"]:
-            lines.append(f"| {check['target']} | {check['measured']} | {'yes' if check['met'] else '**no**'} |")
-    profile = report.get("profile")
-    if profile:
-        lines += [
-            "",
-            f"## Profile ({profile['queries']} queries at {profile['posts']:,} posts, cProfile,"
-            f" {profile['seconds_profiled']:.2f} s under the profiler)",
-            "",
-            "| function | calls | own s | cumulative s |",
-            "|---|---:|---:|---:|",
-        ]
-        for entry in profile["by_tottime"][:15]:
-            lines.append(f"| `{entry['function']}` | {entry['ncalls']} | {entry['tottime_s']:.3f} |"
-                         f" {entry['cumtime_s']:.3f} |")
-    return "\n".join(lines) + "\n"
-
-
-def draw_chart(report: dict, path: Path) -> bool:
-    """p95 (and p50) latency against corpus size, ours and FTS5, log x. False without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-        from matplotlib import ticker
-    except ImportError:
-        return False
-    sizes = [result["posts"] for result in report["sizes"].values()]
-    series = {
-        ("ours", "p95"): ("tab:blue", "-"), ("fts5", "p95"): ("tab:orange", "-"),
-        ("ours", "p50"): ("tab:blue", ":"), ("fts5", "p50"): ("tab:orange", ":"),
-    }
-    figure, axes = plt.subplots(figsize=(7, 4.5))
-    for (engine, stat), (colour, style) in series.items():
-        values = [result["queries"]["all"][f"{engine}_ms"].get(stat) for result in report["sizes"].values()]
-        label = f"{'pprnet-search (Whoosh)' if engine == 'ours' else 'SQLite FTS5 reference'} {stat}"
-        axes.plot(sizes, values, style, marker="o", color=colour, label=label)
-        if stat == "p95":
-            for size, value in zip(sizes, values):
-                axes.annotate(f"{value:.0f} ms" if value >= 10 else f"{value:.1f} ms", (size, value),
-                              textcoords="offset points", xytext=(6, 4), fontsize=8, color=colour)
-    axes.set_xscale("log")
-    axes.set_yscale("log")
-    axes.set_xticks(sizes)
-    axes.set_xticklabels([f"{size:,}" for size in sizes])
-    axes.xaxis.set_minor_formatter(ticker.NullFormatter())
-    axes.yaxis.set_major_formatter(ticker.FuncFormatter(lambda value, _: f"{value:g}"))
-    axes.yaxis.set_minor_formatter(ticker.NullFormatter())
-    axes.set_xlabel("corpus size (synthetic posts)")
-    axes.set_ylabel("latency of the full search call (ms)")
-    axes.set_title(f"Search latency against corpus size, {report['date']}")
-    axes.grid(True, which="both", alpha=0.3)
-    axes.margins(x=0.15)
-    axes.legend(fontsize=8, loc="upper left")
-    figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    plt.close(figure)
-    return True
-
-
-def write_outputs(report: dict, out: Path, *, chart: bool = True) -> dict:
-    out.mkdir(parents=True, exist_ok=True)
-    stem = report["date"]
-    files = {"json": str(out / f"{stem}.json"), "markdown": str(out / f"{stem}.md"), "chart": None}
-    if chart and draw_chart(report, out / f"{stem}-p95.png"):
-        files["chart"] = str(out / f"{stem}-p95.png")
-    report["files"] = files
-    if report.get("profile"):
-        (out / f"{stem}-profile.txt").write_text(
-            report["profile"]["by_tottime_text"] + "\n" + report["profile"]["by_cumulative_text"], encoding="utf-8")
-        files["profile"] = str(out / f"{stem}-profile.txt")
-    Path(files["markdown"]).write_text(markdown(report), encoding="utf-8")
-    Path(files["json"]).write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -847,20 +735,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=300, help="measured queries per size (default 300)")
     parser.add_argument("--warmup", type=int, default=100, help="warm-up queries of another seed (default 100)")
     parser.add_argument("--seed", type=int, default=synth.DEFAULT_SEED, help="synthetic corpus seed")
+    parser.add_argument("--startup-runs", type=int, default=STARTUP_RUNS, metavar="N",
+                        help=f"fresh processes per one-shot CLI and web-app measure (default {STARTUP_RUNS}; 0 skips them)")
+    parser.add_argument("--html-posts", type=int, default=HTML_POSTS, metavar="N",
+                        help=f"posts written as HTML pages and indexed by `run.py index` (default {HTML_POSTS:,}; 0 skips)")
+    parser.add_argument("--profile", type=int, default=50, metavar="N",
+                        help="cProfile N queries at the largest size up to 10,000 (default 50; 0 skips)")
+    parser.add_argument("--responses", metavar="FILE",
+                        help="also write our responses to each workload query as JSON lines (to diff two checkouts)")
     parser.add_argument("--http", action="store_true", help="also measure /search and /api/search under gunicorn")
     parser.add_argument("--http-seconds", type=float, default=300, help="time budget of the HTTP part (default 300)")
-    parser.add_argument("--profile", type=int, default=0, metavar="N", help="cProfile N queries (e.g. 50)")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="results directory (default bench/results)")
     parser.add_argument("--no-chart", action="store_true", help="skip the PNG chart")
     args = parser.parse_args(argv)
     sizes = [int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip()]
-    report = run_benchmark(sizes, queries=args.queries, warmup=args.warmup, seed=args.seed, http=args.http,
-                           http_seconds=args.http_seconds, profile=args.profile, out=args.out,
+    report = run_benchmark(sizes, queries=args.queries, warmup=args.warmup, seed=args.seed,
+                           startup_runs=args.startup_runs, html_posts=args.html_posts, http=args.http,
+                           http_seconds=args.http_seconds, profile=args.profile, responses=args.responses, out=args.out,
                            chart=not args.no_chart, log=lambda line: print(line, file=sys.stderr, flush=True))
     print(markdown(report))
     files = report["files"]
-    print(f"Written: {files['json']}, {files['markdown']}" + (f", {files['chart']}" if files.get("chart") else
-                                                            " (no chart: matplotlib is not installed)"))
+    chart = f", {files['chart']}" if files.get("chart") else "" if args.no_chart else " (no chart: matplotlib is not installed)"
+    print(f"Written: {files['json']}, {files['markdown']}{chart}")
     return 0
 
 

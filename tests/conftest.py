@@ -10,8 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from indexer.build import build_index
-from webui import create_app
+# The checks of hostile input live in bench/ (bench/fuzz_long.py runs them too): let pytest explain
+# their failed asserts as it does a test's own.
+pytest.register_assert_rewrite("bench.hostile_inputs")
+
+from indexer.build import build_index  # noqa: E402
+from webui import create_app  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 CORPUS = PROJECT_DIR / "corpus"

@@ -10,9 +10,9 @@ import tracemalloc
 
 import pytest
 
+from bench.hostile_site import HostileSite, gzip_bomb
 from indexer.crawl_settings import CrawlSettings
 from indexer.fetch import FetchError, Fetcher
-from tests.fixtures.site.hostile import HostileSite, gzip_bomb
 
 CAP = 1024 * 1024  # the body cap for these tests: 1 MB
 
