@@ -28,7 +28,7 @@ from pathlib import Path
 import tantivy
 from tantivy import Occur, Query
 
-from bench.reference_query import FIELDS, ReferenceQuery, ReferenceResult, read_query
+from bench.reference_query import FIELDS, WEIGHTS, ReferenceQuery, ReferenceResult, read_query
 from search.facets import FACET_NAMES, facet_values
 from search.post import Post
 
