@@ -41,7 +41,7 @@ from search.postings import Postings, PostingsError, PostingsReader
 from search.query import ParsedQuery, Restriction, parse_query
 from search.request import DEFAULT_PAGE_SIZE, SearchRequest
 from search.restrict import Resolution, Resolver
-from search.schema import CATCH_ALL_FIELD, PLAIN_WORD_FIELDS, post_from_record
+from search.schema import CATCH_ALL_FIELD, PLAIN_WORD_FIELDS
 from search.scoring import Match, Scorer, bm25_idf, top_documents
 from search.store import IndexUnavailable, current_build, open_current, read_listings
 from search.suggest import Suggester, Suggestion
@@ -225,7 +225,7 @@ class _Snapshot:
         """The post with its summary and implications, and its implications' sentence spans."""
         with self._lock:
             stored = self.searcher.stored_fields(docnum)
-        return post_from_record(stored["record"]), stored.get("sentences") or ()
+        return self.posts[docnum].replace(summary=stored["summary"], implications=stored["implications"]), stored["sentences"]
 
     def more_like(self, docnum: int, limit: int) -> list[int]:
         post = self.full_post(docnum)[0]

@@ -221,9 +221,8 @@ class PostingsReader:
             return occurrences, np.repeat(postings["doc"].astype(np.int64), frequencies)
         starts = np.cumsum(frequencies) - frequencies
         wanted = np.unique(np.asarray(documents, dtype=np.int64))
-        index = np.searchsorted(postings["doc"], wanted)
-        index = index[index < len(postings)]
-        index = index[np.isin(postings["doc"][index], wanted)]
+        index = np.minimum(np.searchsorted(postings["doc"], wanted), max(len(postings) - 1, 0))
+        index = np.unique(index[postings["doc"][index] == wanted]) if len(postings) else index[:0]
         if not len(index):
             return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all

@@ -10,7 +10,6 @@ journal is found by its name or abbreviation (search.restrict).
 """
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 
@@ -22,7 +21,7 @@ from search.post import Post
 from search.postings import PostingsWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 # The parts of a post in the catch-all field, in order (a part's index is its bit in the postings).
 PARTS = ("title", "implications", "summary", "citation", "authors", "topics")
@@ -47,8 +46,8 @@ class ProseField(TEXT):
     """A prose field: the content analyzer, positions as search.analysis.ContentPositions. Indexes a
     document's value as given when it is already analysed (a mapping of term -> positions)."""
 
-    def __init__(self) -> None:
-        super().__init__(analyzer=content_analyzer(), multitoken_query="phrase")
+    def __init__(self, stored: bool = False) -> None:
+        super().__init__(analyzer=content_analyzer(), multitoken_query="phrase", stored=stored)
         self.format = ContentPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
@@ -60,13 +59,14 @@ class ProseField(TEXT):
 
 
 def build_schema() -> Schema:
-    """The whole Post is stored once, as JSON, in ``record``; its implications' sentences in ``sentences``."""
+    """A post's texts are stored (the rest of it is in the build's listings, search.store), with its
+    implications' sentence bounds."""
     return Schema(
         id=ID(stored=True, unique=True),
         text=ProseField(),
         title=ProseField(),
-        implications=ProseField(),
-        record=STORED(),
+        implications=ProseField(stored=True),
+        summary=STORED(),
         sentences=STORED(),
     )
 
@@ -100,7 +100,8 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
         "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
         "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
-        "record": json.dumps(post.to_dict(), ensure_ascii=False),
+        "_stored_implications": post.implications,
+        "summary": post.summary,
         "sentences": sentence_spans(post.implications),
     }
 
@@ -121,6 +122,3 @@ def sentence_spans(text: str) -> tuple[tuple[int, int, int], ...]:
         start += len(chunk)
     return tuple(spans)
 
-
-def post_from_record(record: str) -> Post:
-    return Post.from_dict(json.loads(record))
