@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from whoosh.query import AndNot, Not, Phrase, Query, Term
 
 from search.analysis import WORD_PATTERN, fold_name
@@ -99,7 +100,12 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
     documents = [docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]]
     found: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (document, term) -> spans in the implications
     for term in {term for concept in concepts for term in concept.related}:
-        occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, documents)
+        postings_of_term = reader.postings(CATCH_ALL_FIELD, term)  # its occurrences read only where it stands
+        holding = postings_of_term["doc"][np.isin(postings_of_term["doc"], documents)
+                                          & (postings_of_term["parts"] & (1 << _IMPLICATIONS) != 0)]
+        if not len(holding):
+            continue
+        occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, holding)
         inside = occurrences["part"] == _IMPLICATIONS
         for owner, start, end in zip(owners[inside].tolist(), occurrences["start"][inside].tolist(),
                                      occurrences["end"][inside].tolist()):
@@ -174,11 +180,11 @@ def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
 
 
 def _derivations(terms: dict[str, float], postings: Postings) -> dict[str, float]:
-    """The terms and their derivations among the indexed terms (see the module notes), each with the
-    share of the concept it stands for."""
+    """The terms and the derivations of the typed ones among the indexed terms (see the module notes),
+    each with the share of the concept it stands for."""
     related = dict(terms)
     for term, share in terms.items():
-        if len(term) >= _DERIVATION_LETTERS and " " not in term:
+        if share >= 1.0 and len(term) >= _DERIVATION_LETTERS and " " not in term:  # typed words only
             derived = postings.expand(CATCH_ALL_FIELD, term + "*")
             derived += [term[:size] for size in range(_DERIVATION_LETTERS, len(term)) if postings.has_term(CATCH_ALL_FIELD, term[:size])]
             for other in derived:

@@ -175,6 +175,8 @@ class _Snapshot:
         self.build, self.ix = open_current(root)
         self._lock = threading.Lock()  # Whoosh's readers are not shared between threads: one reads at a time
         self.searcher = self.ix.searcher()
+        reader = self.searcher.reader()
+        self._texts = [reader.column_reader(name) for name in ("summary_text", "implications_text", "sentence_spans")]
         try:
             self.postings = Postings(self.build)
             self.scorer = Scorer(self.postings, self.searcher, PLAIN_WORD_FIELDS)
@@ -224,8 +226,8 @@ class _Snapshot:
     def full_post(self, docnum: int) -> tuple[Post, tuple]:
         """The post with its summary and implications, and its implications' sentence spans."""
         with self._lock:
-            stored = self.searcher.stored_fields(docnum)
-        return self.posts[docnum].replace(summary=stored["summary"], implications=stored["implications"]), stored["sentences"]
+            summary, implications, sentences = (column[docnum] for column in self._texts)
+        return self.posts[docnum].with_texts(summary.decode("utf-8"), implications.decode("utf-8")), sentences
 
     def more_like(self, docnum: int, limit: int) -> list[int]:
         post = self.full_post(docnum)[0]

@@ -154,7 +154,7 @@ class FacetIndex:
             value_ids = column.top(counts, listed)
             totals[facet] = int(np.count_nonzero(counts))
             selected = set(selections.get(facet, ()))
-            ranked = [(column.values[value_id], int(counts[value_id])) for value_id in value_ids]
+            ranked = list(zip([column.values[value_id] for value_id in value_ids], counts[value_ids].tolist()))
             shown = {value for value, _ in ranked}
             ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
             ranked = listing_order(facet, ranked)

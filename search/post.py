@@ -91,3 +91,10 @@ class Post:
 
     def replace(self, **changes) -> "Post":
         return dataclasses.replace(self, **changes)
+
+    def with_texts(self, summary: str, implications: str) -> "Post":
+        """This post (without its texts, as listings hold it) with the texts an index stored: both were
+        cleaned when the post was made, so they are not checked again."""
+        post = object.__new__(Post)
+        post.__dict__.update(self.__dict__, summary=summary, implications=implications)
+        return post

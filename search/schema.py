@@ -14,14 +14,15 @@ import re
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
-from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.columns import PickleColumn, VarBytesColumn
+from whoosh.fields import COLUMN, ID, TEXT, Schema
 
 from search.analysis import ContentPositions, analyse, content_analyzer
 from search.post import Post
 from search.postings import PostingsWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 # The parts of a post in the catch-all field, in order (a part's index is its bit in the postings).
 PARTS = ("title", "implications", "summary", "citation", "authors", "topics")
@@ -46,8 +47,8 @@ class ProseField(TEXT):
     """A prose field: the content analyzer, positions as search.analysis.ContentPositions. Indexes a
     document's value as given when it is already analysed (a mapping of term -> positions)."""
 
-    def __init__(self, stored: bool = False) -> None:
-        super().__init__(analyzer=content_analyzer(), multitoken_query="phrase", stored=stored)
+    def __init__(self) -> None:
+        super().__init__(analyzer=content_analyzer(), multitoken_query="phrase")
         self.format = ContentPositions(field_boost=self.format.field_boost)
 
     def index(self, value, **kwargs):
@@ -59,15 +60,16 @@ class ProseField(TEXT):
 
 
 def build_schema() -> Schema:
-    """A post's texts are stored (the rest of it is in the build's listings, search.store), with its
-    implications' sentence bounds."""
+    """A post's texts and its implications' sentence bounds are kept in Whoosh's columns, read as they
+    were written (the rest of the post is in the build's listings, search.store)."""
     return Schema(
         id=ID(stored=True, unique=True),
         text=ProseField(),
         title=ProseField(),
-        implications=ProseField(stored=True),
-        summary=STORED(),
-        sentences=STORED(),
+        implications=ProseField(),
+        summary_text=COLUMN(VarBytesColumn()),
+        implications_text=COLUMN(VarBytesColumn()),
+        sentence_spans=COLUMN(PickleColumn(VarBytesColumn())),
     )
 
 
@@ -100,9 +102,9 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
         "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
         "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
-        "_stored_implications": post.implications,
-        "summary": post.summary,
-        "sentences": sentence_spans(post.implications),
+        "summary_text": post.summary.encode("utf-8"),
+        "implications_text": post.implications.encode("utf-8"),
+        "sentence_spans": sentence_spans(post.implications),
     }
 
 

@@ -49,6 +49,7 @@ class Thesaurus:
         self._by_terms: dict[tuple[str, ...], int] = {}
         self._by_capitals: dict[tuple[str, ...], int] = {}
         self._by_words: dict[tuple[str, ...], int] = {}
+        self._longest = 0
         for index, group in enumerate(SYNONYM_GROUPS):
             for phrase in group:
                 if is_case_sensitive(phrase):
@@ -57,6 +58,7 @@ class Thesaurus:
                     self._by_words[tuple(phrase.split())] = index                  # ("e-therapy" is not "therapy")
                 elif terms := terms_of(phrase):
                     self._by_terms.setdefault(terms, index)
+                    self._longest = max(self._longest, len(terms))
 
     def group_of(self, phrase: str) -> int | None:
         """The group a phrase (as typed) belongs to, or None."""
@@ -66,14 +68,18 @@ class Thesaurus:
         if tuple(phrase.lower().split()) in self._by_words:
             return self._by_words[tuple(phrase.lower().split())]
         terms = self._terms_of(phrase)
+        if len(terms) > self._longest:  # no phrase of the thesaurus has so many terms
+            return None
         return self._by_terms.get(terms) if terms else None
 
     def match(self, tokens: Sequence[str], max_alternatives: int = 8) -> Expansion | None:
         """The longest thesaurus phrase the typed words start with, or None."""
         words = [token.strip(SURROUNDING_PUNCTUATION) for token in tokens[:LONGEST_PHRASE_WORDS]]
+        if not words or not words[0] or not self._terms_of(words[0]):
+            return None  # a phrase starts and ends with a word that counts: "how many clients" is not "clients"
         for length in range(len(words), 0, -1):
-            if "" in words[:length] or not self._terms_of(words[0]) or not self._terms_of(words[length - 1]):
-                continue  # a phrase starts and ends with a word that counts: "how many clients" is not "clients"
+            if "" in words[:length] or not self._terms_of(words[length - 1]):
+                continue
             index = self.group_of(" ".join(words[:length]))
             if index is None:
                 continue
