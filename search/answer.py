@@ -97,12 +97,10 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
         return None
     rarest = set(sorted(present, key=lambda index: -concepts[index].weight)[:RAREST])
     total = sum(concept.weight for concept in concepts)
-    documents = [docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]]
+    documents = np.unique([docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]])
     found: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (document, term) -> spans in the implications
     for term in {term for concept in concepts for term in concept.related}:
-        postings_of_term = reader.postings(CATCH_ALL_FIELD, term)  # its occurrences read only where it stands
-        holding = postings_of_term["doc"][np.isin(postings_of_term["doc"], documents)
-                                          & (postings_of_term["parts"] & (1 << _IMPLICATIONS) != 0)]
+        holding = reader.holding(CATCH_ALL_FIELD, term, documents, 1 << _IMPLICATIONS)  # occurrences read where it stands
         if not len(holding):
             continue
         occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, holding)

@@ -207,6 +207,15 @@ class PostingsReader:
                 _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
 
+    def holding(self, field: str, term: str, documents: np.ndarray, parts: int) -> np.ndarray:
+        """Those of ``documents`` (sorted) whose posting of the term has one of the ``parts`` bits."""
+        postings = self.postings(field, term)
+        if not len(postings) or not len(documents):
+            return documents[:0]
+        index = np.minimum(np.searchsorted(postings["doc"], documents), len(postings) - 1)
+        found = (postings["doc"][index] == documents) & (postings["parts"][index] & parts != 0)
+        return documents[found]
+
     def occurrences(self, field: str, term: str, documents: Sequence[int] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """The term's occurrences in the field (of the given documents only, if given) and the document
