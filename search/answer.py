@@ -25,6 +25,7 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from whoosh.query import AndNot, Not, Phrase, Query, Term
@@ -42,6 +43,7 @@ CANDIDATE_POSTS = 5
 MIN_COVERAGE = 0.65
 RAREST = 1  # the passage holds one of the query's RAREST most specific concepts
 MIN_SENTENCE_WORDS = 5
+EVERYDAY_WORDS = Path(__file__).resolve().parent / "data" / "everyday_words.txt"
 SPECIFIC_ZIPF = 4.5
 EVERYDAY_ZIPF = 5.5
 EVERYDAY_SHARE = 0.25
@@ -192,16 +194,21 @@ def _derivations(terms: dict[str, float], postings: Postings) -> dict[str, float
 
 @lru_cache(maxsize=20_000)
 def _everyday(word: str) -> float:
-    """How much a typed word counts by how everyday it is in English (wordfreq's Zipf frequency): 1 up to
-    SPECIFIC_ZIPF, EVERYDAY_SHARE from EVERYDAY_ZIPF on ("keep", "children"), linear between; a word
-    of the thesaurus always counts whole."""
-    from wordfreq import zipf_frequency  # loads its word list on first use
-
+    """How much a typed word counts by how everyday it is in English (its Zipf frequency, from
+    ``data/everyday_words.txt``): 1 up to SPECIFIC_ZIPF, EVERYDAY_SHARE from EVERYDAY_ZIPF on ("keep",
+    "children"), linear between; a word of the thesaurus always counts whole."""
     if THESAURUS.group_of(word) is not None:
         return 1.0
-    zipf = zipf_frequency(word, "en", wordlist="small")
+    zipf = everyday_words().get(word, 0.0)
     step = min(1.0, max(0.0, (zipf - SPECIFIC_ZIPF) / (EVERYDAY_ZIPF - SPECIFIC_ZIPF)))
     return 1.0 - step * (1.0 - EVERYDAY_SHARE)
+
+
+@lru_cache(maxsize=1)
+def everyday_words() -> dict[str, float]:
+    """Every English word of Zipf frequency SPECIFIC_ZIPF or more, with it (wordfreq's English list)."""
+    lines = (line.split() for line in EVERYDAY_WORDS.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+    return {word: float(zipf) for word, zipf in lines}
 
 
 def _names_a_post(parsed: ParsedQuery, posts: Sequence[Post]) -> bool:

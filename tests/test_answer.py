@@ -128,3 +128,16 @@ def test_results_page_shows_the_answer_box(client):
         assert item.select_one("a.answer-source")["href"].startswith("/posts/")
     nothing = BeautifulSoup(client.get("/search?q=author:Barkham").get_data(as_text=True), "html.parser")
     assert nothing.select("article.result") and not nothing.select("section.answer")
+
+
+def test_the_everyday_words_are_wordfreqs():
+    """data/everyday_words.txt holds wordfreq's English words of Zipf 4.5 or more, with their frequency."""
+    from wordfreq import top_n_list, zipf_frequency
+
+    from search.answer import SPECIFIC_ZIPF, everyday_words
+
+    expected = {word: zipf_frequency(word, "en", wordlist="small") for word in top_n_list("en", 10_000, wordlist="small")
+                if word.isalpha()}
+    expected = {word: zipf for word, zipf in expected.items() if zipf >= SPECIFIC_ZIPF}
+    lines = "\n".join(f"{word} {zipf:g}" for word, zipf in expected.items())
+    assert everyday_words() == expected, f"write these lines to search/data/everyday_words.txt:\n{lines}"
