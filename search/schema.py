@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
 from whoosh.columns import PickleColumn, VarBytesColumn
 from whoosh.fields import COLUMN, ID, TEXT, Schema
 
@@ -109,7 +108,9 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
 
 
 @lru_cache(maxsize=1)
-def _sentence_tokenizer() -> PunktSentenceTokenizer:
+def _sentence_tokenizer():
+    from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer  # for building only
+
     parameters = PunktParameters()
     parameters.abbrev_types = set(ABBREVIATIONS)
     return PunktSentenceTokenizer(parameters)
