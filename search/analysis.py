@@ -1,11 +1,11 @@
 """Text analysis: the one chain that turns text into terms, for the index, the query and everything read back.
 
-The content chain is a Whoosh pipeline of small filters, one walk over the text:
-words (``WORD_PATTERN``) -> lowercase -> accents folded -> closed compounds split ("wellbeing" ->
-"well being", like "well-being") -> British spellings folded to American (search.spelling_variants)
--> stop words and question words dropped -> Snowball stems (search.stemming) -> in index mode,
-thesaurus phrases also as one "concept" term. Positions count the kept terms, so quoted phrases
-match exact word sequences.
+The content chain is a Whoosh pipeline, one walk over the text: words (``WORD_PATTERN``) -> each
+word's terms (``terms_of_word``: lowercase, accents folded, closed compounds split ("wellbeing" ->
+"well being", like "well-being"), British spellings folded to American (search.spelling_variants),
+stop words and question words dropped, Snowball stems (search.stemming); memoised per word) -> in
+index mode, thesaurus phrases also as one "concept" term. Positions count the kept terms, so quoted
+phrases match exact word sequences.
 
 ``analyse`` runs the chain once over a text when the index is built and returns every term with its
 position and characters; the index writer, the postings file read by the scorer, the highlighter and
@@ -26,7 +26,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
-from whoosh.analysis import CharsetFilter, CompositeAnalyzer, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import CompositeAnalyzer, Filter, RegexTokenizer
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.formats import Positions
 from whoosh.support.charset import accent_map
@@ -74,27 +74,30 @@ class Term(NamedTuple):
     end: int
 
 
-class CompoundSplitFilter(Filter):
-    """A closed compound ("wellbeing") becomes its parts ("well", "being"), as if written apart."""
+class TermsFilter(Filter):
+    """Each word becomes its terms (``terms_of_word``); positions count the terms kept, from the first
+    word's place on (as Whoosh's StopFilter renumbers them)."""
 
     def __call__(self, tokens):
+        position = None
         for token in tokens:
-            parts = CLOSED_COMPOUNDS.get(token.text)
-            if parts is None:
+            for term in terms_of_word(token.text):
+                if token.positions:
+                    position = token.pos if position is None else position + 1
+                    token.pos = position
+                token.text = term
+                token.stopped = False
                 yield token
-                continue
-            for part in parts:
-                token.text = part
-                yield token
 
 
-class SpellingVariantFilter(Filter):
-    """British spellings folded to American ("behaviour" -> "behavior")."""
-
-    def __call__(self, tokens):
-        for token in tokens:
-            token.text = fold_spelling(token.text)
-            yield token
+@lru_cache(maxsize=200_000)
+def terms_of_word(word: str) -> tuple[str, ...]:
+    """A word's terms: lowercase, accents folded, a closed compound split ("wellbeing" -> "well being"),
+    British spellings folded to American, stop and question words (and single letters) dropped, each
+    stemmed. Memoised: the same words come back text after text."""
+    folded = word.lower().translate(accent_map)
+    parts = (fold_spelling(part) for part in CLOSED_COMPOUNDS.get(folded, (folded,)))
+    return tuple(stem(part) for part in parts if len(part) >= 2 and part not in STOP_AND_QUESTION_WORDS)
 
 
 class ConceptFilter(Filter):
@@ -126,11 +129,7 @@ class ConceptFilter(Filter):
 
 
 def _chain(with_concepts: bool) -> list:
-    items = [
-        RegexTokenizer(WORD_PATTERN), LowercaseFilter(), CharsetFilter(accent_map), CompoundSplitFilter(),
-        SpellingVariantFilter(), StopFilter(stoplist=STOP_AND_QUESTION_WORDS, minsize=2),
-        StemFilter(stemfn=stem, cachesize=0),  # stem() is memoised; Whoosh's LFU cache costs more than it saves
-    ]
+    items = [RegexTokenizer(WORD_PATTERN), TermsFilter()]
     return items + [ConceptFilter()] if with_concepts else items
 
 

@@ -320,13 +320,14 @@ def test_a_one_word_alternative_keeps_the_field_weights(weights_engine, typed):
 def _fresh_fingerprint() -> str:
     from search import analysis, spelling_variants
 
-    spelling_variants.fold_spelling.cache_clear()
-    analysis.word_terms.cache_clear()
+    caches = (spelling_variants.fold_spelling, analysis.word_terms, analysis.terms_of_word)
+    for cached in caches:
+        cached.cache_clear()
     try:
         return analysis.analysis_fingerprint()
     finally:
-        spelling_variants.fold_spelling.cache_clear()
-        analysis.word_terms.cache_clear()
+        for cached in caches:
+            cached.cache_clear()
 
 
 def test_the_fingerprint_is_stable():
@@ -394,12 +395,23 @@ def test_an_index_with_another_fingerprint_is_not_current(index_root, monkeypatc
 
 
 def test_the_chain_is_a_pipeline_of_filters():
-    from whoosh.analysis import StemFilter, StopFilter
+    from whoosh.analysis import RegexTokenizer
 
-    from search.analysis import CompoundSplitFilter, ContentAnalyzer, SpellingVariantFilter, content_analyzer
+    from search.analysis import ConceptFilter, ContentAnalyzer, TermsFilter, content_analyzer
 
     analyzer = content_analyzer()
-    kinds = [type(item) for item in analyzer.items]
     assert isinstance(analyzer, ContentAnalyzer)
-    assert kinds.index(CompoundSplitFilter) < kinds.index(SpellingVariantFilter) < kinds.index(StopFilter) < kinds.index(StemFilter)
+    assert [type(item) for item in analyzer.items] == [RegexTokenizer, TermsFilter, ConceptFilter]
     assert [token.text for token in analyzer("The counsellors' wellbeing")] == ["counsel", "well", "be"]
+
+
+@pytest.mark.parametrize(("text", "positions"), [
+    ("the alliance in the first session", [("allianc", 1), ("first", 2), ("session", 3)]),  # from the first kept word's place
+    ("wellbeing of a client", [("well", 0), ("be", 1), ("client", 2)]),  # a compound's parts in a row
+    ("a b c therapy", [("therapi", 3)]),
+])
+def test_positions_count_the_terms_kept_from_the_first_words_place(text, positions):
+    from search.analysis import content_analyzer
+
+    tokens = content_analyzer()(text, positions=True)
+    assert [(token.text, token.pos) for token in tokens] == positions
