@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import sys
+from contextlib import contextmanager
 import threading
 import time
 from dataclasses import dataclass, field, replace
@@ -175,8 +176,6 @@ class _Snapshot:
         self.build, self.ix = open_current(root)
         self._lock = threading.Lock()  # Whoosh's readers are not shared between threads: one reads at a time
         self.searcher = self.ix.searcher()
-        reader = self.searcher.reader()
-        self._texts = [reader.column_reader(name) for name in ("summary_text", "implications_text", "sentence_spans")]
         try:
             self.postings = Postings(self.build)
             self.scorer = Scorer(self.postings, self.searcher, PLAIN_WORD_FIELDS)
@@ -223,14 +222,27 @@ class _Snapshot:
         terms = word_terms(word)
         return not terms or any(self.postings.has_term(CATCH_ALL_FIELD, term) for term in terms)
 
-    def full_post(self, docnum: int) -> tuple[Post, tuple]:
+    def full_post(self, reader: PostingsReader, docnum: int) -> tuple[Post, tuple]:
         """The post with its summary and implications, and its implications' sentence spans."""
-        with self._lock:
-            summary, implications, sentences = (column[docnum] for column in self._texts)
-        return self.posts[docnum].with_texts(summary.decode("utf-8"), implications.decode("utf-8")), sentences
+        summary, implications, sentences = reader.texts(docnum)
+        return self.posts[docnum].with_texts(summary, implications), sentences
+
+    def read_post(self, docnum: int) -> Post:
+        """The post with its texts, outside a search."""
+        with self.reading() as reader:
+            return self.full_post(reader, docnum)[0]
+
+    @contextmanager
+    def reading(self):
+        """A reader of the postings file (search.postings); a damaged one is IndexUnavailable (a 503)."""
+        try:
+            with self.postings.reading() as reader:
+                yield reader
+        except PostingsError as error:
+            raise IndexUnavailable(f"{error}: rebuild it with `python run.py index`") from error
 
     def more_like(self, docnum: int, limit: int) -> list[int]:
-        post = self.full_post(docnum)[0]
+        post = self.read_post(docnum)
         with self._lock:
             results = self.searcher.more_like(docnum, CATCH_ALL_FIELD, text=" ".join((post.title, post.summary, post.implications)),
                                               top=limit, numterms=_MORE_LIKE_THIS_TERMS)
@@ -298,17 +310,14 @@ class SearchEngine:
     def search(self, request: SearchRequest) -> SearchResponse:
         """The full search call (see the module notes)."""
         snapshot = self._current()
-        try:
-            with snapshot.postings.reading() as reader:
-                return _Search(snapshot, reader, request).run()
-        except PostingsError as error:
-            raise IndexUnavailable(f"{error}: rebuild it with `python run.py index`") from error
+        with snapshot.reading() as reader:
+            return _Search(snapshot, reader, request).run()
 
     # -- posts ----------------------------------------------------------------------------------
     def post(self, post_id: str) -> Post | None:
         snapshot = self._current()
         docnum = snapshot.docnum_of.get(post_id)
-        return None if docnum is None else snapshot.full_post(docnum)[0]
+        return None if docnum is None else snapshot.read_post(docnum)
 
     def more_like_this(self, post_id: str, limit: int = 5) -> list[Post]:
         """Posts that share the most distinctive terms with this one (listing records: summary and
@@ -386,7 +395,7 @@ class _Search:
 
     def full_post(self, docnum: int) -> tuple[Post, tuple]:
         if docnum not in self.full_posts:
-            self.full_posts[docnum] = self.snapshot.full_post(docnum)
+            self.full_posts[docnum] = self.snapshot.full_post(self.reader, docnum)
         return self.full_posts[docnum]
 
     def run(self) -> SearchResponse:

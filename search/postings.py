@@ -1,13 +1,16 @@
-"""The postings file: each indexed term's documents and occurrences, as arrays the scorer reads whole.
+"""The postings file: each indexed term's documents and occurrences, and each document's texts, as
+arrays read with one ``pread`` each.
 
 Written once per build beside Whoosh's segment (``postings.bin`` and its table ``postings.json``), from
 the same analysis of each post that Whoosh indexes (search.analysis.analyse, search.schema), and
 swapped in with it. For each field and term: its postings (document, frequency, and for the catch-all
 field a bit per part of the post that holds the term), then its occurrences (position, characters,
-part). The scorer reads a term's postings with one ``pread`` and ``numpy.frombuffer`` (Whoosh's own
-postings are pickled and compressed block by block); highlights, "matched in" and the practice answer
-read the occurrences of the few documents shown. Nothing is mapped into memory: a file damaged or
-removed under a running reader raises ``PostingsError``, never a crash.
+part). The scorer reads a term's postings with ``numpy.frombuffer`` (Whoosh's own postings are pickled
+and compressed block by block); highlights, "matched in" and the practice answer read the occurrences
+of the few documents shown, and those documents' texts: the summary, the implications and the
+implications' sentence bounds. Only the table is held in memory, nothing is mapped: a file damaged or
+removed under a running reader raises ``PostingsError``, never a crash, and a reader's memory does
+not grow with the posts' texts.
 """
 from __future__ import annotations
 
@@ -43,6 +46,15 @@ class PostingsWriter:
     def __init__(self) -> None:
         self._fields: dict[str, _FieldBuffer] = {}
         self.documents = 0
+        self._texts = bytearray()  # each document's summary, implications and sentence bounds, in order
+        self._text_ends: list[int] = []
+
+    def add_texts(self, summary: str, implications: str, sentences: Sequence[tuple[int, int, int]]) -> None:
+        """Record the next document's texts and its implications' (start, end, paragraph) sentences."""
+        for piece in (summary.encode("utf-8"), implications.encode("utf-8"),
+                      np.asarray(sentences, dtype="<i4").reshape(-1, 3).tobytes()):
+            self._texts += piece
+            self._text_ends.append(len(self._texts))
 
     def add(self, docnum: int, field: str, parts: Sequence[tuple[Sequence[Term], int]]) -> dict[str, list[int]]:
         """Record one field of one document: its terms part by part, each part with the offset of its
@@ -64,6 +76,10 @@ class PostingsWriter:
         with open(directory / DATA_FILE, "wb") as data:
             for name, buffer in sorted(self._fields.items()):
                 table["fields"][name] = buffer.write(data)
+            table["texts"] = {"ends": data.tell(), "count": len(self._text_ends)}
+            data.write(np.asarray([0, *self._text_ends], dtype="<i8").tobytes())
+            table["texts"]["data"] = data.tell()
+            data.write(self._texts)
         (directory / TABLE_FILE).write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
 
 
@@ -112,6 +128,9 @@ class Postings:
             table = json.loads((directory / TABLE_FILE).read_text(encoding="utf-8"))
             with open(self.path, "rb") as data:
                 self._fields = {name: _Field(data, entry) for name, entry in table["fields"].items()}
+                texts = table["texts"]
+                self.text_bounds = _read_array(data.fileno(), texts["ends"], texts["count"] + 1, np.dtype("<i8"))
+                self.texts_offset: int = texts["data"]
         except (OSError, ValueError, KeyError) as error:
             raise PostingsError(f"the postings of {directory} cannot be read ({error})") from error
         self.documents: int = table["documents"]
@@ -206,6 +225,14 @@ class PostingsReader:
             self._read[key] = _EMPTY_POSTINGS if found is None else \
                 _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
+
+    def texts(self, docnum: int) -> tuple[str, str, tuple[tuple[int, int, int], ...]]:
+        """A document's summary, implications and the implications' (start, end, paragraph) sentences."""
+        first, summary_end, implications_end, end = (int(bound) for bound in self.table.text_bounds[3 * docnum:3 * docnum + 4])
+        data = _read_array(self._handle, self.table.texts_offset + first, end - first, np.dtype("u1")).tobytes()
+        sentences = np.frombuffer(data[implications_end - first:], dtype="<i4").reshape(-1, 3)
+        return (data[:summary_end - first].decode("utf-8"), data[summary_end - first:implications_end - first].decode("utf-8"),
+                tuple(map(tuple, sentences.tolist())))
 
     def holding(self, field: str, term: str, documents: np.ndarray, parts: int) -> np.ndarray:
         """Those of ``documents`` (sorted) whose posting of the term has one of the ``parts`` bits."""

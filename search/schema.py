@@ -13,15 +13,14 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from whoosh.columns import PickleColumn, VarBytesColumn
-from whoosh.fields import COLUMN, ID, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 
 from search.analysis import ContentPositions, analyse, content_analyzer
 from search.post import Post
 from search.postings import PostingsWriter
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt, not misread.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 # The parts of a post in the catch-all field, in order (a part's index is its bit in the postings).
 PARTS = ("title", "implications", "summary", "citation", "authors", "topics")
@@ -59,17 +58,9 @@ class ProseField(TEXT):
 
 
 def build_schema() -> Schema:
-    """A post's texts and its implications' sentence bounds are kept in Whoosh's columns, read as they
-    were written (the rest of the post is in the build's listings, search.store)."""
-    return Schema(
-        id=ID(stored=True, unique=True),
-        text=ProseField(),
-        title=ProseField(),
-        implications=ProseField(),
-        summary_text=COLUMN(VarBytesColumn()),
-        implications_text=COLUMN(VarBytesColumn()),
-        sentence_spans=COLUMN(PickleColumn(VarBytesColumn())),
-    )
+    """The indexed fields, and the id; a post's texts are in the postings file, its other fields in
+    the build's listings (search.store)."""
+    return Schema(id=ID(stored=True, unique=True), text=ProseField(), title=ProseField(), implications=ProseField())
 
 
 def post_parts(post: Post) -> dict[str, str]:
@@ -88,8 +79,9 @@ def post_parts(post: Post) -> dict[str, str]:
 
 
 def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
-    """The fields Whoosh indexes and stores for one post (document ``docnum``), its terms recorded in
-    ``postings`` too."""
+    """The fields Whoosh indexes and stores for one post (document ``docnum``), its terms and texts
+    recorded in ``postings`` too."""
+    postings.add_texts(post.summary, post.implications, sentence_spans(post.implications))
     analysed = {part: analyse(text) for part, text in post_parts(post).items()}
     catch_all, offset = [], 0
     for part in PARTS:
@@ -101,9 +93,6 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
         "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
         "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
-        "summary_text": post.summary.encode("utf-8"),
-        "implications_text": post.implications.encode("utf-8"),
-        "sentence_spans": sentence_spans(post.implications),
     }
 
 
