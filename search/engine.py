@@ -95,7 +95,6 @@ class SearchResponse:
     suggestion: str | None = None
     corrected: bool = False
     notice: str | None = None
-    searched_query: str = ""
     relaxed: bool = False   # the any-word query was run (see RELAX_BELOW)
     partial: bool = False   # the time budget ran out: the results may be incomplete
     answer: list[AnswerSentence] | None = None
@@ -463,7 +462,7 @@ class _Search:
         return SearchResponse(
             request=self.request, total=total, page=page, hits=hits,
             facets=facets, facet_totals=facet_totals,
-            notice=" ".join(filter(None, notices)) or None, searched_query=parsed.text, relaxed=relaxed,
+            notice=" ".join(filter(None, notices)) or None, relaxed=relaxed,
             partial=partial, answer=answer, more=more, interpreted=self.interpretation(parsed),
         )
 

@@ -10,8 +10,7 @@ command line and the benchmark read this table.
 A selection is OR within a facet and AND across facets; the counts of a facet are taken as if that
 facet had no selection, so a user can widen it (disjunctive faceting). Each facet is held as numpy
 arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
-one ``np.bincount`` over the pairs of the masked documents (of only those documents' pairs when few
-match), so counting costs a few vector operations whatever the number of values (authors have
+one ``np.bincount`` over the pairs of the masked documents, so counting costs a few vector operations whatever the number of values (authors have
 thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked (every year is listed,
 for the year chart: a century at most).
 """
@@ -170,7 +169,7 @@ class FacetIndex:
     def _column(self, facet: str) -> "_Column":
         if self._columns is None:
             self._columns = {
-                name: _Column(name, list(self._values[name]), self._pair_documents[name], self._pair_values[name], self._size)
+                name: _Column(name, list(self._values[name]), self._pair_documents[name], self._pair_values[name])
                 for name in FACET_NAMES
             }
         return self._columns[facet]
@@ -183,23 +182,15 @@ def _count_of(value_id: int | None, counts: np.ndarray) -> int:
 class _Column:
     """One facet as arrays. Value ids number the values in the order first seen (document order).
 
-    ``pair_documents``/``pair_values``: each (document, value) pair, sorted by document (posts are added
-    in document order); ``document_starts[d]`` is where document d's pairs begin. ``documents_by_value``
-    and ``value_starts``: the documents of each value, value by value. ``tie_rank``: each value's place
+    ``pair_documents``/``pair_values``: each (document, value) pair. ``documents_by_value`` and
+    ``value_starts``: the documents of each value, value by value. ``tie_rank``: each value's place
     among values of equal count (folded value, or newest year first), for ranking without Python keys.
     """
 
-    # Below this share of matching documents, counting walks the matching documents' pairs only.
-    _SPARSE_SHARE = 1 / 16
-
-    def __init__(self, facet: str, values: list[str], pair_documents: array, pair_values: array, size: int) -> None:
+    def __init__(self, facet: str, values: list[str], pair_documents: array, pair_values: array) -> None:
         self.values = values
         self.pair_documents = np.asarray(pair_documents, dtype=np.int32)
         self.pair_values = np.asarray(pair_values, dtype=np.int32)
-        if len(self.pair_documents) > 1 and np.any(np.diff(self.pair_documents) < 0):
-            order = np.argsort(self.pair_documents, kind="stable")
-            self.pair_documents, self.pair_values = self.pair_documents[order], self.pair_values[order]
-        self.document_starts = np.searchsorted(self.pair_documents, np.arange(size + 1)).astype(np.int64)
         by_value = np.argsort(self.pair_values, kind="stable")
         self.documents_by_value = self.pair_documents[by_value]
         self.value_starts = np.searchsorted(self.pair_values[by_value], np.arange(len(values) + 1)).astype(np.int64)
@@ -207,23 +198,13 @@ class _Column:
         order = sorted(range(len(values)), key=lambda value_id: (secondary((values[value_id], 0)), value_id))
         self.tie_rank = np.empty(len(values), dtype=np.int64)
         self.tie_rank[order] = np.arange(len(values))
-        self._size = size
 
     def documents_of(self, value_id: int) -> np.ndarray:
         return self.documents_by_value[self.value_starts[value_id]:self.value_starts[value_id + 1]]
 
     def counts(self, documents: np.ndarray) -> np.ndarray:
         """How many of the masked documents carry each value (an array indexed by value id)."""
-        if not len(self.values):
-            return np.zeros(0, dtype=np.int64)
-        chosen = np.flatnonzero(documents)
-        if len(chosen) < self._size * self._SPARSE_SHARE:
-            starts = self.document_starts[chosen]
-            lengths = self.document_starts[chosen + 1] - starts
-            pairs = _ranges(starts, lengths)
-        else:
-            pairs = documents[self.pair_documents]
-        return np.bincount(self.pair_values[pairs], minlength=len(self.values))
+        return np.bincount(self.pair_values[documents[self.pair_documents]], minlength=len(self.values))
 
     def top(self, counts: np.ndarray, limit: int) -> list[int]:
         """The ids of the ``limit`` values with the highest counts (ties by ``tie_rank``); zero counts left out."""
@@ -233,20 +214,6 @@ class _Column:
             candidates = candidates[counts[candidates] >= threshold]
         order = np.lexsort((self.tie_rank[candidates], -counts[candidates]))
         return candidates[order[:limit]].tolist()
-
-
-def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The concatenation of ``arange(start, start + length)`` for each pair, as one vector operation."""
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    nonempty = lengths > 0
-    starts, lengths = starts[nonempty], lengths[nonempty]
-    steps = np.ones(total, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    steps[0] = starts[0]
-    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
-    return np.cumsum(steps)
 
 
 def _by_count_then_value(facet: str):

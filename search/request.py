@@ -30,11 +30,6 @@ class SearchRequest:
     page_size: int = DEFAULT_PAGE_SIZE
     facet_limit: int | None = MAX_FACET_VALUES  # values listed a facet (None: all)
 
-    def cache_key(self) -> tuple:
-        """A hashable form of the request (filters are a mapping)."""
-        filters = tuple(sorted((facet, tuple(values)) for facet, values in self.filters.items()))
-        return (self.query, filters, self.sort, self.page, self.page_size, self.facet_limit)
-
     @classmethod
     def from_params(
         cls,

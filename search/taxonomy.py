@@ -1,41 +1,5 @@
-"""The blog's 36-topic taxonomy, the labels every topic facet and browse page uses."""
+"""The blog's 36-topic taxonomy (``data/topics.txt``), the labels every topic facet and browse page uses."""
+from pathlib import Path
 
-# The Topics filter of the live blog, as printed on the seed page (spelling as on the site).
-DEFAULT_TOPICS: tuple[str, ...] = (
-    "Adherance",
-    "Alliance and Therapeutic Relationship",
-    "Anxiety Disorders",
-    "Attachment",
-    "Attendance, Attrition, and Drop-Out",
-    "Client Factors",
-    "Client Preferences",
-    "Cognitive Therapy (CT) and Cognitive-Behavioural Therapy (CBT)",
-    "Combination Therapy",
-    "Common Factors",
-    "Cost-effectiveness",
-    "Depression and Depressive Symptoms",
-    "Efficacy of Treatments",
-    "Empathy",
-    "Feedback and Progress Monitoring",
-    "Group Psychotherapy",
-    "Illness and Medical Comorbidities",
-    "Interpersonal Psychotherapy (IPT)",
-    "Long-term Outcomes",
-    "Medications/Pharmacotherapy",
-    "Miscellaneous",
-    "Neuroscience and Brain",
-    "Outcomes and Deterioration",
-    "Personality Disorders",
-    "Placebo Effect",
-    "Practice-Based Research and Practice Research Networks",
-    "Psychodynamic Therapy (PDT)",
-    "Resistance and Reactance",
-    "Self-Reflection and Awareness",
-    "Suicide and Crisis Intervention",
-    "Termination",
-    "Therapist Factors",
-    "Training",
-    "Transference and Countertransference",
-    "Trauma and/or PTSD",
-    "Treatment Length and Frequency",
-)
+_LINES = (Path(__file__).resolve().parent / "data" / "topics.txt").read_text(encoding="utf-8").splitlines()
+DEFAULT_TOPICS: tuple[str, ...] = tuple(line for line in _LINES if line and not line.startswith("#"))

@@ -17,7 +17,7 @@ import pytest
 from bench import synth
 from search.evidence import hierarchy_order
 from search.facets import FACET_NAMES as FACETS
-from search.facets import FacetIndex, _by_count_then_value, _ranges, facet_values
+from search.facets import FacetIndex, _by_count_then_value, facet_values
 from search.post import Post
 
 
@@ -134,12 +134,6 @@ def test_all_counts_count_posts(corpus):
     for facet in FACETS:
         expected = _reference_counts(posts, set(posts), {}, None)[0][facet]
         assert [(c.value, c.count) for c in index.all_counts(facet)] == [(value, count) for value, count, _ in expected]
-
-
-def test_ranges():
-    starts, lengths = np.array([5, 0, 9, 2]), np.array([2, 0, 3, 1])
-    assert _ranges(starts, lengths).tolist() == [5, 6, 9, 10, 11, 2]
-    assert _ranges(np.array([4]), np.array([0])).tolist() == []
 
 
 def test_an_empty_index_counts_nothing():
