@@ -73,6 +73,17 @@ def get(port: int, path: str, timeout: float = REQUEST_TIMEOUT) -> tuple[int, by
         connection.close()
 
 
+def readme_gunicorn_options() -> dict[str, str]:
+    """The options of the gunicorn command README.md documents (``--workers`` -> ``4``, ...)."""
+    import shlex
+
+    line = next(line for line in (REPO / "README.md").read_text(encoding="utf-8").splitlines()
+                if " gunicorn " in line and "create_app()" in line)
+    words = shlex.split(line)
+    words = words[words.index("gunicorn") + 1:]
+    return {word: words[i + 1] for i, word in enumerate(words) if word.startswith("--")}
+
+
 class Gunicorn:
     """``gunicorn -w N 'webui:create_app()'`` on a free loopback port over ``index_dir``; a context
     manager that always stops it (SIGTERM to the master, then SIGKILL to the process group)."""

@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 
 import run
+from bench.load import readme_gunicorn_options
 from webui import ENGINE_KEY, MAX_QUERY_STRING_BYTES, SECURITY_HEADERS, create_app
 
 FIRTH = "2020-08-why-does-where-a-patient-lives-affect"
@@ -382,22 +383,11 @@ def test_slow_searches_are_logged_with_query_and_time(index_root, caplog):
 # --------------------------------------------------------------------------------------------------
 # gunicorn as README documents it: the app's own answer for long queries, never gunicorn's 414
 # --------------------------------------------------------------------------------------------------
-def _readme_gunicorn_options() -> dict[str, str]:
-    import shlex
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    line = next(line for line in readme.splitlines() if " gunicorn " in line and "create_app()" in line)
-    words = shlex.split(line)
-    words = words[words.index("gunicorn") + 1:]
-    return {word: words[i + 1] for i, word in enumerate(words) if word.startswith("--")}
-
-
 def test_readme_gunicorn_command_accepts_every_query_the_app_accepts():
     from search.query import MAX_QUERY_CHARS
     from webui import GUNICORN_LIMIT_REQUEST_LINE
 
-    options = _readme_gunicorn_options()
+    options = readme_gunicorn_options()
     limit = int(options["--limit-request-line"])
     assert limit == GUNICORN_LIMIT_REQUEST_LINE
     longest_path = "/api/search.atom?"  # longer than any search endpoint's path
@@ -412,7 +402,7 @@ def test_gunicorn_as_documented_answers_long_accented_queries_itself(index_root,
     from search.query import MAX_QUERY_CHARS
     from bench.load import Gunicorn, get
 
-    options = _readme_gunicorn_options()
+    options = readme_gunicorn_options()
     limits = ("--limit-request-line", options["--limit-request-line"])
     with Gunicorn(index_root, workers=1, log_path=tmp_path / "gunicorn.log", extra_args=limits) as server:
         accented = quote("é" * 700)  # 4,200 bytes: more than gunicorn's default request line
