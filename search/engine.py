@@ -8,10 +8,11 @@
    clauses has two tiers: the posts matching most of them are the results (the count and the facets
    describe them), and those matching only some follow on later pages, marked ``fewer_words``; when
    fewer than ``RELAX_BELOW`` posts match most, every post matching any clause is a result;
-4. count facets disjunctively (search.facets) and take the page in the chosen order;
+4. take the page in the chosen order;
 5. explain the page's hits (search.explain: highlights and "matched in");
 6. quote a practice answer from the best posts' implications (search.answer);
-7. suggest a spelling (search.did_you_mean), retrying a query that found nothing with it.
+7. count facets disjunctively over every matching post (search.facets);
+8. suggest a spelling (search.did_you_mean), retrying a query that found nothing with it.
 
 A snapshot (one build of the index, search.store) holds what is derived from its stored records when
 it opens: the posts without their texts, facet values, the restriction resolvers, date orders. It is
