@@ -243,7 +243,7 @@ class Fetcher:
             raise _Transient(f"timed out: no complete answer within {self.timeout:g} s")
         return response
 
-    def _connection(self, connection_class: type) -> Callable[..., http.client.HTTPConnection]:
+    def connection_factory(self, connection_class: type) -> Callable[..., http.client.HTTPConnection]:
         """What urllib calls to make a connection: one the current request's deadline can cut."""
         return functools.partial(connection_class, deadline=self._deadline)
 
@@ -409,7 +409,7 @@ class _DeadlineHTTPHandler(urllib.request.HTTPHandler):
         self._fetcher = fetcher
 
     def http_open(self, req):  # noqa: D102 (urllib's signature)
-        return self.do_open(self._fetcher._connection(_WatchedHTTPConnection), req)
+        return self.do_open(self._fetcher.connection_factory(_WatchedHTTPConnection), req)
 
 
 class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
@@ -418,7 +418,7 @@ class _DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
         self._fetcher = fetcher
 
     def https_open(self, req):  # noqa: D102 (urllib's signature)
-        return self.do_open(self._fetcher._connection(_WatchedHTTPSConnection), req, context=self._context)
+        return self.do_open(self._fetcher.connection_factory(_WatchedHTTPSConnection), req, context=self._context)
 
 
 def _read_body(response: http.client.HTTPResponse, max_bytes: int) -> bytes:
