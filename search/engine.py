@@ -57,8 +57,8 @@ RELAX_BELOW = DEFAULT_PAGE_SIZE
 # Seconds of scoring a search may take before it returns what it has (far above the milliseconds of a
 # normal search; below gunicorn's 30 s worker timeout).
 SEARCH_SECONDS = 3.0
-# A journal named in the plain words ("Psychotherapy Research 2020") weighs as a word of the title
-# would, three times over (a name typed in full says what is sought).
+# A journal named by an abbreviation its posts' texts lack ("JCCP") scores for its posts as a word of
+# the title would, three times over.
 JOURNAL_WEIGHT = 3.0
 RELAXED_NOTICE = "Few posts match most of your words, so these results include every post that matches any of them."
 PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
@@ -210,9 +210,11 @@ class _Snapshot:
         for docnum, post in self.posts.items():
             self.evidence[docnum] = evidence_level(post.research_types)
         self._suggester: Suggester | None = None
-        # Each journal's name as the words a query names it by (search._Search.journal_named).
-        self.journal_words = [(value, [word for word in fold_name(value).replace(",", "").replace(":", "").split()
-                                       if word not in STOP_AND_QUESTION_WORDS]) for value in self.facets.values("journal")]
+        # Each journal's name as the words a query names it by (search._Search.journal_named), longest
+        # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
+        self.journal_words = sorted(((value, [word for word in fold_name(value).replace(",", "").replace(":", "").split()
+                                              if word not in STOP_AND_QUESTION_WORDS]) for value in self.facets.values("journal")),
+                                    key=lambda entry: -len(entry[1]))
 
     def close(self) -> None:
         self.searcher.close()
@@ -468,8 +470,10 @@ class _Search:
         )
 
     def journal_named(self, parsed: ParsedQuery, matches: list[Match]) -> None:
-        """A journal named by the plain words (its whole name, or an abbreviation) counts for its posts:
-        they match the clauses of its words and score as a title word would (JOURNAL_WEIGHT)."""
+        """A journal named by the plain words (its whole name, or an abbreviation): for its posts, each
+        clause of the name matches and scores as the best match of that clause in any post (at least
+        JOURNAL_WEIGHT times the journal's idf), so naming a journal ranks its posts as the best matches
+        of its words, and the query's other words ("Psychotherapy Research 2020") order them."""
         typed = [fold_name(text) for text in parsed.clause_texts]
         words = " ".join(typed).split()
         abbreviated = {fold_name(name) for text in typed if (name := full_journal_name(text))}
@@ -479,11 +483,11 @@ class _Search:
             if not named:
                 continue
             mask = self.snapshot.facets.mask_of_any("journal", (value,))
-            bonus = JOURNAL_WEIGHT * bm25_idf(int(np.count_nonzero(mask)), self.snapshot.size)
-            for index, text in enumerate(typed):
+            least = JOURNAL_WEIGHT * bm25_idf(int(np.count_nonzero(mask)), self.snapshot.size)
+            for match, text in zip(matches, typed):
                 if set(text.split()) <= set(name) or full_journal_name(text):
-                    matches[index].mask |= mask
-            matches[0].scores = matches[0].scores + np.where(mask, bonus, 0.0)
+                    match.scores = np.where(mask, max(least, float(match.scores.max(initial=0.0))), match.scores)
+                    match.mask |= mask
             self.journal = value
             return
 

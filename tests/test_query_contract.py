@@ -242,3 +242,53 @@ def test_the_page_shows_how_the_query_was_read(names_engine):
     assert "alliance (also: rapport, therapeutic relationship" in line and "year 2020" in line and "type foo" in line
     assert client.get("/api/search", query_string={"q": "type:RCT"}).get_json()["interpreted"]["restrictions"][0]["matches"] == [
         "randomized controlled trial"]
+
+
+# -- a journal named in plain words --------------------------------------------------------------
+def _journal_years(posts: list[Post], journals: int) -> list[tuple[str, int]]:
+    """For the most common journals of more than one word: (journal, a year it has one to three posts in)."""
+    from collections import Counter
+
+    pairs = Counter((post.journal, post.year) for post in posts if post.journal and post.year)
+    chosen = []
+    for journal in _values(posts, "journal", 40):
+        if len(journal.split()) < 2:
+            continue
+        years = sorted(year for (name, year), count in pairs.items() if name == journal and count <= 3)
+        if years:
+            chosen.append((journal, years[len(years) // 2]))
+        if len(chosen) == journals:
+            break
+    return chosen
+
+
+def test_a_journal_named_with_a_year_ranks_that_journals_article_of_that_year_first(corpus):
+    engine, posts = corpus
+    cases = _journal_years(posts, 6)
+    assert len(cases) == 6
+    for journal, year in cases:
+        first = engine.search(SearchRequest(query=f"{journal} {year}")).hits[0].post
+        assert (first.journal, first.year) == (journal, year), (journal, year, first.journal, first.year)
+
+
+def test_a_word_found_only_in_a_journal_name_does_not_carry_a_post(corpus):
+    """A post listed for a single word holds that word's terms in its own text (title, summary,
+    implications, article title, authors, topics): never only in the name of its journal."""
+    from search.analysis import phrase_terms
+
+    engine, posts = corpus
+    own = {post.id: set(phrase_terms(" ".join((post.title, post.summary, post.implications, post.article_title or "",
+                                                " ".join(post.authors), " ".join(post.topics)))))
+           for post in posts}
+    journal_words = sorted({word for post in posts if post.journal for word in post.journal.replace(":", " ").split()
+                            if len(word) >= 5})
+    checked = 0
+    for word in journal_words:
+        terms = set(phrase_terms(word))
+        holders = {post.id for post in posts if post.journal and word in post.journal.split() and not terms & own[post.id]}
+        if not terms or not holders:
+            continue
+        checked += 1
+        listed = set(_listed(engine, f'"{word}"'))  # quoted: the word alone, without synonyms
+        assert not listed & holders, (word, sorted(listed & holders)[:3])
+    assert checked >= 5
