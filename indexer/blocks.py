@@ -183,49 +183,95 @@ class _Context:
     title_header: Tag | None = None  # the post header this heading is in
 
 
-def _context_of(string: NavigableString) -> _Context:
-    block = article = None
-    chrome = emphasised = in_main = False
-    link = None
-    scoped: list[tuple[int, Tag]] = []  # each header, footer, nav or aside above, with its depth
-    scope_depth = -1  # the depth of the outermost <article> or <main> above
-    for depth, parent in enumerate(string.parents):
-        if depth > _MAX_ANCESTORS or parent.name == "[document]":
-            break
-        name = parent.name
-        names = _names(parent) if name not in ("body", "html") else []
-        if name in _SKIPPED_TAGS or parent.has_attr("hidden") or any(_SCREEN_READER_NAME.search(n) for n in names):
-            return _Context(None, True, False, False, False, None)
-        if name == "article":
-            article = parent
-        is_main = name == "main" or parent.get("role") == "main"
-        in_main |= is_main
-        if name in _SCOPES or is_main:
-            scope_depth = depth
-        if block is None:
-            if name in _BLOCK_TAGS:
-                block = parent
-            elif (name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(parent))) or _is_bold_style(parent):
-                emphasised = True
-        if name == "a" and link is None:
-            link = parent.get("href")  # also a link around the whole block (a card, a publication's name)
-        if name == "option" and link is None:
-            link = _option_link(parent)
-        if name in _CHROME_TAGS or parent.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names):
-            chrome = True
-        elif name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in names):
-            scoped.append((depth, parent))
-    heading = block is not None and block.name in _HEADING_TAGS
-    furniture = False
-    title_header = None
-    for depth, element in scoped:
-        if depth > scope_depth:
-            chrome = True  # the page's own header, footer, navigation or sidebar
-        elif heading and element.name == "header":
-            title_header = element  # a heading in a post's own header: its title, if it is the first
-        else:
-            furniture = True
-    return _Context(block, False, chrome, furniture and not chrome, emphasised, link, article, in_main, title_header)
+_SKIPPED = _Context(None, True, False, False, False, None)
+
+
+@dataclass(frozen=True)
+class _Element:
+    """What one element says about the text inside it, by its own tag and attributes alone."""
+
+    name: str
+    skipped: bool  # a script, hidden or screen-reader-only text, ...
+    main: bool  # <main> or role="main"
+    block: bool
+    emphasis: bool  # bold, underlined or large when no block lies between it and the text
+    link: str | None  # a link's href, a filter option's query
+    chrome: bool  # always site chrome, wherever it stands
+    scoped: bool  # header, footer, nav or aside: chrome outside an <article> or <main>, furniture inside
+
+
+def _element(tag: Tag) -> _Element:
+    name = tag.name
+    names = _names(tag) if name not in ("body", "html") else []
+    chrome = name in _CHROME_TAGS or tag.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names)
+    return _Element(
+        name=name,
+        skipped=name in _SKIPPED_TAGS or tag.has_attr("hidden") or any(_SCREEN_READER_NAME.search(n) for n in names),
+        main=name == "main" or tag.get("role") == "main",
+        block=name in _BLOCK_TAGS,
+        emphasis=(name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(tag))) or _is_bold_style(tag),
+        link=tag.get("href") if name == "a" else _option_link(tag) if name == "option" else None,
+        chrome=chrome,
+        scoped=not chrome and (name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in names)),
+    )
+
+
+class _Contexts:
+    """The context of each string of one page: read once per element holding text, from each
+    ancestor's :class:`_Element`, itself read once per element."""
+
+    def __init__(self) -> None:
+        self._elements: dict[int, _Element] = {}  # id of a tag -> what it says
+        self._contexts: dict[int, _Context] = {}  # id of a string's parent -> the string's context
+
+    def of(self, string: NavigableString) -> _Context:
+        key = id(string.parent)
+        context = self._contexts.get(key)
+        if context is None:
+            context = self._contexts[key] = self._read(string)
+        return context
+
+    def _read(self, string: NavigableString) -> _Context:
+        block = article = None
+        chrome = emphasised = in_main = False
+        link = None
+        scoped: list[tuple[int, Tag]] = []  # each header, footer, nav or aside above, with its depth
+        scope_depth = -1  # the depth of the outermost <article> or <main> above
+        for depth, parent in enumerate(string.parents):
+            if depth > _MAX_ANCESTORS or parent.name == "[document]":
+                break
+            element = self._elements.get(id(parent))
+            if element is None:
+                element = self._elements[id(parent)] = _element(parent)
+            if element.skipped:
+                return _SKIPPED
+            if element.name == "article":
+                article = parent
+            in_main |= element.main
+            if element.name in _SCOPES or element.main:
+                scope_depth = depth
+            if block is None:
+                if element.block:
+                    block = parent
+                elif element.emphasis:
+                    emphasised = True
+            if link is None:
+                link = element.link  # also a link around the whole block (a card, a publication's name)
+            if element.chrome:
+                chrome = True
+            elif element.scoped:
+                scoped.append((depth, parent))
+        heading = block is not None and block.name in _HEADING_TAGS
+        furniture = False
+        title_header = None
+        for depth, element in scoped:
+            if depth > scope_depth:
+                chrome = True  # the page's own header, footer, navigation or sidebar
+            elif heading and element.name == "header":
+                title_header = element  # a heading in a post's own header: its title, if it is the first
+            else:
+                furniture = True
+        return _Context(block, False, chrome, furniture and not chrome, emphasised, link, article, in_main, title_header)
 
 
 def _names(tag: Tag) -> list[str]:
@@ -273,6 +319,7 @@ class _BlockBuilder:
         self.pending_time: str | None = None
         self.pending_tags: list[str] = []
         self._articles = articles
+        self._contexts = _Contexts()
         self._block_of_string: dict[int, int] = {}  # id of each string with text -> its block's number
         self._anchor_elements: dict[int, Tag] = {}  # block number -> the element of its anchor
         self._titled_headers: set[int] = set()  # post headers whose first heading was seen
@@ -297,7 +344,7 @@ class _BlockBuilder:
         self._in_main = False
 
     def add_string(self, string: NavigableString) -> None:
-        context = _context_of(string)
+        context = self._contexts.of(string)
         if context.skipped:
             return
         if context.block is not self._block_tag:
