@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ARTICLE = "article"
 CHAPTER = "chapter"
@@ -204,6 +205,11 @@ def parse_citation(line: str) -> Citation:
     """
     if not isinstance(line, str):
         return Citation((), None, None, None, None, None, None, None, UNPARSED)
+    return _parse_line(line)
+
+
+@lru_cache(maxsize=256)  # a post's citation is read for its fields, then again for its research type
+def _parse_line(line: str) -> Citation:
     text = _normalise_spacing(line)
     doi_match = _DOI.search(text)
     doi = _clean_doi(doi_match["doi"]) if doi_match else None
@@ -243,7 +249,8 @@ def looks_like_citation(text: str) -> bool:
     """
     if not isinstance(text, str):
         return False
-    return _parse_head(_normalise_spacing(text[: _AUTHORS_MAX_CHARS + 100])) is not None
+    head = text[: _AUTHORS_MAX_CHARS + 100]
+    return "(" in head and _parse_head(_normalise_spacing(head)) is not None  # no date without a parenthesis
 
 
 # --- the head: authors and date -------------------------------------------

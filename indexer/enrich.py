@@ -14,6 +14,7 @@ The site's own "Type of Research" labels win over inferred types when a crawl ha
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from indexer.citation import parse_citation
 from search.evidence import (
@@ -181,14 +182,27 @@ def research_types(title: str, citation: str | None, summary: str, *, is_chapter
     article_title = (parse_citation(citation).article_title if citation else None) or ""
     if is_chapter:
         return _in_hierarchy_order(_design(f"{article_title} . {title}") + (BOOK_CHAPTER,))
-    this_study, elsewhere = _sentences_by_role((summary or "")[:_SUMMARY_MAX_CHARS])
-    sources = (article_title, " ".join(this_study), title or "", " ".join(elsewhere))
-    for settings_count in (False, True):
-        for number, text in enumerate(sources):
-            found = _design(text, this_work=number == 1, settings_count=settings_count)
-            if found:
-                return _in_hierarchy_order(found)
+    sources = []
+    for text, this_work in _sources(article_title, summary, title):
+        sources.append((text, this_work))
+        found = _design(text, this_work=this_work)
+        if found:
+            return _in_hierarchy_order(found)
+    for text, this_work in sources:
+        found = _design(text, this_work=this_work, settings_count=True)
+        if found:
+            return _in_hierarchy_order(found)
     return ()
+
+
+def _sources(article_title: str, summary: str, title: str) -> Iterator[tuple[str, bool]]:
+    """The texts that may name the design, in the order they decide, each with whether it is about this
+    work itself; the summary is read only when the article title names no design."""
+    yield article_title, False
+    this_study, elsewhere = _sentences_by_role((summary or "")[:_SUMMARY_MAX_CHARS])
+    yield " ".join(this_study), True
+    yield title or "", False
+    yield " ".join(elsewhere), False
 
 
 def _design(text: str, *, this_work: bool = False, settings_count: bool = False) -> tuple[str, ...]:
