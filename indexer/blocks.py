@@ -164,7 +164,9 @@ class _Element:
         self.attrs = attrs
         self.depth = depth  # its place in the stack of open elements
         names = _names(attrs) if name not in ("body", "html") else []
-        self.skipped = name in _SKIPPED_TAGS or "hidden" in attrs or any(_SCREEN_READER_NAME.search(n) for n in names)
+        self.skipped = (
+            name in _SKIPPED_TAGS or "hidden" in attrs or any(_SCREEN_READER_NAME.search(n) for n in names)
+        )
         self.main = name == "main" or attrs.get("role") == "main"
         self.block = name in _BLOCK_TAGS
         # Bold, underlined or large, when no block lies between it and the text.
