@@ -30,9 +30,9 @@ _SITE_LINE = re.compile(
     r"|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
     re.I,
 )
-# The blog's standing introduction, on the live listing and on every old archive page. (Here and in
-# _COMMENT, what a line opens with and what it holds anywhere are searched apart: a pattern anchored
-# at the start is tried there only, instead of at every character with the others.)
+# The blog's standing introduction, on the live listing and on every old archive page. (Here, in
+# _COMMENT and in _FURNITURE_LINE, what a line opens with and what it holds anywhere are searched
+# apart: a pattern anchored at the start is tried there only, not at every character with the others.)
 _INTRODUCTION = (
     re.compile(
         r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began|welcome to the (?:pprnet )?blog)\b",
@@ -54,15 +54,21 @@ _SIGNATURE = re.compile(
     r"(?i:ph\.?\s?d|psy\.?\s?d|m\.?\s?d|c\.?\s?psych|r\.?\s?psych|m\.?\s?a|m\.?\s?sc)\.?(?:\s*,.*)?$"
     r"|^(?:[-–—]\s*)?(?:(?i:dr|prof)\.?\s+)?(?<=[-–—\s])[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$",
 )
-_FURNITURE_LINE = re.compile(
-    r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
-    r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this| on)?|print|top|menu|search|read more|continue reading|follow|listen)\W*$"
-    r"|^\W*\d+\s*min(?:ute)?s?\s+read\W*$|^\W*published in\b|^\W*(?:page \d+(?: of \d+)?|(?:first|last) page)\W*$"
-    r"|^posted (?:by|in)\b|^(?:labels?|tags?|categories)\s*(?::|$)|^filed under\b|^(?:table of )?contents\s*:?$"
-    r"|^(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
-    r"|^(?:read|see|view|link to)\b.{0,40}\babstract\b|^(?:abstract|full text)\s*:?\s*https?://\S+$",
-    re.I,
+_FURNITURE_LINE = (
+    re.compile(
+        r"©|\b(?:copyright|all rights reserved|back to top|last updated|unsubscribe"
+        r"|(?:previous|next|older|newer) (?:issues?|posts?|page|entries)|view in (?:your )?browser)\b",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:\W*(?:home|contact(?: us)?|share(?: this| on)?|print|top|menu|search|read more|continue reading|follow"
+        r"|listen)\W*$"
+        r"|\W*\d+\s*min(?:ute)?s?\s+read\W*$|\W*published in\b|\W*(?:page \d+(?: of \d+)?|(?:first|last) page)\W*$"
+        r"|posted (?:by|in)\b|(?:labels?|tags?|categories)\s*(?::|$)|filed under\b|(?:table of )?contents\s*:?$"
+        r"|(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
+        r"|(?:read|see|view|link to)\b.{0,40}\babstract\b|(?:abstract|full text)\s*:?\s*https?://\S+$)",
+        re.I,
+    ),
 )
 _END_LINE = re.compile(
     r"^(?:\d+\s+)?(?:reader\s+)?(?:comments?|responses?|replies)\s*(?:\(\d+\))?\s*:?$|^leave a (?:comment|reply)\b"
@@ -131,7 +137,7 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
         return SITE
     if _END_LINE.search(text):
         return END
-    if _FURNITURE_LINE.search(text):
+    if any(pattern.search(text) for pattern in _FURNITURE_LINE):
         return FURNITURE
     return None
 

@@ -24,6 +24,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from indexer.decode import squeeze_spaces
+
 ARTICLE = "article"
 CHAPTER = "chapter"
 BOOK = "book"
@@ -80,9 +82,7 @@ _AUTHORS_MAX_CHARS = 2000
 # Invisible characters that copy-pasted web text carries inside words.
 _ZERO_WIDTH_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # Unicode hyphens (U+2010, U+2011) that word processors put in names, titles and page ranges.
-_UNICODE_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
-# Any run of whitespace, including non-breaking and thin spaces.
-_WHITESPACE_RUN = re.compile(r"\s+")
+_UNICODE_HYPHENS = re.compile("[\u2010\u2011]")
 # A hyphen or dash of any kind (hyphen, en and em dash, minus sign).
 _DASH = r"[-\u2010-\u2015\u2212]"
 # A dash inside a range, with the spaces around it.
@@ -257,9 +257,8 @@ def looks_like_citation(text: str) -> bool:
 
 
 def _normalise_spacing(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_UNICODE_HYPHENS)
-    text = _ZERO_WIDTH_CHARS.sub("", text)
-    return _WHITESPACE_RUN.sub(" ", text).strip()
+    text = _UNICODE_HYPHENS.sub("-", unicodedata.normalize("NFC", text))
+    return squeeze_spaces(_ZERO_WIDTH_CHARS.sub("", text))  # any run of white space, non-breaking and thin too
 
 
 def _parse_head(text: str) -> _Head | None:

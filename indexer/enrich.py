@@ -13,8 +13,9 @@ The site's own "Type of Research" labels win over inferred types when a crawl ha
 """
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from indexer.citation import parse_citation
 from search.evidence import (
@@ -200,12 +201,18 @@ def research_types(title: str, citation: str | None, summary: str, *, is_chapter
 
 def _sources(article_title: str, summary: str, title: str) -> Iterator[tuple[str, bool]]:
     """The texts that may name the design, in the order they decide, each with whether it is about this
-    work itself; the summary is read only when the article title names no design."""
+    work itself. Each is read only when those before it name no design (the summary only when the
+    article title names none), and a sentence is looked at for other work only when a source needs it."""
     yield article_title, False
-    this_study, elsewhere = _sentences_by_role((summary or "")[:_SUMMARY_MAX_CHARS])
-    yield " ".join(this_study), True
+    sentences = _SENTENCE_END.split((summary or "")[:_SUMMARY_MAX_CHARS])
+    about_other_work = functools.cache(lambda number: _OTHER_WORK.search(sentences[number]) is not None)
+    this_study = _about_this_study(sentences, about_other_work)
+    yield " ".join(sentences[number] for number in this_study), True
     yield title or "", False
-    yield " ".join(elsewhere), False
+    this_study = set(this_study)
+    yield " ".join(
+        sentence for number, sentence in enumerate(sentences) if number not in this_study and not about_other_work(number)
+    ), False
 
 
 def _design(text: str, *, this_work: bool = False, settings_count: bool = False) -> tuple[str, ...]:
@@ -234,34 +241,30 @@ def _design(text: str, *, this_work: bool = False, settings_count: bool = False)
     return ()
 
 
-def _sentences_by_role(summary: str) -> tuple[list[str], list[str]]:
-    """(sentences about this study with the sentence after each, the other sentences not about other work)."""
-    sentences = _SENTENCE_END.split(summary)
-    this_study: list[str] = []
-    elsewhere: list[str] = []
+def _about_this_study(sentences: list[str], about_other_work: Callable[[int], bool]) -> list[int]:
+    """The numbers of the sentences about this study, each with the sentence after it (unless that one
+    is about other work)."""
+    found: list[int] = []
     follows_this_study = False
-    for sentence in sentences:
-        about_other_work = bool(_OTHER_WORK.search(sentence))
-        if _is_this_study(sentence, about_other_work):
-            this_study.append(sentence)
+    for number, sentence in enumerate(sentences):
+        if _is_this_study(sentence, lambda: about_other_work(number)):
+            found.append(number)
             follows_this_study = True
-        elif follows_this_study and not about_other_work:
-            this_study.append(sentence)
+        elif follows_this_study and not about_other_work(number):
+            found.append(number)
             follows_this_study = False
         else:
             follows_this_study = False
-            if not about_other_work:
-                elsewhere.append(sentence)
-    return this_study, elsewhere
+    return found
 
 
-def _is_this_study(sentence: str, about_other_work: bool) -> bool:
+def _is_this_study(sentence: str, about_other_work: Callable[[], bool]) -> bool:
     """True when the sentence names this work, or says what its authors did and is not about other
     work, except in an opening clause ("Unlike previous research, Smith and colleagues randomly ...")."""
     if _THIS_STUDY_NAMED.search(sentence):
         return True
     by_authors = _THIS_STUDY_BY_AUTHORS.search(sentence)
-    if by_authors is None or not about_other_work:
+    if by_authors is None or not about_other_work():
         return by_authors is not None
     comma = sentence.find(", ")
     return 0 < comma < by_authors.start() and not _OTHER_WORK.search(sentence, comma)
