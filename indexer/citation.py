@@ -261,6 +261,7 @@ def _normalise_spacing(text: str) -> str:
     return squeeze_spaces(_ZERO_WIDTH_CHARS.sub("", text))  # any run of white space, non-breaking and thin too
 
 
+@lru_cache(maxsize=256)  # a citation line is read by the page parser, then for its fields
 def _parse_head(text: str) -> _Head | None:
     """Read "<authors> (<date>)" at the start of ``text``, or return None.
 
