@@ -159,10 +159,10 @@ def read_html(html: str) -> HtmlPage:
 class _Element:
     """An open element of the page: what its own tag and attributes say about the text inside it."""
 
-    def __init__(self, name: str, attrs: dict[str, str], parents: list[_Element], depth: int) -> None:
+    def __init__(self, name: str, attrs: dict[str, str], depth: int, select: _Element | None) -> None:
         self.name = name
         self.attrs = attrs
-        self.depth = depth  # its place in the stack of open elements
+        self.depth = depth  # its place in the stack of open elements (``select``: the innermost open <select>)
         names = _names(attrs) if name not in ("body", "html") else []
         self.skipped = (
             name in _SKIPPED_TAGS or "hidden" in attrs or any(_SCREEN_READER_NAME.search(n) for n in names)
@@ -171,7 +171,7 @@ class _Element:
         self.block = name in _BLOCK_TAGS
         # Bold, underlined or large, when no block lies between it and the text.
         self.emphasis = (name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(attrs))) or _is_bold_style(attrs)
-        self.link = attrs.get("href") if name == "a" else _option_link(attrs, parents) if name == "option" else None
+        self.link = attrs.get("href") if name == "a" else _option_link(attrs, select) if name == "option" else None
         # Always site chrome, wherever it stands.
         self.chrome = name in _CHROME_TAGS or attrs.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names)
         # Header, footer, nav or aside: chrome outside an <article> or <main>, the post's furniture inside.
@@ -257,8 +257,7 @@ def _is_bold_style(attrs: dict[str, str]) -> bool:
     return style is not None and re.search(r"font-weight\s*:\s*(bold|[6-9]00)", style) is not None
 
 
-def _option_link(attrs: dict[str, str], parents: list[_Element]) -> str | None:
-    select = next((parent for parent in reversed(parents) if parent.name == "select"), None)
+def _option_link(attrs: dict[str, str], select: _Element | None) -> str | None:
     value = attrs.get("value")
     if select is None or not select.attrs.get("name") or value in (None, ""):
         return None
@@ -305,11 +304,12 @@ class _PageReader:
         self._meta: list[tuple[_Element, list[str]]] = []  # the metadata elements and their text so far
         self._meta_text: dict[_Element, list[str]] = {}  # the text so far of the metadata elements open now
         self._articles = 0
+        self._selects: list[_Element] = []  # the open <select> elements
 
     def start(self, tag: str, attrib) -> None:
         self._end_string()
         attrs = dict(attrib)
-        element = _Element(tag, attrs, self.open, len(self.open))
+        element = _Element(tag, attrs, len(self.open), self._selects[-1] if self._selects else None)
         builder = self.builder
         if tag in ("br", "hr"):
             builder.flush()
@@ -324,6 +324,8 @@ class _PageReader:
         if tag == "article" and not self._open_names["article"]:
             element.article_number = self._articles
             self._articles += 1
+        if tag == "select":
+            self._selects.append(element)
         if tag in _META_TAGS:
             self._meta_text[element] = text = []
             self._meta.append((element, text))
@@ -369,6 +371,8 @@ class _PageReader:
         if label is not None:
             label.text = squeeze_spaces(clean_text("".join(label.parts)))
         self._meta_text.pop(element, None)
+        if element.name == "select":
+            self._selects.pop()
         return element.name
 
     def _end_string(self) -> None:
