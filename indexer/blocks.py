@@ -152,17 +152,19 @@ class HtmlPage:
 def read_html(html: str) -> HtmlPage:
     """The blocks and metadata elements of an HTML page, from one pass of the parser."""
     parser = etree.HTMLParser(target=_PageReader(), recover=True, huge_tree=False, encoding=None)
-    parser.feed(html[1:] if html.startswith("\ufeff") else html)
+    parser.feed(html[1:] if html.startswith("\ufeff") else html)  # a byte-order mark is no text
     return parser.close()
 
 
 class _Element:
-    """An open element of the page: what its own tag and attributes say about the text inside it."""
+    """An element of the page, as the parser opens it: what its own tag and attributes say about the
+    text inside it. ``depth`` is its place in the stack of open elements; ``select`` the innermost
+    ``<select>`` open around it."""
 
     def __init__(self, name: str, attrs: dict[str, str], depth: int, select: _Element | None) -> None:
         self.name = name
         self.attrs = attrs
-        self.depth = depth  # its place in the stack of open elements (``select``: the innermost open <select>)
+        self.depth = depth
         names = _names(attrs) if name not in ("body", "html") else []
         self.skipped = (
             name in _SKIPPED_TAGS or "hidden" in attrs or any(_SCREEN_READER_NAME.search(n) for n in names)
@@ -173,7 +175,9 @@ class _Element:
         self.emphasis = (name in _EMPHASIS_TAGS and (name != "font" or _is_large_font(attrs))) or _is_bold_style(attrs)
         self.link = attrs.get("href") if name == "a" else _option_link(attrs, select) if name == "option" else None
         # Always site chrome, wherever it stands.
-        self.chrome = name in _CHROME_TAGS or attrs.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names)
+        self.chrome = (
+            name in _CHROME_TAGS or attrs.get("role") in _CHROME_ROLES or any(_CHROME_NAME.search(n) for n in names)
+        )
         # Header, footer, nav or aside: chrome outside an <article> or <main>, the post's furniture inside.
         self.scoped = not self.chrome and (name in _SCOPED_TAGS or any(_FOOTER_NAME.search(n) for n in names))
         self.article_number: int | None = None  # when it is an <article> inside no other one
@@ -335,6 +339,8 @@ class _PageReader:
         self._not_text_open += tag in _NOT_TEXT_TAGS
 
     def end(self, tag: str) -> None:
+        """Close the innermost open element of that name, and any opened inside it; an end tag with no
+        such element open closes nothing."""
         self._end_string()
         if self._open_names[tag]:
             while self._close() != tag:
@@ -342,6 +348,8 @@ class _PageReader:
 
     def data(self, data: str) -> None:
         self._data.append(data)
+
+    # Comments, processing instructions and the doctype are no text, but they end a string.
 
     def comment(self, text: str) -> None:
         self._end_string()
@@ -376,6 +384,9 @@ class _PageReader:
         return element.name
 
     def _end_string(self) -> None:
+        """The text read since the last tag, as one string: to the block builder, to the tag links and
+        metadata elements open (all of it to a script; to the others, not what a script, a style or an
+        annotation inside them holds)."""
         if not self._data:
             return
         string = "".join(self._data)
@@ -509,6 +520,7 @@ class _BlockBuilder:
         return self.blocks
 
     def _last_block_in(self, element: _Element, first: int) -> int:
+        """The number of the last block that took a string from inside the element (else ``first``)."""
         for string in range(element.strings_after, element.strings_before, -1):
             if string in self._block_of_string:
                 return self._block_of_string[string]

@@ -35,7 +35,8 @@ _SITE_LINE = re.compile(
 # apart: a pattern anchored at the start is tried there only, not at every character with the others.)
 _INTRODUCTION = (
     re.compile(
-        r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began|welcome to the (?:pprnet )?blog)\b",
+        r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began"
+        r"|welcome to the (?:pprnet )?blog)\b",
         re.I,
     ),
     re.compile(r"\b(?:past blogs are available in the archives|this content is only available in english)\b", re.I),
@@ -98,10 +99,12 @@ _MAX_SERIES_WORDS = 80
 # date", a time of day, or "Name says:" at the start.
 _COMMENT = (
     re.compile(
-        r"\s[-–—]{1,2}\s*(?:(?:dr|prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}(?:,\s*[A-Z][\w'’. -]{1,40})?\s*$"
+        r"\s[-–—]{1,2}\s*(?:(?:dr|prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+        r"(?:,\s*[A-Z][\w'’. -]{1,40})?\s*$"
     ),
     re.compile(
-        r"\b(?:(?i:posted|submitted) by\s+[A-Z][\w'’ .-]{0,40}(?:,?\s*(?i:on\s+)?[A-Z][a-z]+\.? \d{1,2},? \d{4})?\s*\.?$"
+        r"\b(?:(?i:posted|submitted) by\s+[A-Z][\w'’ .-]{0,40}"
+        r"(?:,?\s*(?i:on\s+)?[A-Z][a-z]+\.? \d{1,2},? \d{4})?\s*\.?$"
         r"|(?i:at)\s+\d{1,2}:\d\d\s*(?i:am|pm|a\.m\.|p\.m\.)\W*$)"
     ),
     re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S"),

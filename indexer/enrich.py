@@ -209,10 +209,9 @@ def _sources(article_title: str, summary: str, title: str) -> Iterator[tuple[str
     this_study = _about_this_study(sentences, about_other_work)
     yield " ".join(sentences[number] for number in this_study), True
     yield title or "", False
-    this_study = set(this_study)
-    yield " ".join(
-        sentence for number, sentence in enumerate(sentences) if number not in this_study and not about_other_work(number)
-    ), False
+    taken = set(this_study)
+    elsewhere = (number for number in range(len(sentences)) if number not in taken and not about_other_work(number))
+    yield " ".join(sentences[number] for number in elsewhere), False
 
 
 def _design(text: str, *, this_work: bool = False, settings_count: bool = False) -> tuple[str, ...]:
