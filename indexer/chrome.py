@@ -30,11 +30,16 @@ _SITE_LINE = re.compile(
     r"|^(?:filter|browse) by\b|^(?:blog\s+)?archives?\s*:?$|^recent posts\s*:?$|^subscribe\b",
     re.I,
 )
-# The blog's standing introduction, on the live listing and on every old archive page.
-_INTRODUCTION = re.compile(
-    r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began\b|welcome to the (?:pprnet )?blog\b)"
-    r"|\bpast blogs are available in the archives\b|\bthis content is only available in english\b",
-    re.I,
+# The blog's standing introduction, on the live listing and on every old archive page. (Here, in
+# _COMMENT and in _FURNITURE_LINE, what a line opens with and what it holds anywhere are searched
+# apart: a pattern anchored at the start is tried there only, not at every character with the others.)
+_INTRODUCTION = (
+    re.compile(
+        r"^(?:the (?:psychotherapy practice research network \(pprnet\)|pprnet) blog began"
+        r"|welcome to the (?:pprnet )?blog)\b",
+        re.I,
+    ),
+    re.compile(r"\b(?:past blogs are available in the archives|this content is only available in english)\b", re.I),
 )
 _FILTER_LINK = re.compile(r"[?&]cat_\d+=")
 # A label of the blog's filter lists other than a topic (the caller knows the topics): a list's "clear"
@@ -50,15 +55,21 @@ _SIGNATURE = re.compile(
     r"(?i:ph\.?\s?d|psy\.?\s?d|m\.?\s?d|c\.?\s?psych|r\.?\s?psych|m\.?\s?a|m\.?\s?sc)\.?(?:\s*,.*)?$"
     r"|^(?:[-–—]\s*)?(?:(?i:dr|prof)\.?\s+)?(?<=[-–—\s])[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*){0,3}$",
 )
-_FURNITURE_LINE = re.compile(
-    r"©|\bcopyright\b|\ball rights reserved\b|\bback to top\b|\blast updated\b|\bunsubscribe\b"
-    r"|\b(?:previous|next|older|newer) (?:issues?|posts?|page|entries)\b|\bview in (?:your )?browser\b"
-    r"|^\W*(?:home|contact(?: us)?|share(?: this| on)?|print|top|menu|search|read more|continue reading|follow|listen)\W*$"
-    r"|^\W*\d+\s*min(?:ute)?s?\s+read\W*$|^\W*published in\b|^\W*(?:page \d+(?: of \d+)?|(?:first|last) page)\W*$"
-    r"|^posted (?:by|in)\b|^(?:labels?|tags?|categories)\s*(?::|$)|^filed under\b|^(?:table of )?contents\s*:?$"
-    r"|^(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
-    r"|^(?:read|see|view|link to)\b.{0,40}\babstract\b|^(?:abstract|full text)\s*:?\s*https?://\S+$",
-    re.I,
+_FURNITURE_LINE = (
+    re.compile(
+        r"©|\b(?:copyright|all rights reserved|back to top|last updated|unsubscribe"
+        r"|(?:previous|next|older|newer) (?:issues?|posts?|page|entries)|view in (?:your )?browser)\b",
+        re.I,
+    ),
+    re.compile(
+        r"^(?:\W*(?:home|contact(?: us)?|share(?: this| on)?|print|top|menu|search|read more|continue reading|follow"
+        r"|listen)\W*$"
+        r"|\W*\d+\s*min(?:ute)?s?\s+read\W*$|\W*published in\b|\W*(?:page \d+(?: of \d+)?|(?:first|last) page)\W*$"
+        r"|posted (?:by|in)\b|(?:labels?|tags?|categories)\s*(?::|$)|filed under\b|(?:table of )?contents\s*:?$"
+        r"|(?:[^|]{1,30}\|){2,}[^|]{1,30}$"  # a menu: "Home | About PPRNet | Blog | Members"
+        r"|(?:read|see|view|link to)\b.{0,40}\babstract\b|(?:abstract|full text)\s*:?\s*https?://\S+$)",
+        re.I,
+    ),
 )
 _END_LINE = re.compile(
     r"^(?:\d+\s+)?(?:reader\s+)?(?:comments?|responses?|replies)\s*(?:\(\d+\))?\s*:?$|^leave a (?:comment|reply)\b"
@@ -86,11 +97,17 @@ _SERIES = re.compile(
 _MAX_SERIES_WORDS = 80
 # A reader's comment by its signature: a dash and a name (", Place") at the end, "Posted by Name,
 # date", a time of day, or "Name says:" at the start.
-_COMMENT = re.compile(
-    r"\s[-–—]{1,2}\s*(?:(?:dr|prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}(?:,\s*[A-Z][\w'’. -]{1,40})?\s*$"
-    r"|\b(?i:posted|submitted) by\s+[A-Z][\w'’ .-]{0,40}(?:,?\s*(?i:on\s+)?[A-Z][a-z]+\.? \d{1,2},? \d{4})?\s*\.?$"
-    r"|\b(?i:at)\s+\d{1,2}:\d\d\s*(?i:am|pm|a\.m\.|p\.m\.)\W*$"
-    r"|^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S",
+_COMMENT = (
+    re.compile(
+        r"\s[-–—]{1,2}\s*(?:(?:dr|prof)\.?\s+)?[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*){0,3}"
+        r"(?:,\s*[A-Z][\w'’. -]{1,40})?\s*$"
+    ),
+    re.compile(
+        r"\b(?:(?i:posted|submitted) by\s+[A-Z][\w'’ .-]{0,40}"
+        r"(?:,?\s*(?i:on\s+)?[A-Z][a-z]+\.? \d{1,2},? \d{4})?\s*\.?$"
+        r"|(?i:at)\s+\d{1,2}:\d\d\s*(?i:am|pm|a\.m\.|p\.m\.)\W*$)"
+    ),
+    re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S"),
 )
 # A name (and degree) glued to the next paragraph's first word, which starts a sentence.
 # A name (given name, initials, a surname of four letters or more, or any surname and a degree) glued
@@ -107,13 +124,13 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
     """``SITE``, ``FURNITURE`` or ``END`` for a chrome line, None for a line that may belong to a post."""
     text = block.text
     words = len(text.split())
-    if _INTRODUCTION.search(text):
+    if any(pattern.search(text) for pattern in _INTRODUCTION):
         return SITE
     if block.link and _FILTER_LINK.search(block.link):
         return SITE
     if words <= _MAX_SERIES_WORDS and _SERIES.search(text.split(". ", 1)[0]):
         return SERIES
-    if _COMMENT.search(text):
+    if any(pattern.search(text) for pattern in _COMMENT):
         return COMMENT
     if words > _MAX_CHROME_WORDS:
         return None
@@ -123,7 +140,7 @@ def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str
         return SITE
     if _END_LINE.search(text):
         return END
-    if _FURNITURE_LINE.search(text):
+    if any(pattern.search(text) for pattern in _FURNITURE_LINE):
         return FURNITURE
     return None
 

@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+
+from indexer.decode import squeeze_spaces
 
 ARTICLE = "article"
 CHAPTER = "chapter"
@@ -79,9 +82,7 @@ _AUTHORS_MAX_CHARS = 2000
 # Invisible characters that copy-pasted web text carries inside words.
 _ZERO_WIDTH_CHARS = re.compile("[\u200b-\u200d\u2060\ufeff]")
 # Unicode hyphens (U+2010, U+2011) that word processors put in names, titles and page ranges.
-_UNICODE_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
-# Any run of whitespace, including non-breaking and thin spaces.
-_WHITESPACE_RUN = re.compile(r"\s+")
+_UNICODE_HYPHENS = re.compile("[\u2010\u2011]")
 # A hyphen or dash of any kind (hyphen, en and em dash, minus sign).
 _DASH = r"[-\u2010-\u2015\u2212]"
 # A dash inside a range, with the spaces around it.
@@ -204,6 +205,11 @@ def parse_citation(line: str) -> Citation:
     """
     if not isinstance(line, str):
         return Citation((), None, None, None, None, None, None, None, UNPARSED)
+    return _parse_line(line)
+
+
+@lru_cache(maxsize=256)  # a post's citation is read for its fields, then again for its research type
+def _parse_line(line: str) -> Citation:
     text = _normalise_spacing(line)
     doi_match = _DOI.search(text)
     doi = _clean_doi(doi_match["doi"]) if doi_match else None
@@ -243,18 +249,19 @@ def looks_like_citation(text: str) -> bool:
     """
     if not isinstance(text, str):
         return False
-    return _parse_head(_normalise_spacing(text[: _AUTHORS_MAX_CHARS + 100])) is not None
+    head = text[: _AUTHORS_MAX_CHARS + 100]
+    return "(" in head and _parse_head(_normalise_spacing(head)) is not None  # no date without a parenthesis
 
 
 # --- the head: authors and date -------------------------------------------
 
 
 def _normalise_spacing(text: str) -> str:
-    text = unicodedata.normalize("NFC", text).translate(_UNICODE_HYPHENS)
-    text = _ZERO_WIDTH_CHARS.sub("", text)
-    return _WHITESPACE_RUN.sub(" ", text).strip()
+    text = _UNICODE_HYPHENS.sub("-", unicodedata.normalize("NFC", text))
+    return squeeze_spaces(_ZERO_WIDTH_CHARS.sub("", text))  # any run of white space, non-breaking and thin too
 
 
+@lru_cache(maxsize=256)  # a citation line is read by the page parser, then for its fields
 def _parse_head(text: str) -> _Head | None:
     """Read "<authors> (<date>)" at the start of ``text``, or return None.
 

@@ -20,8 +20,8 @@ _DECLARED_CHARSET = re.compile(rb"""<meta[^>]{0,300}?charset\s*=\s*["']?\s*([A-Z
 _READ_AS_CP1252 = {"iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii", "iso8859-1", "l1"}
 _SNIFF_BYTES = 4096
 # Invisible characters that only break words apart or glue them together.
-_DROPPED_CHARS = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACE_CHARS = dict.fromkeys(map(ord, "\u00a0\u2007\u202f\u2009\u200a\u3000"), " ")
+_DROPPED_CHARS = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACE_CHARS = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000]")
 
 
 def decode_bytes(data: bytes, *, is_html: bool) -> str:
@@ -58,7 +58,7 @@ def _declared_encoding(data: bytes) -> str | None:
 def clean_text(text: str) -> str:
     """NFC-normalise, turn odd spaces into spaces, drop soft hyphens and zero-width characters."""
     text = unicodedata.normalize("NFC", text)
-    return text.translate(_DROPPED_CHARS).translate(_SPACE_CHARS)
+    return _SPACE_CHARS.sub(" ", _DROPPED_CHARS.sub("", text))
 
 
 def squeeze_spaces(text: str) -> str:

@@ -13,7 +13,9 @@ The site's own "Type of Research" labels win over inferred types when a crawl ha
 """
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterator
 
 from indexer.citation import parse_citation
 from search.evidence import (
@@ -52,9 +54,11 @@ _SYNTHESIS_PATTERNS: dict[str, re.Pattern[str]] = {
         _I,
     ),
 }
+# (Here and below a word boundary comes before the look-behinds at the same place: it is the cheaper
+# test, and a search makes it at every character.)
 _RANDOMIZED = re.compile(
-    r"(?<!non-)(?<!non )(?<!quasi-)\b(?:cluster[- ])?randomi[sz]ed(?:,)? (?:controlled |clinical |control |pilot )?"
-    r"(?:trial|study|experiment)\b|\bRCT\b|(?<!not )\brandomly (?:assigned|allocated)\b|\b(?:were|was) randomi[sz]ed\b"
+    r"\b(?<!non-)(?<!non )(?<!quasi-)(?:cluster[- ])?randomi[sz]ed(?:,)? (?:controlled |clinical |control |pilot )?"
+    r"(?:trial|study|experiment)\b|\bRCT\b|\b(?<!not )randomly (?:assigned|allocated)\b|\b(?:were|was) randomi[sz]ed\b"
     r"|\brandomi[sz]ation\b",
     _I,
 )
@@ -131,10 +135,11 @@ _STUDY_VERB = (
     r"meta-analy[sz]ed|examined|analy[sz]ed|studied|followed|tested|compared|recruited|assessed|investigated|"
     r"asked|identified|included|assigned|estimated|used|describes?|argues?|proposes?|discusses)\b"
 )
-# One or two surnames (not a common noun opening a sentence), with "et al." if printed.
+# One or two surnames (not a common noun opening a sentence), with "et al." if printed. (The capital is
+# looked for before the list of nouns: most words fail that cheaper test.)
 _AUTHOR_NAMES = (
-    r"(?!(?:Studies|Research|Researchers|Trials|Authors|Patients|Clients|Therapists|Participants|Others|They|We|It|"
-    r"He|She|This|These|Those|Most|Many|Some|Results|Findings|Data)\b)(?-i:[A-Z])[\w’'-]+"
+    r"(?=(?-i:[A-Z]))(?!(?:Studies|Research|Researchers|Trials|Authors|Patients|Clients|Therapists|Participants|"
+    r"Others|They|We|It|He|She|This|These|Those|Most|Many|Some|Results|Findings|Data)\b)(?-i:[A-Z])[\w’'-]+"
     r"(?:\s+(?:and|&)\s+(?-i:[A-Z])[\w’'-]+|\s+et\s+al\.?)?"
 )
 # "In this large survey ...", "the present study": this work named as such, whatever else the sentence says.
@@ -181,14 +186,32 @@ def research_types(title: str, citation: str | None, summary: str, *, is_chapter
     article_title = (parse_citation(citation).article_title if citation else None) or ""
     if is_chapter:
         return _in_hierarchy_order(_design(f"{article_title} . {title}") + (BOOK_CHAPTER,))
-    this_study, elsewhere = _sentences_by_role((summary or "")[:_SUMMARY_MAX_CHARS])
-    sources = (article_title, " ".join(this_study), title or "", " ".join(elsewhere))
-    for settings_count in (False, True):
-        for number, text in enumerate(sources):
-            found = _design(text, this_work=number == 1, settings_count=settings_count)
-            if found:
-                return _in_hierarchy_order(found)
+    sources = []
+    for text, this_work in _sources(article_title, summary, title):
+        sources.append((text, this_work))
+        found = _design(text, this_work=this_work)
+        if found:
+            return _in_hierarchy_order(found)
+    for text, this_work in sources:
+        found = _design(text, this_work=this_work, settings_count=True)
+        if found:
+            return _in_hierarchy_order(found)
     return ()
+
+
+def _sources(article_title: str, summary: str, title: str) -> Iterator[tuple[str, bool]]:
+    """The texts that may name the design, in the order they decide, each with whether it is about this
+    work itself. Each is read only when those before it name no design (the summary only when the
+    article title names none), and a sentence is looked at for other work only when a source needs it."""
+    yield article_title, False
+    sentences = _SENTENCE_END.split((summary or "")[:_SUMMARY_MAX_CHARS])
+    about_other_work = functools.cache(lambda number: _OTHER_WORK.search(sentences[number]) is not None)
+    this_study = _about_this_study(sentences, about_other_work)
+    yield " ".join(sentences[number] for number in this_study), True
+    yield title or "", False
+    taken = set(this_study)
+    elsewhere = (number for number in range(len(sentences)) if number not in taken and not about_other_work(number))
+    yield " ".join(sentences[number] for number in elsewhere), False
 
 
 def _design(text: str, *, this_work: bool = False, settings_count: bool = False) -> tuple[str, ...]:
@@ -217,34 +240,30 @@ def _design(text: str, *, this_work: bool = False, settings_count: bool = False)
     return ()
 
 
-def _sentences_by_role(summary: str) -> tuple[list[str], list[str]]:
-    """(sentences about this study with the sentence after each, the other sentences not about other work)."""
-    sentences = _SENTENCE_END.split(summary)
-    this_study: list[str] = []
-    elsewhere: list[str] = []
+def _about_this_study(sentences: list[str], about_other_work: Callable[[int], bool]) -> list[int]:
+    """The numbers of the sentences about this study, each with the sentence after it (unless that one
+    is about other work)."""
+    found: list[int] = []
     follows_this_study = False
-    for sentence in sentences:
-        about_other_work = bool(_OTHER_WORK.search(sentence))
-        if _is_this_study(sentence, about_other_work):
-            this_study.append(sentence)
+    for number, sentence in enumerate(sentences):
+        if _is_this_study(sentence, lambda: about_other_work(number)):
+            found.append(number)
             follows_this_study = True
-        elif follows_this_study and not about_other_work:
-            this_study.append(sentence)
+        elif follows_this_study and not about_other_work(number):
+            found.append(number)
             follows_this_study = False
         else:
             follows_this_study = False
-            if not about_other_work:
-                elsewhere.append(sentence)
-    return this_study, elsewhere
+    return found
 
 
-def _is_this_study(sentence: str, about_other_work: bool) -> bool:
+def _is_this_study(sentence: str, about_other_work: Callable[[], bool]) -> bool:
     """True when the sentence names this work, or says what its authors did and is not about other
     work, except in an opening clause ("Unlike previous research, Smith and colleagues randomly ...")."""
     if _THIS_STUDY_NAMED.search(sentence):
         return True
     by_authors = _THIS_STUDY_BY_AUTHORS.search(sentence)
-    if by_authors is None or not about_other_work:
+    if by_authors is None or not about_other_work():
         return by_authors is not None
     comma = sentence.find(", ")
     return 0 < comma < by_authors.start() and not _OTHER_WORK.search(sentence, comma)
@@ -308,7 +327,7 @@ _PEOPLE = (
 )
 # "over 26,000 patients", "416 psychotherapists", "2100 American psychologists", "N = 120"
 _SAMPLE_SIZE = re.compile(
-    rf"(?<![\d.,%$])\b{_NUMBER}(?!\s*(?:%|percent|years|hours|sessions|weeks|months))"
+    rf"\b(?<![\d.,%$]){_NUMBER}(?!\s*(?:%|percent|years|hours|sessions|weeks|months))"
     rf"(?:\s+[A-Za-z][\w-]*){{0,2}}?\s+{_PEOPLE}\b"
     rf"|\b[Nn]\s*=\s*{_NUMBER}\b(?!\s*(?:studies|trials|samples|articles|effect sizes|papers))"
 )

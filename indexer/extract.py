@@ -25,9 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from bs4 import BeautifulSoup
-
-from indexer.blocks import Block, soup_to_blocks, text_to_blocks
+from indexer.blocks import Block, read_html, text_to_blocks
 from indexer.decode import decode_bytes
 from indexer.errors import ExtractionError
 from indexer.manifest import CrawlCatalog, SiteListings
@@ -229,8 +227,8 @@ class _Structure:
 def _page_structure(text: str, *, is_html: bool, url: str | None, file_name: str | None) -> _Structure:
     _check_elements(text, is_html=is_html)
     if is_html:
-        soup = BeautifulSoup(text, "lxml")
-        blocks, meta = soup_to_blocks(soup), read_page_meta(soup)
+        page = read_html(text)
+        blocks, meta = page.blocks, read_page_meta(page.meta)
     else:
         blocks, meta = text_to_blocks(text), PageMeta()
     url = url or meta.url

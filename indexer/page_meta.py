@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from bs4 import BeautifulSoup, Tag
-
+from indexer.blocks import MetaElement
 from indexer.decode import squeeze_spaces
 from indexer.months import iso_month
 
@@ -40,9 +39,9 @@ class PageMeta:
     published: str | None = None
 
 
-def read_page_meta(soup: BeautifulSoup) -> PageMeta:
-    """The page's address, title, whether it declares itself one post, and its month (``YYYY-MM``)."""
-    tags = soup.find_all(("meta", "link", "title", "script"))  # one walk of the page for all of them
+def read_page_meta(tags: list[MetaElement]) -> PageMeta:
+    """The page's address, title, whether it declares itself one post, and its month (``YYYY-MM``),
+    from its metadata elements (see :func:`indexer.blocks.read_html`)."""
     json_ld = list(_json_ld_posts(tags))
     og_type = _meta(tags, "og:type")
     url = _link_href(tags, "canonical") or _meta(tags, "og:url") or next(
@@ -56,7 +55,7 @@ def read_page_meta(soup: BeautifulSoup) -> PageMeta:
     )
     return PageMeta(
         url=url,
-        title=squeeze_spaces(title_tag.get_text()) or None if title_tag else None,
+        title=squeeze_spaces(title_tag.text) or None if title_tag else None,
         headline=headline or None,
         single_post=(og_type or "").lower() == "article" or len(json_ld) == 1,
         published=iso_month(published) if published else None,
@@ -76,28 +75,28 @@ def is_listing_address(address: str | None) -> bool:
     return bool(_LISTING_QUERY.search(parts.query)) or parts.path.rstrip("/").lower().endswith("/blog")
 
 
-def _meta(tags: list[Tag], name: str) -> str | None:
+def _meta(tags: list[MetaElement], name: str) -> str | None:
     metas = [tag for tag in tags if tag.name == "meta"]
-    tag = next((tag for tag in metas if tag.get("property") == name), None) or next(
-        (tag for tag in metas if tag.get("name") == name), None
+    tag = next((tag for tag in metas if tag.attrs.get("property") == name), None) or next(
+        (tag for tag in metas if tag.attrs.get("name") == name), None
     )
-    content = tag.get("content") if isinstance(tag, Tag) else None
-    return squeeze_spaces(content) or None if isinstance(content, str) else None
+    content = tag.attrs.get("content") if tag else None
+    return squeeze_spaces(content) or None if content is not None else None
 
 
-def _link_href(tags: list[Tag], rel: str) -> str | None:
+def _link_href(tags: list[MetaElement], rel: str) -> str | None:
     for tag in tags:
-        if tag.name == "link" and isinstance(tag.get("href"), str) and rel in (tag.get("rel") or []):
-            return tag["href"].strip() or None
+        if tag.name == "link" and "href" in tag.attrs and rel in (tag.attrs.get("rel") or "").split():
+            return tag.attrs["href"].strip() or None
     return None
 
 
-def _json_ld_posts(tags: list[Tag]):
+def _json_ld_posts(tags: list[MetaElement]):
     """The JSON-LD objects that describe a blog post or article."""
     for script in tags:
-        if script.name != "script" or script.get("type") != "application/ld+json":
+        if script.name != "script" or script.attrs.get("type") != "application/ld+json":
             continue
-        text = script.string or ""
+        text = script.text
         if len(text) > _MAX_JSON_LD_CHARS:
             continue
         try:

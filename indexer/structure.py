@@ -416,10 +416,12 @@ def _runs_on_at(blocks: list[Block], kinds: list[str], i: int) -> bool:
 def _without_repeats(blocks: dict[int, Block], positions: list[int]) -> list[int]:
     """Drop a block that repeats the one before it (a title printed twice is one title)."""
     kept: list[int] = []
+    last = None  # the last kept block's text, comparable
     for i in positions:
-        if kept and _comparable(blocks[kept[-1]].text) == _comparable(blocks[i].text):
-            continue
-        kept.append(i)
+        text = _comparable(blocks[i].text)
+        if text != last:
+            kept.append(i)
+            last = text
     return kept
 
 

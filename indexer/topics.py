@@ -113,34 +113,46 @@ _MIN_HITS_OF_SEVERAL_PHRASES = 3
 _MIN_HITS_OF_ONE_PHRASE = 5
 
 
-_POSSESSIVE = re.compile(r"(?<=\w)['’]s?\b")
+# An apostrophe after a word character (the apostrophe is looked for first: the cheaper test).
+_POSSESSIVE = re.compile(r"['’](?<=\w['’])s?\b")
 
 
 def _stems(text: str) -> str:
     words = _WORD.findall(_POSSESSIVE.sub("", text.lower()))
-    return " " + " ".join(stem(word) for word in words) + " "
+    return " " + " ".join(map(stem, words)) + " "
 
 
 _STEMMED_PHRASES = {
     topic: tuple(dict.fromkeys(_stems(phrase) for phrase in phrases)) for topic, phrases in TOPIC_PHRASES.items()
 }
+_PHRASE_WORDS = {phrase: frozenset(phrase.split()) for phrases in _STEMMED_PHRASES.values() for phrase in phrases}
 
 
 def infer_topics(title: str, body: str, taxonomy: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     """The taxonomy labels the text is clearly about, in taxonomy order."""
     stemmed_title = _stems(title)
     stemmed_body = _stems(body)
+    # A phrase can only occur in a text that has each of its words, which most texts do not: only
+    # such phrases are looked for.
+    in_title = _possible_phrases(stemmed_title)
+    in_body = _possible_phrases(stemmed_body)
     chosen = []
     for label in taxonomy:
         phrases = _STEMMED_PHRASES.get(label)
         if not phrases or label in NEVER_INFERRED:
             continue
-        if any(phrase in stemmed_title for phrase in phrases):
+        if any(phrase in stemmed_title for phrase in phrases if phrase in in_title):
             chosen.append(label)
             continue
-        hits = {phrase: stemmed_body.count(phrase) for phrase in phrases}
-        total = sum(hits.values())
-        distinct = sum(1 for count in hits.values() if count)
+        hits = [stemmed_body.count(phrase) for phrase in phrases if phrase in in_body]
+        total = sum(hits)
+        distinct = sum(1 for count in hits if count)
         if (distinct >= 2 and total >= _MIN_HITS_OF_SEVERAL_PHRASES) or total >= _MIN_HITS_OF_ONE_PHRASE:
             chosen.append(label)
     return tuple(chosen)
+
+
+def _possible_phrases(stemmed: str) -> set[str]:
+    """The stemmed phrases whose every word is a word of ``stemmed``."""
+    words = set(stemmed.split())
+    return {phrase for phrase, phrase_words in _PHRASE_WORDS.items() if phrase_words <= words}
