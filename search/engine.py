@@ -23,11 +23,13 @@ from __future__ import annotations
 
 import math
 import sys
-from contextlib import contextmanager
 import threading
 import time
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -50,6 +52,7 @@ from search.suggest import Suggester, Suggestion
 from search.taxonomy import DEFAULT_TOPICS
 from search.vocabulary import VOCABULARY_FILE, Vocabulary
 
+T = TypeVar("T")
 _MORE_LIKE_THIS_TERMS = 12
 # A query that requires most of its words falls back to any word when fewer posts than a page of
 # results (at the default page size) match most of them.
@@ -308,27 +311,40 @@ class SearchEngine:
         if snapshot is not None:
             snapshot.close()
 
+    def _reading(self, work: Callable[[_Snapshot], T]) -> T:
+        """``work`` over the current snapshot. A build swapped in (and the old one deleted) between
+        finding the snapshot and reading its files is no error: the work is done again on the new one."""
+        for attempt in range(3):
+            snapshot = self._current()
+            try:
+                return work(snapshot)
+            except IndexUnavailable:
+                if attempt == 2 or current_build(self.root) == snapshot.build:
+                    raise
+        raise AssertionError("unreachable")
+
     # -- searching ----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
         """The full search call (see the module notes)."""
-        snapshot = self._current()
-        with snapshot.reading() as reader:
-            return _Search(snapshot, reader, request).run()
+        def run(snapshot: _Snapshot) -> SearchResponse:
+            with snapshot.reading() as reader:
+                return _Search(snapshot, reader, request).run()
+        return self._reading(run)
 
     # -- posts ----------------------------------------------------------------------------------
     def post(self, post_id: str) -> Post | None:
-        snapshot = self._current()
-        docnum = snapshot.docnum_of.get(post_id)
-        return None if docnum is None else snapshot.read_post(docnum)
+        def read(snapshot: _Snapshot) -> Post | None:
+            docnum = snapshot.docnum_of.get(post_id)
+            return None if docnum is None else snapshot.read_post(docnum)
+        return self._reading(read)
 
     def more_like_this(self, post_id: str, limit: int = 5) -> list[Post]:
         """Posts that share the most distinctive terms with this one (listing records: summary and
         implications empty), by Whoosh's MoreLikeThis over the catch-all field."""
-        snapshot = self._current()
-        docnum = snapshot.docnum_of.get(post_id)
-        if docnum is None:
-            return []
-        return [snapshot.posts[d] for d in snapshot.more_like(docnum, limit)]
+        def similar(snapshot: _Snapshot) -> list[Post]:
+            docnum = snapshot.docnum_of.get(post_id)
+            return [] if docnum is None else [snapshot.posts[d] for d in snapshot.more_like(docnum, limit)]
+        return self._reading(similar)
 
     def posts_where(self, facet: str, value: str, *, exclude: str | None = None, limit: int = 10) -> list[Post]:
         """Posts with a facet value (e.g. the same first author), newest first (listing records)."""

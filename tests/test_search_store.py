@@ -106,6 +106,32 @@ def test_a_successful_rebuild_swaps_and_removes_the_old_build(tmp_path):
     engine.close()
 
 
+def test_a_swap_between_finding_the_index_and_reading_it_is_no_error(tmp_path, monkeypatch):
+    """A worker that found the old build current just before a rebuild swapped it out and deleted it
+    answers from the new build: a search, a post and similar posts, never a 503."""
+    import search.engine
+
+    kept = SEED_POSTS[0].id
+    calls = {"search": lambda engine: engine.search(SearchRequest(query="", page_size=50)).total,
+             "post": lambda engine: engine.post(kept).id,
+             "similar": lambda engine: len(engine.more_like_this(kept, limit=5))}
+    for name, call in calls.items():
+        root = tmp_path / name
+        write_index(SEED_POSTS, root)
+        engine = SearchEngine(root)
+        assert engine.stats()["posts"] == len(SEED_POSTS)  # the old build's snapshot is open
+        old = current_build(root)
+        write_index(SEED_POSTS[:2], root)
+        assert not old.exists()
+        looks = iter([old])  # the first look finds the old build, as it did just before the swap
+        with monkeypatch.context() as patch:
+            patch.setattr(search.engine, "current_build", lambda root: next(looks, None) or current_build(root))
+            answer = call(engine)
+        assert answer == {"search": 2, "post": kept, "similar": 1}[name]
+        assert engine.stats()["posts"] == 2
+        engine.close()
+
+
 def test_build_index_from_an_empty_corpus_keeps_the_old_index(tmp_path):
     index = tmp_path / "index"
     build_index(CORPUS, index)
