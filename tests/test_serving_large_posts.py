@@ -1,5 +1,5 @@
 """Serving never depends on the size of a post (issue 21, item 1): gunicorn started with the README's
-own options over an index whose posts are ten times the length the indexer lets in (100,000-character
+own options over an index of 200 posts ten times the length the indexer lets in (100,000-character
 summaries and implications, written with the core's ``write_index``). Every worker's first search and
 every later one answers 200 well within the worker timeout, ``/healthz`` says "ready", and no worker
 is killed or restarted."""
@@ -18,7 +18,7 @@ from bench.load import Gunicorn, get, readme_gunicorn_options
 from indexer.post_limits import MAX_CHARS
 from search.store import write_index
 
-POSTS = 100
+POSTS = 200
 TEXT_CHARS = 100_000
 QUERIES = ["burnout", "alliance rupture repair", "how do I keep clients from dropping out of therapy?",
            "author:Smith", "depression year:2015-2020", "", "therapists supervision well-being"]
