@@ -32,7 +32,7 @@ def _clean(value):
 
 @dataclass(frozen=True, kw_only=True)
 class Post:
-    """One blog summary. JSON uses the same field names (see DESIGN.md). However a record is made
+    """One blog summary. JSON uses the same field names (docs/json-api.md). However a record is made
     (extraction, a test, a stored record read back), its text holds no character from _BAD_CHARACTERS."""
 
     id: str

@@ -10,7 +10,7 @@ def _snowball_english():
     """NLTK's English Snowball stemmer, imported without SciPy.
 
     Importing any part of NLTK runs ``nltk/__init__``, which imports ``nltk.collocations`` and with
-    it SciPy when SciPy is installed: about 1.4 s and 65 MB more in every web worker, for statistics
+    it SciPy when SciPy is installed: seconds and tens of MB more in every web worker, for statistics
     the stemmer never uses. NLTK guards each SciPy import with ``except ImportError``, so SciPy is
     hidden while NLTK loads (unless something already imported it) and restored right after.
     """

@@ -51,9 +51,8 @@ BUILDS_DIR = "builds"
 LOCK_FILE = "build.lock"
 META_FILE = "pprnet-index.json"
 LISTINGS_FILE = "listings.json"  # each post without its texts, in document order
-# Whoosh's writer pools postings in memory up to this, then spills sorted runs to merge at commit:
-# at 10,000 posts 128 MB built 120-280 posts/s (peak RSS 227 MB), 512 MB 418 posts/s (556 MB). A
-# build is a batch job; the extra memory buys a build about twice as fast.
+# Whoosh's writer pools postings in memory up to this, then spills sorted runs to merge at commit. A
+# build is a batch job: more memory buys fewer spills (bench/run.py measures the build).
 _WRITER_MEMORY_MB = 512
 
 
