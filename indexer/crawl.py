@@ -175,7 +175,7 @@ def listing_url(base_url: str, kind: str, filter_id: str | None = None, page: in
         query.append((FILTER_PARAMETERS[kind], filter_id))
     if page > 1:
         query.append((PAGE_PARAMETER, str(page)))
-    return urlunsplit(parts._replace(query=urlencode(query), fragment=""))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
 def page_file_name(listing: Listing, url: str) -> str:

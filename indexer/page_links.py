@@ -63,7 +63,7 @@ def read_links(html: str, page_url: str, listing_url: str) -> PageLinks:
             kind = _kind_of_parameter(key)
             if kind:
                 _add_option(filters[kind], value, text)
-        url = urlunsplit(parts._replace(fragment=""))
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
         file_name = parts.path.rsplit("/", 1)[-1]
         if ARCHIVE_FILE.match(file_name):
             months[url] = None
