@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import struct
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -214,6 +215,11 @@ def concepts_by_last_term() -> dict[str, tuple[tuple[int, frozenset[tuple[str, .
         by_last.setdefault(concept[-1], {}).setdefault(len(concept), set()).add(concept)
     return {term: tuple((length, frozenset(found)) for length, found in sorted(lengths.items()))
             for term, lengths in by_last.items()}
+
+
+def contains_run(sequence: Sequence, part: Sequence) -> bool:
+    """Whether ``part`` occurs in ``sequence`` as a contiguous run (of terms, or of a name's words)."""
+    return any(sequence[i:i + len(part)] == part for i in range(len(sequence) - len(part) + 1))
 
 
 def fold_name(text: str) -> str:

@@ -33,7 +33,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from search.analysis import STOP_AND_QUESTION_WORDS, fold_name, word_terms
+from search.analysis import STOP_AND_QUESTION_WORDS, contains_run, fold_name, word_terms
 from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
 from search.evidence import RESEARCH_TYPES, UNKNOWN_LEVEL, evidence_level
@@ -44,7 +44,7 @@ from search.post import Post
 from search.postings import Postings, PostingsError, PostingsReader
 from search.query import ParsedQuery, Restriction, parse_query
 from search.request import DEFAULT_PAGE_SIZE, SearchRequest
-from search.restrict import Resolution, Resolver
+from search.restrict import Resolution, Resolver, name_words
 from search.schema import CATCH_ALL_FIELD, PLAIN_WORD_FIELDS
 from search.scoring import Match, Scorer, bm25_idf, top_documents
 from search.store import IndexUnavailable, current_build, open_current, read_listings
@@ -215,8 +215,8 @@ class _Snapshot:
         self._suggester: Suggester | None = None
         # Each journal's name as the words a query names it by (search._Search.journal_named), longest
         # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
-        self.journal_words = sorted(((value, [word for word in fold_name(value).replace(",", "").replace(":", "").split()
-                                              if word not in STOP_AND_QUESTION_WORDS]) for value in self.facets.values("journal")),
+        self.journal_words = sorted(((value, [word for word in name_words(value) if word not in STOP_AND_QUESTION_WORDS])
+                                     for value in self.facets.values("journal")),
                                     key=lambda entry: -len(entry[1]))
 
     def close(self) -> None:
@@ -494,8 +494,7 @@ class _Search:
         words = " ".join(typed).split()
         abbreviated = {fold_name(name) for text in typed if (name := full_journal_name(text))}
         for value, name in self.snapshot.journal_words:
-            named = (len(name) > 1 and name[0] in words and any(words[i:i + len(name)] == name for i in range(len(words)))) \
-                or fold_name(value) in abbreviated
+            named = (len(name) > 1 and contains_run(words, name)) or fold_name(value) in abbreviated
             if not named:
                 continue
             mask = self.snapshot.facets.mask_of_any("journal", (value,))

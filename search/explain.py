@@ -111,7 +111,8 @@ def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int,
         occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, documents)
         _collect(spans, occurrences, owners, parts, occurrences["start"], occurrences["end"])
     for words, parts in marks.phrases.items():
-        _collect_phrase(spans, reader, words, parts, documents)
+        first, owners, ends = reader.phrase(CATCH_ALL_FIELD, words, documents)  # from its first word to its last
+        _collect(spans, first, owners, parts, first["start"], ends)
     return [_explanation(post, {part: _merged(spans.get((docnum, index), []))
                                 for index, part in enumerate(PARTS)}, marks.selected)
             for docnum, post in hits]
@@ -122,22 +123,6 @@ def _collect(spans, occurrences: np.ndarray, owners: np.ndarray, parts: int, sta
     for owner, part, start, end in zip(owners[allowed].tolist(), occurrences["part"][allowed].tolist(),
                                        np.asarray(starts)[allowed].tolist(), np.asarray(ends)[allowed].tolist()):
         spans.setdefault((owner, part), []).append((start, end))
-
-
-def _collect_phrase(spans, reader: PostingsReader, words: tuple[str, ...], parts: int, documents: list[int]) -> None:
-    """The spans of a phrase: from its first word to its last, where its words stand in a row."""
-    found = [reader.occurrences(CATCH_ALL_FIELD, word, documents) for word in words]
-    first, owners = found[0]
-    keep = np.ones(len(first), dtype=bool)
-    ends = first["end"].astype(np.int64)
-    for offset, (occurrences, word_owners) in enumerate(found[1:], start=1):
-        keys = (word_owners << 21) | occurrences["position"].astype(np.int64)
-        wanted = (owners << 21) | (first["position"].astype(np.int64) + offset)
-        index = np.minimum(np.searchsorted(keys, wanted), max(len(keys) - 1, 0))
-        hit = keys[index] == wanted if len(keys) else np.zeros(len(wanted), dtype=bool)
-        keep &= hit
-        ends = np.where(hit, occurrences["end"][index].astype(np.int64) if len(keys) else ends, ends)
-    _collect(spans, first[keep], owners[keep], parts, first["start"][keep], ends[keep])
 
 
 def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: dict[str, set[str]]) -> Explanation:

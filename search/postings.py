@@ -32,6 +32,7 @@ TABLE_FILE = "postings.json"
 POSTING = np.dtype([("doc", "<i4"), ("frequency", "<u4"), ("parts", "u1")])
 OCCURRENCE = np.dtype([("position", "<u4"), ("start", "<u4"), ("end", "<u4"), ("part", "u1")])
 MAX_EXPANDED_TERMS = 64  # a prefix or wildcard reads at most this many terms
+POSITION_BITS = 21  # positions within a document stay below 2**21: ``document << 21 | position`` is a key
 _EMPTY_POSTINGS = np.zeros(0, dtype=POSTING)
 _EMPTY_OCCURRENCES = np.zeros(0, dtype=OCCURRENCE)
 
@@ -264,6 +265,26 @@ class PostingsReader:
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all
         span = _read_array(self._handle, found.occurrences + first * OCCURRENCE.itemsize, last - first, OCCURRENCE)
         return span[_ranges(starts[index] - first, frequencies[index])], np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
+
+    def phrase(self, field: str, words: Sequence[str], documents: Sequence[int] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Where the words stand in a row in the field (in the given documents only, if given): the
+        first word's occurrences there, the document of each, and the last word's end character."""
+        first, owners = self.occurrences(field, words[0], documents)
+        keep = np.ones(len(first), dtype=bool)
+        ends = first["end"].astype(np.int64)
+        wanted = (owners << POSITION_BITS) | first["position"].astype(np.int64)
+        for offset, word in enumerate(words[1:], start=1):
+            occurrences, word_owners = self.occurrences(field, word, documents)
+            if not len(occurrences):
+                keep[:] = False
+                break
+            keys = (word_owners << POSITION_BITS) | occurrences["position"].astype(np.int64)
+            index = np.minimum(np.searchsorted(keys, wanted + offset), len(keys) - 1)
+            hit = keys[index] == wanted + offset
+            keep &= hit
+            ends = np.where(hit, occurrences["end"][index].astype(np.int64), ends)
+        return first[keep], owners[keep], ends[keep]
 
 
 def _read_array(handle: int, offset: int, count: int, dtype: np.dtype) -> np.ndarray:

@@ -30,7 +30,7 @@ from functools import lru_cache
 from whoosh.matching import NullMatcher
 from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
-from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, phrase_terms
+from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, contains_run, phrase_terms
 from search.schema import PLAIN_WORD_FIELDS
 from search.spelling_variants import fold_spelling
 from search.stemming import stem
@@ -518,7 +518,7 @@ def _alternatives(phrases: tuple[str, ...], typed_terms: tuple[str, ...]) -> tup
         terms = phrase_terms(phrase)
         if not terms or any(len(piece) == 1 for piece in _WORD.findall(phrase)):
             continue  # the analyzer drops letters of it ("e-therapy" would become "therapy")
-        if any(_contains(terms, known) for known in searched):
+        if any(contains_run(terms, known) for known in searched):
             continue
         searched.append(terms)
         alternatives.append(_plain_phrase(terms, loose=False, boost=EXPANSION_WEIGHT))
@@ -526,11 +526,6 @@ def _alternatives(phrases: tuple[str, ...], typed_terms: tuple[str, ...]) -> tup
         if len(alternatives) == MAX_ALTERNATIVES:
             break
     return alternatives, tuple(kept)
-
-
-def _contains(terms: tuple[str, ...], part: tuple[str, ...]) -> bool:
-    """Whether ``part`` occurs in ``terms`` as a contiguous run."""
-    return any(terms[i:i + len(part)] == part for i in range(len(terms) - len(part) + 1))
 
 
 def _group(clauses: list[_Clause]) -> _Clause | None:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from search.analysis import fold_name, phrase_terms
+from search.analysis import contains_run, fold_name, phrase_terms
 from search.evidence import BOOK_CHAPTER, COMMENTARY, META_ANALYSIS, NATURALISTIC, QUALITATIVE, RCT, REVIEW, SURVEY, SYSTEMATIC_REVIEW
 from search.journals import full_journal_name
 
@@ -133,11 +133,10 @@ class Resolver:
         full = full_journal_name(typed)
         if full and fold_name(full) in self._folded("journal"):
             return [self._folded("journal")[fold_name(full)]]
-        words = fold_name(typed).replace(",", " ").replace(":", " ").split()
+        words = name_words(typed)
         if not words:
             return []
-        return [value for value in self._known.get("journal", ()) if _contains(fold_name(value).replace(",", " ")
-                                                                              .replace(":", " ").split(), words)]
+        return [value for value in self._known.get("journal", ()) if contains_run(name_words(value), words)]
 
     def _topic(self, typed: str) -> list[str]:
         wanted = set(phrase_terms(typed))
@@ -195,5 +194,6 @@ def _author_forms(typed: str) -> list[tuple[str, str]]:
     return forms
 
 
-def _contains(words: list[str], part: list[str]) -> bool:
-    return any(words[i:i + len(part)] == part for i in range(len(words) - len(part) + 1))
+def name_words(name: str) -> list[str]:
+    """A journal's or a typed name's words as names are compared (fold_name, without commas and colons)."""
+    return fold_name(name).replace(",", " ").replace(":", " ").split()

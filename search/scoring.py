@@ -25,8 +25,6 @@ from whoosh.scoring import BM25F, bm25
 from search.postings import Postings, PostingsReader
 from search.query import Restriction
 
-_POSITION_BITS = 21  # positions within a document stay below 2**21
-
 
 def bm25_idf(frequency: int, documents: int) -> float:
     """BM25's usual idf, ``log(1 + (N - n + 0.5) / (n + 0.5))``."""
@@ -148,33 +146,15 @@ class _Evaluation:
         return result
 
     def phrase(self, field: str, words: tuple[str, ...]) -> Match:
-        """An exact phrase, scored like Whoosh (the sum of its words' scores where they stand in a row).
-        Each word's occurrences are keys ``document << 21 | position``; the phrase starts where every
-        word's keys, shifted back by the word's offset in the phrase, meet (rarest word first)."""
-        frequencies = [self.scorer.postings.doc_frequency(field, word) for word in words]
-        if not all(frequencies):
+        """An exact phrase, scored like Whoosh: the sum of its words' scores where they stand in a row."""
+        if not all(self.scorer.postings.doc_frequency(field, word) for word in words):
             return self.nothing()
-        starts = None
-        for offset in sorted(range(len(words)), key=lambda offset: (frequencies[offset], offset)):
-            occurrences, owners = self.reader.occurrences(field, words[offset])
-            keys = (owners << _POSITION_BITS) | occurrences["position"].astype(np.int64)
-            starts = keys - offset if starts is None else starts[_sorted_contains(keys, starts + offset)]
-            if not len(starts):
-                return self.nothing()
-        documents = np.unique(starts >> _POSITION_BITS)
+        documents = np.unique(self.reader.phrase(field, words)[1])
         result = self.nothing()
         result.mask[documents] = True
         for word in words:
             result.scores[documents] += self.term(field, word).scores[documents]
         return result
-
-
-def _sorted_contains(keys: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """Whether each of ``wanted`` is in ``keys`` (sorted), by binary search."""
-    if not len(keys):
-        return np.zeros(len(wanted), dtype=bool)
-    found = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
-    return keys[found] == wanted
 
 
 def top_documents(scores: np.ndarray, among: np.ndarray, tie_rank: np.ndarray, start: int, stop: int

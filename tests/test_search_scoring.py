@@ -21,7 +21,7 @@ from bench import synth
 from bench.scoring_equality import generated_queries, mismatches, scored_query, whoosh_and_not_fixed
 from search.postings import Postings
 from search.schema import PLAIN_WORD_FIELDS
-from search.scoring import PostWeighting, Scorer, _sorted_contains, top_documents
+from search.scoring import PostWeighting, Scorer, top_documents
 from search.store import open_current, write_index
 
 POSTS = 500
@@ -83,12 +83,6 @@ def test_the_postings_file_holds_whooshs_postings(small, fieldname):
             assert postings["doc"].tolist() == documents, term
             assert postings["frequency"].tolist() == weights, term
             assert occurrences["position"].tolist() == positions, term
-
-
-def test_sorted_contains():
-    keys = np.array([2, 5, 9], dtype=np.int64)
-    assert _sorted_contains(keys, np.array([0, 2, 3, 9, 10])).tolist() == [False, True, False, True, False]
-    assert _sorted_contains(np.zeros(0, dtype=np.int64), np.array([1])).tolist() == [False]
 
 
 # -- the total order and pages -----------------------------------------------------------------
