@@ -1,29 +1,18 @@
 """Query understanding: what a user typed -> plain-word clauses that score, restrictions that filter.
 
-The text is cut into lexemes (words, ``field:value``, quoted phrases, parentheses, operators) and a
-small recursive parser turns them straight into query objects (docs/query-language.md is the contract):
-
-- a plain word searches the catch-all field and again the title and the implications
-  (search.schema.PLAIN_WORD_FIELDS), through the content analysis (search.analysis); stop and
-  question words drop out, so a clinician's question works as a query;
-- a thesaurus phrase or abbreviation among the words is searched with its equivalents at a lower
-  weight (EXPANSION_WEIGHT); a hyphenated word ("shock-sound") searches its phrase and, weighing
-  less, its words; ``"a phrase"`` is searched exactly; ``word^2`` weighs more (up to MAX_BOOST);
-  ``therap*`` expands to at most search.postings.MAX_EXPANDED_TERMS words;
-- ``field:value`` is a **restriction** (``Restriction``): required of every post listed, never
-  scored. author, journal, topic, type and year values are resolved by search.restrict, exactly as
-  a facet filter is; ``title:`` and ``implications:`` look for their words in that part;
-- ``AND``/``OR``/``NOT``/``ANDNOT``, ``-x``/``+x`` and ``(groups)`` combine anything; a group of
-  restrictions (``year:2019 OR year:2020``) is one restriction.
-
-Juxtaposed clauses (``ParsedQuery.clauses``) are OR-ed and rank by their summed scores; a query of
-three or more must match a share of them (``minimum_should_match``). Work is bounded: MAX_QUERY_CHARS
-of text, MAX_DEPTH nested groups, MAX_WILDCARD_WORDS wildcards.
+docs/query-language.md is the contract. The text is cut into lexemes (words, ``field:value``, quoted
+phrases, parentheses, operators) and a small recursive parser (``_Parser``) turns them straight into
+Whoosh query objects. A plain word searches search.schema.PLAIN_WORD_FIELDS through the content
+analysis; a thesaurus phrase's equivalents weigh EXPANSION_WEIGHT. ``field:value`` is a
+``Restriction``: required, never scored, resolved by search.restrict as a facet filter is (``title:``
+and ``implications:`` look for their words in that part); a group of restrictions is one restriction.
+Juxtaposed clauses are OR-ed, and a query of three or more must match a share of them
+(``minimum_should_match``).
 """
 from __future__ import annotations
 
-import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -51,21 +40,15 @@ MIN_CLAUSES_FOR_SHARE = 3
 SHARE_OF_CLAUSES = 0.75
 
 # What users type before a colon -> the field it restricts.
-FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "author": ("authors", "au", "by"),
-    "journal": ("source", "jo"),
-    "topic": ("topics",),
-    "type": ("types",),
-    "year": ("py",),
-    "title": (),
-    "implications": ("implication", "practice"),
-    "doi": (),
-    "id": (),
-    "issue_date": (),
+_FIELD_NAMES = {
+    **{name: name for name in ("author", "journal", "topic", "type", "year", "title", "implications", "doi", "id",
+                               "issue_date")},
+    **dict.fromkeys(("authors", "au", "by"), "author"),
+    **dict.fromkeys(("source", "jo"), "journal"),
+    **dict.fromkeys(("implication", "practice"), "implications"),
+    "topics": "topic", "types": "type", "py": "year",
 }
 TEXT_FIELDS = frozenset({"title", "implications"})  # restrictions on a part's words (the others: search.restrict)
-_FIELD_NAMES = {**{name: name for name in FIELD_ALIASES},
-                **{alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}}
 _SPELLED_FIELDS = frozenset({"author", "journal", "topic"})  # "Did you mean" checks their words
 _INITIALS = re.compile(r"^(?:[A-Z]{1,2}|(?:[A-Z]\.){1,3})$")  # "GA", "G.A." (three capitals are an acronym: "CBT")
 
@@ -154,7 +137,7 @@ def minimum_should_match(clauses: int) -> int:
     """
     if clauses < MIN_CLAUSES_FOR_SHARE:
         return 0
-    return clauses - 1 if clauses <= 4 else math.floor(clauses * SHARE_OF_CLAUSES)
+    return clauses - 1 if clauses <= 4 else int(clauses * SHARE_OF_CLAUSES)
 
 
 @lru_cache(maxsize=1024)
@@ -192,10 +175,8 @@ def spelling_candidates(parsed: ParsedQuery) -> list[str]:
     return [word for word in parsed.plain_words if word.lower() not in STOP_AND_QUESTION_WORDS]
 
 
-def replace_words(text: str, corrections: dict[str, str],
-                  field_corrections: dict[tuple[str, str], str] | None = None) -> str:
+def replace_words(text: str, corrections: dict[str, str], field_corrections: dict[tuple[str, str], str]) -> str:
     """The query text with plain words, and values after a field prefix, replaced ("Did you mean")."""
-    field_corrections = field_corrections or {}
 
     def swap(match: re.Match) -> str:
         lexeme = match.group(0)
@@ -231,13 +212,8 @@ def is_restriction(query: Query) -> bool:
 # ---------------------------------------------------------------------------------------------
 def _lex(text: str) -> list[tuple[str, str]]:
     """(kind, text) pieces: "fielded", "phrase", "paren", "operator" or "word" (a word keeps its sign)."""
-    lexemes = []
-    for match in _LEXEME.finditer(text):
-        kind, value = match.lastgroup, match.group(0)
-        if kind == "word" and value in _OPERATORS:
-            kind = "operator"
-        lexemes.append((kind, value))
-    return lexemes
+    lexemes = [(match.lastgroup, match.group(0)) for match in _LEXEME.finditer(text)]
+    return [("operator" if kind == "word" and value in _OPERATORS else kind, value) for kind, value in lexemes]
 
 
 def _boost_of(value: str) -> tuple[str, float]:
@@ -246,12 +222,10 @@ def _boost_of(value: str) -> tuple[str, float]:
     if not match:
         return value, 1.0
     try:
-        boost = float(match.group(1))
-    except ValueError:
+        boost = min(MAX_BOOST, max(MIN_BOOST, float(match.group(1))))
+    except ValueError:  # "^", "^1.2.3" (digits and dots only: never NaN; too many digits is inf, clamped)
         boost = 1.0
-    if math.isnan(boost):
-        boost = 1.0
-    return value[:match.start()], min(MAX_BOOST, max(MIN_BOOST, boost))
+    return value[:match.start()], boost
 
 
 @dataclass
@@ -542,20 +516,16 @@ def _group(clauses: list[_Clause]) -> _Clause | None:
 
 def _counted(queries: list[Query]) -> list[Query]:
     """Each distinct query once, boosted by how often it was typed."""
-    counts: dict[Query, int] = {}
-    for query in queries:
-        counts[query] = counts.get(query, 0) + 1
     return [query if count == 1 or isinstance(query, Restriction) else query.with_boost(query.boost * count)
-            for query, count in counts.items()]
+            for query, count in Counter(queries).items()]
 
 
 def _sort_clauses(clauses: list[_Clause]) -> tuple[dict[Query, str], tuple[Query, ...], tuple[Query, ...]]:
     """The top level's clauses as (scored, each with its typed text; restrictions; exclusions). A
     restriction AND-ed with words (``alliance AND year:2020``) restricts the whole query, as it would
     typed alone. A clause typed twice weighs twice."""
-    scored: dict[Query, str] = {}
-    counts: dict[Query, int] = {}
-    restrictions, exclusions = [], []
+    typed: dict[Query, str] = {}
+    restrictions, exclusions, scored = [], [], []
     for clause in clauses:
         query = clause.query
         if clause.negated:
@@ -568,8 +538,7 @@ def _sort_clauses(clauses: list[_Clause]) -> tuple[dict[Query, str], tuple[Query
             restrictions += [child for child in query.subqueries if is_restriction(child)]
             rest = [child for child in query.subqueries if not is_restriction(child)]
             query = rest[0] if len(rest) == 1 else And(rest)
-        scored.setdefault(query, clause.typed)
-        counts[query] = counts.get(query, 0) + 1
-    scored = {(query if counts[query] == 1 else query.with_boost(query.boost * counts[query])): typed
-              for query, typed in scored.items()}
-    return scored, tuple(dict.fromkeys(restrictions)), tuple(dict.fromkeys(exclusions))
+        typed.setdefault(query, clause.typed)
+        scored.append(query)
+    return (dict(zip(_counted(scored), typed.values())),
+            tuple(dict.fromkeys(restrictions)), tuple(dict.fromkeys(exclusions)))
