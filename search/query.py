@@ -19,7 +19,7 @@ from functools import lru_cache
 from whoosh.matching import NullMatcher
 from whoosh.query import And, AndMaybe, AndNot, Not, NullQuery, Or, Phrase, Prefix, Query, Term, Wildcard
 
-from search.analysis import CONCEPTS, STOP_AND_QUESTION_WORDS, WORD_PATTERN, concept_term, contains_run, phrase_terms
+from search.analysis import CONCEPTS, WORD_PATTERN, concept_term, contains_run, phrase_terms
 from search.schema import PLAIN_WORD_FIELDS
 from search.spelling_variants import fold_spelling
 from search.stemming import stem
@@ -35,8 +35,6 @@ MAX_ALTERNATIVES = 10
 _ALTERNATIVES_CONSIDERED = 32
 MAX_WILDCARD_WORDS = 3
 _MIN_PREFIX_LETTERS = 3
-# minimum_should_match: a query of this many clauses or more needs a share of them (see the function).
-MIN_CLAUSES_FOR_SHARE = 3
 SHARE_OF_CLAUSES = 0.75
 
 # What users type before a colon -> the field it restricts.
@@ -127,15 +125,12 @@ class ParsedQuery:
 
 
 def minimum_should_match(clauses: int) -> int:
-    """How many of a query's juxtaposed clauses (content words, phrases, groups) a post must match.
-
-    One or two clauses: any (0: plain OR, ranked by how many match), as the blog's short keyword
-    queries always were. Three or four: all but one. Five or more (a question): 75% rounded down,
-    Solr's and Elasticsearch's usual ``minimum_should_match`` for long queries: 5 -> 3, 6 -> 4,
-    7 -> 5, 10 -> 7. A post then needs most of a question's content words, while one or two missing
-    words (a synonym the thesaurus lacks) do not lose it. Restrictions never count: they are required.
-    """
-    if clauses < MIN_CLAUSES_FOR_SHARE:
+    """How many of a query's juxtaposed clauses (content words, phrases, groups) a post must match: any
+    (0) of one or two, as the blog's short keyword queries always were; all but one of three or four;
+    75% rounded down of five or more (a question: Solr's and Elasticsearch's usual setting), so a post
+    needs most of a question's words while a synonym the thesaurus lacks does not lose it. Restrictions
+    never count: they are required."""
+    if clauses < 3:
         return 0
     return clauses - 1 if clauses <= 4 else int(clauses * SHARE_OF_CLAUSES)
 
@@ -168,11 +163,6 @@ def parse_query(text: str) -> ParsedQuery:
         field_words=tuple(dict.fromkeys(parser.field_words)),
         expansions=tuple(dict.fromkeys(parser.expansions)),
     )
-
-
-def spelling_candidates(parsed: ParsedQuery) -> list[str]:
-    """Plain words worth checking for typos (no stop words, no numbers)."""
-    return [word for word in parsed.plain_words if word.lower() not in STOP_AND_QUESTION_WORDS]
 
 
 def replace_words(text: str, corrections: dict[str, str], field_corrections: dict[tuple[str, str], str]) -> str:
@@ -332,8 +322,8 @@ class _Parser:
         if kind == "phrase":
             phrase, boost = _boost_of(value)
             return _clause(_plain_phrase(phrase_terms(phrase.strip('"')), loose=False, boost=boost))
-        if kind == "fielded" and value[0] in "+-":
-            return self._signed(value[0], value[1:], depth)  # -journal:"Psychotherapy Research"
+        if value[0] in "+-":
+            return self._signed(value[0], value[1:], depth)  # -word, -journal:"Psychotherapy Research"
         if kind == "fielded":
             name, raw = value.split(":", 1)
             if _FIELD_NAMES.get(name.lower()) == "author" and raw and not raw.startswith('"') and \
@@ -341,8 +331,6 @@ class _Parser:
                 raw += " " + following[1]  # PubMed's form, unquoted: author:Tasca GA
                 self.position += 1
             return _clause(self._fielded(name, raw))
-        if value[0] in "+-":
-            return self._signed(value[0], value[1:], depth)
         return _clause(self._word_run(value))
 
     def _signed(self, sign: str, rest: str, depth: int) -> _Clause | None:
@@ -375,9 +363,9 @@ class _Parser:
         alternatives, phrases = _alternatives(expansion.alternatives, typed_terms)
         if phrases:
             self.expansions.append((" ".join(expansion.matched), phrases))
-        if as_typed is None:
-            return Or(alternatives) if alternatives else None
-        return Or([as_typed, *alternatives]) if alternatives else as_typed
+        if not alternatives:
+            return as_typed
+        return Or(alternatives if as_typed is None else [as_typed, *alternatives])
 
     def _words(self, words: list[str]) -> Query | None:
         """Plain words without thesaurus: each word's terms in the plain-word fields."""
