@@ -2,20 +2,10 @@
 
 A restriction is the same whether it is typed in the query (``author:"Tasca GA"``), chosen in a facet
 (``?author=Tasca GA``) or given on the command line (``--author``): ``resolve`` turns the value into
-the stored values it selects, and the engine keeps the posts that carry one of them.
-
-- author: a surname, "Surname, G. A.", "Surname GA" or "Surname G" (PubMed), "G. A. Surname",
-  with or without accents, hyphens or dots; initials narrow when given (PubMed's rule: the typed
-  initials begin the author's), so "Tasca G" selects "Tasca, G." and "Tasca, G. A.".
-- journal: its name in any case, or a common abbreviation (search.journals); otherwise every journal
-  whose name holds the typed words in a row.
-- topic: a topic's label, or its words ("PTSD", "trauma", "CBT"), analysed as prose is.
-- type: a research type by its usual names and abbreviations (``TYPE_NAMES``: RCT, MA, SR, ...).
-- year: a year, a range (2015-2020, [2015 TO 2020], {2015 TO 2020}) or a comparison (>2019, <=2015).
-- doi, id, issue_date: the exact value, in any case.
-
-A value that selects nothing is *unknown* (a year in a valid form is known even when no post has
-it): the resolution carries the nearest known values of that field, for the page to offer.
+the stored values it selects, and the engine keeps the posts that carry one of them. The forms each
+field takes are in docs/query-language.md (an author's initials narrow as in PubMed: the typed ones
+begin the author's). A value that selects nothing is *unknown* (a year in a valid form is known even
+when no post has it): the resolution carries the nearest known values of that field.
 """
 from __future__ import annotations
 
@@ -106,16 +96,13 @@ class Resolver:
 
     def nearest(self, field: str, typed: str) -> tuple[str, ...]:
         """Known values of the field closest to ``typed`` (authors by surname), best first."""
-        folded = self._folded(field)
-        if field == "author":
-            surnames = {}
-            for (surname, _), value in self._authors:
-                surnames.setdefault(surname, value.split(",")[0].strip())
-            found = difflib.get_close_matches(_split_author(typed)[0] or fold_name(typed), list(surnames),
-                                              n=MAX_SUGGESTIONS, cutoff=0.75)
-            return tuple(surnames[name] for name in found)
-        found = difflib.get_close_matches(fold_name(typed), list(folded), n=MAX_SUGGESTIONS, cutoff=0.6)
-        return tuple(folded[name] for name in found)
+        if field == "author":  # each surname as first stored (get_close_matches ranks by score, then name)
+            choices = {surname: value.split(",")[0].strip() for (surname, _), value in reversed(self._authors)}
+            key, cutoff = _split_author(typed)[0] or fold_name(typed), 0.75
+        else:
+            choices, key, cutoff = self._folded(field), fold_name(typed), 0.6
+        found = difflib.get_close_matches(key, list(choices), n=MAX_SUGGESTIONS, cutoff=cutoff)
+        return tuple(choices[name] for name in found)
 
     # -- the fields ------------------------------------------------------------------------------
     def _author(self, typed: str) -> list[str]:
