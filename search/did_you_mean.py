@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-from search.query import ParsedQuery, replace_words, spelling_candidates
+from search.analysis import STOP_AND_QUESTION_WORDS
+from search.query import ParsedQuery, replace_words
 from search.restrict import Resolver
 from search.vocabulary import Vocabulary
 
@@ -47,15 +48,10 @@ class DidYouMean:
     def suggestion(self, parsed: ParsedQuery, unknown: list[dict]) -> str | None:
         """The query with its typos and unknown field values corrected, or None when there is nothing
         to correct. ``unknown``: the restrictions that selected nothing, with their nearest values."""
-        corrections = {}
-        for word in spelling_candidates(parsed):
-            correction = self._plain_correction(word)
-            if correction:
-                corrections[word] = correction
+        corrections = {word: correction for word in parsed.plain_words  # plain_words: no numbers
+                       if word.lower() not in STOP_AND_QUESTION_WORDS and (correction := self._plain_correction(word))}
         field_corrections = {(entry["field"], entry["value"]): entry["suggestions"][0]
                              for entry in unknown if entry.get("suggestions")}
-        if not corrections and not field_corrections:
-            return None
         suggestion = replace_words(parsed.text, corrections, field_corrections)
         return suggestion if suggestion != parsed.text else None
 
@@ -69,5 +65,4 @@ class DidYouMean:
         if word[:1].isupper():  # a name: only ever a known surname
             nearest = self._resolver.nearest("author", word)
             return nearest[0] if nearest else None
-        correction = self._vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
-        return correction.capitalize() if correction and word[:1].isupper() else correction
+        return self._vocabulary.closest(word, max_edits=1 if len(word) <= 5 else 2)
