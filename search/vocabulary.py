@@ -18,7 +18,7 @@ class Vocabulary:
     """Words and their document counts, bucketed by first letter for near-miss look-ups."""
 
     def __init__(self, counts: dict[str, int] | None = None) -> None:
-        self._counts: Counter[str] = Counter(counts or {})
+        self._counts: Counter[str] = Counter(counts)
         self._by_initial: dict[str, list[str]] | None = None
 
     def add_document(self, text: str) -> None:
@@ -27,9 +27,6 @@ class Vocabulary:
 
     def __contains__(self, word: str) -> bool:
         return word.lower() in self._counts
-
-    def __len__(self) -> int:
-        return len(self._counts)
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(self._counts, ensure_ascii=False, sort_keys=True), encoding="utf-8")
@@ -51,14 +48,10 @@ class Vocabulary:
             self._by_initial = defaultdict(list)
             for known in self._counts:
                 self._by_initial[known[0]].append(known)
-        best: tuple[int, int, str] | None = None
-        for candidate in self._by_initial.get(word[0], ()):
-            if abs(len(candidate) - len(word)) > max_edits or candidate == word:
-                continue
-            distance = edit_distance(word, candidate, max_edits)
-            if distance <= max_edits:
-                rank = (distance, -self._counts[candidate], candidate)
-                best = rank if best is None or rank < best else best
+        ranks = ((edit_distance(word, candidate, max_edits), -self._counts[candidate], candidate)
+                 for candidate in self._by_initial.get(word[0], ())
+                 if abs(len(candidate) - len(word)) <= max_edits and candidate != word)
+        best = min((rank for rank in ranks if rank[0] <= max_edits), default=None)
         return best[2] if best else None
 
 
@@ -71,8 +64,7 @@ def edit_distance(a: str, b: str, limit: int) -> int:
         for j, char_b in enumerate(b, start=1):
             cost = char_a != char_b
             current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if (previous_previous is not None and i > 1 and j > 1
-                    and char_a == b[j - 2] and a[i - 2] == char_b):
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
                 current[j] = min(current[j], previous_previous[j - 2] + 1)
         if min(current) > limit:
             return limit + 1
