@@ -190,10 +190,6 @@ def is_restriction(query: Query) -> bool:
     """Whether a clause only restricts: a Restriction, or a group made of restrictions alone."""
     if isinstance(query, Restriction):
         return True
-    if isinstance(query, Not):
-        return is_restriction(query.query)
-    if isinstance(query, AndNot):
-        return is_restriction(query.a) and is_restriction(query.b)
     return not query.is_leaf() and bool(query.children()) and all(map(is_restriction, query.children()))
 
 
@@ -373,17 +369,11 @@ class _Parser:
         for raw in words:
             raw, boost = _boost_of(raw)
             word = self._wildcard(_clean_word(raw))
-            if not word:
-                continue
-            if "*" in word or "?" in word:
+            if word and ("*" in word or "?" in word):
                 queries.append(Or([_pattern(name, word, weight * boost) for name, weight in PLAIN_WORD_FIELDS.items()]))
-                continue
-            query = _plain_phrase(phrase_terms(word), loose=True, boost=boost)
-            if query is not None:
+            elif word and (query := _plain_phrase(phrase_terms(word), loose=True, boost=boost)) is not None:
                 queries.append(query)
-        if not queries:
-            return None
-        return queries[0] if len(queries) == 1 else Or(queries)
+        return None if not queries else queries[0] if len(queries) == 1 else Or(queries)
 
     def _wildcard(self, word: str) -> str | None:
         """The word, with its wildcards kept when allowed (a prefix of 3 letters, 3 wildcard words a query)."""
@@ -402,7 +392,7 @@ class _Parser:
         field_name = _FIELD_NAMES.get(name.lower())
         if field_name is None:  # an unknown field: its value is words
             return self._words([raw]) if raw else None
-        raw, boost = _boost_of(raw)
+        raw = _boost_of(raw)[0]  # a boost means nothing to a restriction
         value = raw.strip('"').strip()
         if not value:
             return None
