@@ -7,9 +7,8 @@ in capitals (an acronym), or when nothing close enough is known. Otherwise it be
 known word one edit away (two for longer words). A capitalised word looks like a name: it is only
 corrected to an author's surname, never into a common word.
 
-A restriction's value that selects nothing (``author:Barkam``, ``type:RTC``) becomes the nearest value
-of its own field (search.restrict), never a word of the prose; a value that selects something is
-never corrected ("Müller" finds "Muller": no suggestion).
+A restriction's value that selects nothing (``author:Barkam``) becomes the nearest value of its own
+field (search.restrict), never a word of the prose; one that selects something is never corrected.
 """
 from __future__ import annotations
 
