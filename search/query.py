@@ -245,13 +245,10 @@ class _Parser:
     def sequence(self, depth: int) -> list[_Clause]:
         clauses = []
         while (lexeme := self._peek()) is not None:
-            if lexeme == ("paren", ")"):
-                if depth:
-                    break
-                self.position += 1  # a stray ")" at the top
-                continue
-            if lexeme[0] == "operator" and lexeme[1] != "NOT":
-                self.position += 1  # an operator with nothing before it
+            if lexeme == ("paren", ")") and depth:
+                break
+            if lexeme == ("paren", ")") or (lexeme[0] == "operator" and lexeme[1] != "NOT"):
+                self.position += 1  # a stray ")" at the top, or an operator with nothing before it
                 continue
             start = self.position
             clause = self._or_expr(depth)
@@ -268,7 +265,7 @@ class _Parser:
             if left is None or right is None:
                 left = left or right
                 continue
-            left = _Clause(Or([_positive(left), _positive(right)]))
+            left = _Clause(Or([Not(clause.query) if clause.negated else clause.query for clause in (left, right)]))
         return left
 
     def _and_expr(self, depth: int) -> _Clause | None:
@@ -430,29 +427,17 @@ def _clause(query: Query | None) -> _Clause | None:
     return None if query is None else _Clause(query)
 
 
-def _positive(clause: _Clause) -> Query:
-    return Not(clause.query) if clause.negated else clause.query
-
-
-def _field_phrase(field_name: str, terms: tuple[str, ...], boost: float = 1.0) -> Query | None:
-    """Terms in a row in one field: a term, a thesaurus concept term (indexed as one), or a phrase."""
-    if not terms:
-        return None
-    if len(terms) == 1:
-        return Term(field_name, terms[0], boost=boost)
-    if terms in CONCEPTS:
-        return Term(field_name, concept_term(terms), boost=boost)
-    return Phrase(field_name, list(terms), boost=boost)
-
-
 def _plain_phrase(terms: tuple[str, ...], *, loose: bool, boost: float = 1.0,
                   fields: dict[str, float] = PLAIN_WORD_FIELDS) -> Query | None:
-    """Terms in a row in every plain-word field (or the given ones). With ``loose`` (typed unquoted:
+    """Terms in a row in every plain-word field (or the given ones): one term when they are one word or
+    a thesaurus concept (indexed as one term), else a phrase. With ``loose`` (typed unquoted:
     "shock-sound", "online therapy"), the words also count apart at LOOSE_WORDS_WEIGHT, unless the
     phrase is a thesaurus concept."""
     if not terms:
         return None
-    as_phrase = [_field_phrase(name, terms, weight * boost) for name, weight in fields.items()]
+    term = terms[0] if len(terms) == 1 else concept_term(terms) if terms in CONCEPTS else None
+    as_phrase = [Phrase(name, list(terms), boost=weight * boost) if term is None
+                 else Term(name, term, boost=weight * boost) for name, weight in fields.items()]
     as_phrase = as_phrase[0] if len(as_phrase) == 1 else Or(as_phrase)
     if len(terms) == 1 or not loose or terms in CONCEPTS:
         return as_phrase
