@@ -173,9 +173,7 @@ def replace_words(text: str, corrections: dict[str, str], field_corrections: dic
         if match.lastgroup == "fielded":
             name, value = lexeme.split(":", 1)
             field_name = _FIELD_NAMES.get(name.lower())
-            bare = value.strip('"')
-            if (field_name, bare) in field_corrections:
-                correction = field_corrections[(field_name, bare)]
+            if (correction := field_corrections.get((field_name, value.strip('"')))) is not None:
                 return f'{name}:"{correction}"' if " " in correction else f"{name}:{correction}"
             return f"{name}:{_WORD.sub(lambda m: field_corrections.get((field_name, m.group(0)), m.group(0)), value)}"
         if match.lastgroup != "word":
@@ -334,9 +332,7 @@ class _Parser:
             inner = _clause(self._fielded(*rest.split(":", 1)))
         else:
             inner = _clause(self._words([rest]) if sign == "-" else self._word_run(rest))
-        if inner is None or sign == "+":
-            return inner
-        return _Clause(inner.query, not inner.negated)
+        return inner if inner is None or sign == "+" else _Clause(inner.query, not inner.negated)
 
     # -- plain words ---------------------------------------------------------------------------
     def _word_run(self, first: str) -> Query | None:
