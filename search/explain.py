@@ -6,8 +6,7 @@ its other restrictions select. ``explain`` reads where those terms occur in the 
 postings file (their characters, stored when the index was built: nothing is analysed again) and
 returns each hit's title, summary and implications with the words marked, the author and journal
 lines when they matched, and the parts that matched ("matched in"). Every other character is
-HTML-escaped. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best two windows (the
-most distinct matched words, then the most matches), in text order.
+HTML-escaped; a long text is shown as its best two windows (``_best_windows``).
 """
 from __future__ import annotations
 
@@ -86,21 +85,17 @@ class QueryMarks:
 def _positive_leaves(query: Query, parts: int):
     """(leaf, parts it may be found in) outside any NOT; a title: or implications: restriction's words
     in that part only."""
-    if isinstance(query, Not):
-        return
     if isinstance(query, AndNot):
         yield from _positive_leaves(query.a, parts)
-        return
-    if isinstance(query, Restriction):
+    elif isinstance(query, Restriction):
         yield query, parts
         if query.query is not None:
             yield from _positive_leaves(query.query, _PART_BIT[query.fieldname])
-        return
-    if query.is_leaf():
+    elif query.is_leaf():
         yield query, parts
-        return
-    for child in query.children():
-        yield from _positive_leaves(child, parts)
+    elif not isinstance(query, Not):
+        for child in query.children():
+            yield from _positive_leaves(child, parts)
 
 
 def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int, Post]]) -> list[Explanation]:
