@@ -1,18 +1,10 @@
 """The search engine: one search request through each step once, over the current index snapshot.
 
-``SearchEngine.search`` is the full call the web page and the command line make:
-
-1. parse the query (search.query): clauses that score, restrictions, exclusions;
-2. restrict: each restriction and facet filter resolved to posts (search.restrict), exclusions removed;
-3. score every post by the clauses (search.scoring, over the postings file); a query of three or more
-   clauses has two tiers: the posts matching most of them are the results (the count and the facets
-   describe them), and those matching only some follow on later pages, marked ``fewer_words``; when
-   fewer than ``RELAX_BELOW`` posts match most, every post matching any clause is a result;
-4. take the page in the chosen order;
-5. explain the page's hits (search.explain: highlights and "matched in");
-6. quote a practice answer from the best posts' implications (search.answer);
-7. count facets disjunctively over every matching post (search.facets);
-8. suggest a spelling (search.did_you_mean), retrying a query that found nothing with it.
+``SearchEngine.search`` is the full call the web page and the command line make; docs/architecture.md
+lists its steps (the request path), a module each. A query of three or more clauses has two tiers: the
+posts matching most of them are the results (the count and the facets describe them), and those
+matching only some follow on later pages, marked ``fewer_words``; when fewer than ``RELAX_BELOW`` posts
+match most, every post matching any clause is a result.
 
 A snapshot (one build of the index, search.store) holds what is derived from its stored records when
 it opens: the posts without their texts, facet values, the restriction resolvers, date orders. It is
@@ -396,7 +388,7 @@ def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapsh
 
 
 class _Search:
-    """One search request over one snapshot (see the module notes for its steps)."""
+    """One search request over one snapshot (its steps: docs/architecture.md)."""
 
     def __init__(self, snapshot: _Snapshot, reader: PostingsReader, request: SearchRequest) -> None:
         self.snapshot, self.reader, self.request = snapshot, reader, request
