@@ -60,6 +60,8 @@ PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 _RECORD_FIELDS = ("doi", "id", "issue_date")  # restricted by exact value, not facets
 _FIELD_WORDS = {"author": "author", "journal": "journal", "topic": "topic", "type": "type", "year": "year",
                 "doi": "DOI", "id": "id", "issue_date": "month", "title": "title has", "implications": "implications have"}  # how the interpretation line names a field
+_JSON_KEYS = ("query", "total", "more", "page", "page_size", "sort", "suggestion", "corrected", "notice", "relaxed",
+              "partial", "interpreted", "answer", "hits", "facets", "facet_totals")  # SearchResponse.to_dict's
 
 
 @dataclass(frozen=True)
@@ -144,24 +146,12 @@ class SearchResponse:
         return max(1, -(-(self.total + self.more) // self.request.page_size))
 
     def to_dict(self) -> dict:
-        return {
-            "query": self.request.query,
-            "total": self.total,
-            "more": self.more,
-            "page": self.page,
-            "page_size": self.request.page_size,
-            "sort": self.request.sort,
-            "suggestion": self.suggestion,
-            "corrected": self.corrected,
-            "notice": self.notice,
-            "relaxed": self.relaxed,
-            "partial": self.partial,
-            "interpreted": self.interpreted,
-            "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
-            "hits": [hit.to_dict() for hit in self.hits],
-            "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
-            "facet_totals": self.facet_totals,
-        }
+        record = {key: getattr(self.request if key in ("query", "page_size", "sort") else self, key)
+                  for key in _JSON_KEYS}
+        record.update(answer=[sentence.to_dict() for sentence in self.answer] if self.answer else None,
+                      hits=[hit.to_dict() for hit in self.hits],
+                      facets={name: [count.to_dict() for count in counts] for name, counts in self.facets.items()})
+        return record
 
 
 class _Snapshot:
