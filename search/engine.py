@@ -104,13 +104,11 @@ class SearchResponse:
         """How the query was read, in one line (PubMed's "search details"): ``alliance (also: rapport,
         therapeutic relationship, …) · year 2020 · author Barkham``. Empty when nothing was typed."""
         interpreted = self.interpreted
-        pieces = []
         words = []
         for word in interpreted.get("words", ()):
             also = interpreted.get("expansions", {}).get(word.lower().strip("?!.,;"))
             words.append(f"{word} (also: {', '.join(also[:3])}{', …' if len(also) > 3 else ''})" if also else word)
-        if words:
-            pieces.append(" ".join(words))
+        pieces = [" ".join(words)] if words else []
         if interpreted.get("journal"):
             pieces.append(f"journal named: {interpreted['journal']}")
         for entry in interpreted.get("restrictions", ()):
@@ -126,14 +124,9 @@ class SearchResponse:
                 label += f" ({len(matches)} {entry['field']}s)"
             pieces.append(label)
         for entry in interpreted.get("unknown", ()):
-            what = f"{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}: "
-            if entry.get("help"):
-                what += entry["help"]
-            else:
-                what += f"no {entry['field']} of that name"
-                if entry.get("suggestions"):
-                    what += f"; nearest: {'; '.join(entry['suggestions'])}"
-            pieces.append(what)
+            nearest = f"; nearest: {'; '.join(entry['suggestions'])}" if entry.get("suggestions") else ""
+            why = entry.get("help") or f"no {entry['field']} of that name{nearest}"
+            pieces.append(f"{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}: {why}")
         return " · ".join(pieces)
 
     @property
