@@ -289,14 +289,14 @@ class SearchEngine:
     def _reading(self, work: Callable[[_Snapshot], T]) -> T:
         """``work`` over the current snapshot. A build swapped in (and the old one deleted) between
         finding the snapshot and reading its files is no error: the work is done again on the new one."""
-        for attempt in range(3):
+        for _ in range(2):
             snapshot = self._current()
             try:
                 return work(snapshot)
             except IndexUnavailable:
-                if attempt == 2 or current_build(self.root) == snapshot.build:
+                if current_build(self.root) == snapshot.build:
                     raise
-        raise AssertionError("unreachable")
+        return work(self._current())
 
     # -- searching ----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
