@@ -180,13 +180,8 @@ class _Snapshot:
         by_id = sorted(self.posts, key=lambda docnum: self.posts[docnum].id)
         self.newest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date, reverse=True), dtype=np.int64)
         self.oldest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date), dtype=np.int64)
-        self.tie_rank = np.zeros(self.size, dtype=np.int64)
-        self.tie_rank[self.newest_first] = np.arange(len(self.newest_first))
-        self.present = np.zeros(self.size, dtype=bool)
-        self.present[list(self.posts)] = True
-        self.evidence = np.full(self.size, UNKNOWN_LEVEL, dtype=np.int64)
-        for docnum, post in self.posts.items():
-            self.evidence[docnum] = evidence_level(post.research_types)
+        self.tie_rank = np.argsort(self.newest_first)  # each post's place in newest_first (docnums are 0..size-1)
+        self.evidence = np.array([evidence_level(post.research_types) for post in self.posts.values()], dtype=np.int64)
         self._suggester: Suggester | None = None
         # Each journal's name as the words a query names it by (search._Search.journal_named), longest
         # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
@@ -414,7 +409,7 @@ class _Search:
         snapshot = self.snapshot
         scores = fewer = None
         relaxed = False
-        restricted = snapshot.present.copy()
+        restricted = np.ones(snapshot.size, dtype=bool)
         for restriction in parsed.restrictions:
             restricted &= self.evaluate(restriction).mask
         for exclusion in parsed.exclusions:
