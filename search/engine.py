@@ -28,8 +28,8 @@ import numpy as np
 from search.analysis import STOP_AND_QUESTION_WORDS, contains_run, fold_name, word_terms
 from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
-from search.evidence import RESEARCH_TYPES, UNKNOWN_LEVEL, evidence_level
-from search.explain import Explanation, QueryMarks, explain, unmatched
+from search.evidence import RESEARCH_TYPES, evidence_level
+from search.explain import QueryMarks, explain, unmatched
 from search.facets import FacetCount, FacetIndex
 from search.journals import full_journal_name
 from search.post import Post
@@ -492,7 +492,7 @@ class _Search:
             explanations = explain(self.reader, marks, posts)
         else:
             explanations = [unmatched(post) for _, post in posts]
-        return [_hit(post, score, explanation, fewer_words)
+        return [Hit(post, score, explanation.highlights, explanation.matched_fields, fewer_words)
                 for (_, post), (_, score, fewer_words), explanation in zip(posts, shown, explanations)]
 
     def interpretation(self, parsed: ParsedQuery) -> dict:
@@ -529,8 +529,3 @@ def _ordered(snapshot: _Snapshot, sort: str, scores: np.ndarray | None, among: n
         rank[secondary] = np.arange(len(documents))
         documents = documents[np.lexsort((rank, snapshot.evidence[documents]))]
     return [(d, 0.0 if scores is None else float(scores[d])) for d in documents[start:stop].tolist()]
-
-
-def _hit(post: Post, score: float, explanation: Explanation, fewer_words: bool = False) -> Hit:
-    return Hit(post=post, score=float(score), highlights=explanation.highlights,
-               matched_fields=explanation.matched_fields, fewer_words=fewer_words)
