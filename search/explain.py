@@ -102,22 +102,15 @@ def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int,
     """Each hit's marked texts and the parts where the query's terms occur."""
     documents = [docnum for docnum, _ in hits]
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (document, part) -> character spans
-    for term, parts in marks.terms.items():
-        occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, documents)
-        _collect(spans, occurrences, owners, parts, occurrences["start"], occurrences["end"])
-    for words, parts in marks.phrases.items():
+    for words, parts in [((term,), parts) for term, parts in marks.terms.items()] + list(marks.phrases.items()):
         first, owners, ends = reader.phrase(CATCH_ALL_FIELD, words, documents)  # from its first word to its last
-        _collect(spans, first, owners, parts, first["start"], ends)
+        allowed = (np.left_shift(1, first["part"].astype(np.int64)) & parts) != 0
+        for owner, part, start, end in zip(owners[allowed].tolist(), first["part"][allowed].tolist(),
+                                           first["start"][allowed].tolist(), ends[allowed].tolist()):
+            spans.setdefault((owner, part), []).append((start, end))
     return [_explanation(post, {part: _merged(spans.get((docnum, index), []))
                                 for index, part in enumerate(PARTS)}, marks.selected)
             for docnum, post in hits]
-
-
-def _collect(spans, occurrences: np.ndarray, owners: np.ndarray, parts: int, starts, ends) -> None:
-    allowed = (np.left_shift(1, occurrences["part"].astype(np.int64)) & parts) != 0
-    for owner, part, start, end in zip(owners[allowed].tolist(), occurrences["part"][allowed].tolist(),
-                                       np.asarray(starts)[allowed].tolist(), np.asarray(ends)[allowed].tolist()):
-        spans.setdefault((owner, part), []).append((start, end))
 
 
 def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: dict[str, set[str]]) -> Explanation:
