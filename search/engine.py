@@ -19,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -182,7 +183,6 @@ class _Snapshot:
         self.oldest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date), dtype=np.int64)
         self.tie_rank = np.argsort(self.newest_first)  # each post's place in newest_first (docnums are 0..size-1)
         self.evidence = np.array([evidence_level(post.research_types) for post in self.posts.values()], dtype=np.int64)
-        self._suggester: Suggester | None = None
         # Each journal's name as the words a query names it by (search._Search.journal_named), longest
         # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
         self.journal_words = sorted(((value, [word for word in name_words(value) if word not in STOP_AND_QUESTION_WORDS])
@@ -235,15 +235,13 @@ class _Snapshot:
             value = value.lower()
         return self.resolver.resolve(field_name, value)
 
-    @property
+    @cached_property
     def suggester(self) -> Suggester:
         """Autocomplete entries (built on the first look-up: a command-line search never needs them)."""
-        if self._suggester is None:
-            self._suggester = Suggester(
-                [Suggestion(kind, count.value, count=count.count)
-                 for kind in ("topic", "journal", "author") for count in self.facets.all_counts(kind)]
-                + [Suggestion("title", self.posts[d].title, post_id=self.posts[d].id) for d in self.newest_first.tolist()])
-        return self._suggester
+        return Suggester(
+            [Suggestion(kind, count.value, count=count.count)
+             for kind in ("topic", "journal", "author") for count in self.facets.all_counts(kind)]
+            + [Suggestion("title", self.posts[d].title, post_id=self.posts[d].id) for d in self.newest_first.tolist()])
 
 
 class SearchEngine:
