@@ -160,22 +160,21 @@ class _Snapshot:
             self.scorer = Scorer(self.postings, self.searcher, PLAIN_WORD_FIELDS)
             self.posts: dict[int, Post] = {}
             self.facets = FacetIndex()
-            exact: dict[str, dict[str, list[int]]] = {name: {} for name in _RECORD_FIELDS}
+            self.exact: dict[str, dict[str, list[int]]] = {name: {} for name in _RECORD_FIELDS}
             for docnum, post in enumerate(read_listings(self.build)):  # the texts stay on disk
                 self.posts[docnum] = post
                 self.facets.add(docnum, post)
                 for name, value in (("doi", (post.doi or "").lower()), ("id", post.id), ("issue_date", post.issue_date)):
-                    exact[name].setdefault(value, []).append(docnum)
+                    self.exact[name].setdefault(value, []).append(docnum)
         except Exception:
             self.close()
             raise
-        self.exact = exact
         self.docnum_of = {post.id: docnum for docnum, post in self.posts.items()}
         self.size = self.facets.size
         known = {name: self.facets.values(name) for name in ("author", "journal", "topic", "type", "year")}
         known["topic"] += [label for label in DEFAULT_TOPICS if label not in known["topic"]]  # the taxonomy's, even without posts
         known["type"] += [label for label in RESEARCH_TYPES if label not in known["type"]]
-        self.resolver = Resolver({**known, **{name: list(values) for name, values in exact.items()}})
+        self.resolver = Resolver({**known, **{name: list(values) for name, values in self.exact.items()}})
         self.did_you_mean = DidYouMean(lambda: Vocabulary.load(self.build / VOCABULARY_FILE), self.is_indexed,
                                        self.resolver)
         by_id = sorted(self.posts, key=lambda docnum: self.posts[docnum].id)
