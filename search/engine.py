@@ -345,21 +345,20 @@ class SearchEngine:
         return self._current().suggester.suggest(prefix, limit)
 
 
-def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
-    """Open the current build. A build swapped out (and deleted) while opening is followed to the new one;
-    damaged files raise IndexUnavailable (a 503), never an arbitrary Whoosh error."""
-    for attempt in range(attempts):
+def _open_snapshot(root: Path, build: Path | None) -> _Snapshot:
+    """Open the current build. A build swapped out (and deleted) while opening is followed to the new one
+    (three tries in all); damaged files raise IndexUnavailable (a 503), never an arbitrary Whoosh error."""
+    for attempt in range(3):
         try:
             return _Snapshot(root)
         except Exception as error:
             now = current_build(root)
-            if now != build and attempt + 1 < attempts:
+            if now != build and attempt < 2:
                 build = now
                 continue
             if isinstance(error, IndexUnavailable):
                 raise
             raise IndexUnavailable(f"the index at {now} cannot be read ({error!r}): rebuild it with `python run.py index`") from error
-    raise AssertionError("unreachable")
 
 
 class _Search:
