@@ -437,7 +437,7 @@ class _Search:
         marks = QueryMarks.of(parsed, snapshot.postings.expand, lambda leaf: self.resolutions.get(leaf, Resolution("", "", ())).values)
         if self.journal:
             marks.selected.setdefault("journal", set()).add(self.journal)
-        hits = self.page_of_hits(parsed, marks, scores, final, fewer, page) if total + more else []
+        hits = self.page_of_hits(marks, scores, final, fewer, page) if total + more else []
         answer = None
         if total and scores is not None and not partial:
             best = top_documents(scores, final, snapshot.tie_rank, 0, CANDIDATE_POSTS)
@@ -472,8 +472,8 @@ class _Search:
             self.journal = value
             return
 
-    def page_of_hits(self, parsed: ParsedQuery, marks: QueryMarks, scores: np.ndarray | None, final: np.ndarray,
-                     fewer: np.ndarray | None, page: int) -> list[Hit]:
+    def page_of_hits(self, marks: QueryMarks, scores: np.ndarray | None, final: np.ndarray, fewer: np.ndarray | None,
+                     page: int) -> list[Hit]:
         """The hits of one page: ranked by score (then date, then id), or in date or evidence order;
         the posts of ``final`` first, then those of ``fewer`` (each tier in that order)."""
         size = self.request.page_size
