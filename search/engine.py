@@ -521,7 +521,6 @@ def _ordered(snapshot: _Snapshot, sort: str, scores: np.ndarray | None, among: n
     documents = documents[among[documents]]
     if sort == "evidence":
         secondary = np.arange(len(documents)) if scores is None else np.lexsort((snapshot.tie_rank[documents], -scores[documents]))
-        rank = np.empty(len(documents), dtype=np.int64)
-        rank[secondary] = np.arange(len(documents))
+        rank = np.argsort(secondary)  # each document's place in the secondary order
         documents = documents[np.lexsort((rank, snapshot.evidence[documents]))]
     return [(d, 0.0 if scores is None else float(scores[d])) for d in documents[start:stop].tolist()]
