@@ -59,8 +59,8 @@ JOURNAL_WEIGHT = 3.0
 RELAXED_NOTICE = "Few posts match most of your words, so these results include every post that matches any of them."
 PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 _RECORD_FIELDS = ("doi", "id", "issue_date")  # restricted by exact value, not facets
-_FIELD_WORDS = {"author": "author", "journal": "journal", "topic": "topic", "type": "type", "year": "year",
-                "doi": "DOI", "id": "id", "issue_date": "month", "title": "title has", "implications": "implications have"}  # how the interpretation line names a field
+# How the interpretation line names a field, when not by its own name.
+_FIELD_WORDS = {"doi": "DOI", "issue_date": "month", "title": "title has", "implications": "implications have"}
 _JSON_KEYS = ("query", "total", "more", "page", "page_size", "sort", "suggestion", "corrected", "notice", "relaxed",
               "partial", "interpreted", "answer", "hits", "facets", "facet_totals")  # SearchResponse.to_dict's
 
