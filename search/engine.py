@@ -30,7 +30,7 @@ from search.analysis import STOP_AND_QUESTION_WORDS, contains_run, fold_name, wo
 from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
 from search.evidence import RESEARCH_TYPES, evidence_level
-from search.explain import QueryMarks, explain, unmatched
+from search.explain import QueryMarks, explain
 from search.facets import FacetCount, FacetIndex
 from search.journals import full_journal_name
 from search.post import Post
@@ -484,10 +484,7 @@ class _Search:
                 shown += [(d, score, offset > 0) for d, score in _ordered(self.snapshot, self.request.sort, scores, tier,
                                                                             max(0, start - offset), stop - offset)]
         posts = [(d, self.full_post(d)[0]) for d, _, _ in shown]
-        if marks.terms or marks.phrases or marks.selected:
-            explanations = explain(self.reader, marks, posts)
-        else:
-            explanations = [unmatched(post) for _, post in posts]
+        explanations = explain(self.reader, marks, posts)
         return [Hit(post, score, explanation.highlights, explanation.matched_fields, fewer_words)
                 for (_, post), (_, score, fewer_words), explanation in zip(posts, shown, explanations)]
 

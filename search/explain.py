@@ -53,10 +53,9 @@ class Explanation:
 
 @dataclass
 class QueryMarks:
-    """What a query looks for in a hit: terms and phrases with the parts they may be found in (a bit
-    per part of search.schema.PARTS), and the values its restrictions select, by field."""
+    """What a query looks for in a hit: phrases (a term is a phrase of one word) with the parts they may be
+    found in (a bit per part of search.schema.PARTS), and the values its restrictions select, by field."""
 
-    terms: dict[str, int] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], int] = field(default_factory=dict)
     selected: dict[str, set[str]] = field(default_factory=dict)
 
@@ -72,13 +71,13 @@ class QueryMarks:
                     marks.selected.setdefault(leaf.fieldname, set()).update(resolve(leaf))
                 continue
             if isinstance(leaf, Term) and isinstance(leaf.text, str):
-                marks.terms[leaf.text] = marks.terms.get(leaf.text, 0) | parts
+                marks.phrases[(leaf.text,)] = marks.phrases.get((leaf.text,), 0) | parts
             elif isinstance(leaf, Phrase):
                 marks.phrases[tuple(leaf.words)] = marks.phrases.get(tuple(leaf.words), 0) | parts
             elif isinstance(leaf, (Prefix, Wildcard)):
                 pattern = leaf.text + "*" if isinstance(leaf, Prefix) else leaf.text
                 for term in expand(leaf.fieldname, pattern):
-                    marks.terms[term] = marks.terms.get(term, 0) | parts
+                    marks.phrases[(term,)] = marks.phrases.get((term,), 0) | parts
         return marks
 
 
@@ -100,9 +99,11 @@ def _positive_leaves(query: Query, parts: int):
 
 def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int, Post]]) -> list[Explanation]:
     """Each hit's marked texts and the parts where the query's terms occur."""
+    if not (marks.phrases or marks.selected):
+        return [_unmatched(post) for _, post in hits]
     documents = [docnum for docnum, _ in hits]
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (document, part) -> character spans
-    for words, parts in [((term,), parts) for term, parts in marks.terms.items()] + list(marks.phrases.items()):
+    for words, parts in marks.phrases.items():
         first, owners, ends = reader.phrase(CATCH_ALL_FIELD, words, documents)  # from its first word to its last
         allowed = (np.left_shift(1, first["part"].astype(np.int64)) & parts) != 0
         for owner, part, start, end in zip(owners[allowed].tolist(), first["part"][allowed].tolist(),
@@ -134,7 +135,7 @@ def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: 
     return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
 
 
-def unmatched(post: Post) -> Explanation:
+def _unmatched(post: Post) -> Explanation:
     """A post listed without words to mark (browsing, or restrictions alone): the start of its texts."""
     return Explanation({"title": fallback_snippet(post.title), "summary": fallback_snippet(post.summary),
                         "implications": fallback_snippet(post.implications)}, ())
