@@ -1,18 +1,10 @@
 """The search engine: one search request through each step once, over the current index snapshot.
 
-``SearchEngine.search`` is the full call the web page and the command line make:
-
-1. parse the query (search.query): clauses that score, restrictions, exclusions;
-2. restrict: each restriction and facet filter resolved to posts (search.restrict), exclusions removed;
-3. score every post by the clauses (search.scoring, over the postings file); a query of three or more
-   clauses has two tiers: the posts matching most of them are the results (the count and the facets
-   describe them), and those matching only some follow on later pages, marked ``fewer_words``; when
-   fewer than ``RELAX_BELOW`` posts match most, every post matching any clause is a result;
-4. take the page in the chosen order;
-5. explain the page's hits (search.explain: highlights and "matched in");
-6. quote a practice answer from the best posts' implications (search.answer);
-7. count facets disjunctively over every matching post (search.facets);
-8. suggest a spelling (search.did_you_mean), retrying a query that found nothing with it.
+``SearchEngine.search`` is the full call the web page and the command line make; docs/architecture.md
+lists its steps (the request path), a module each. A query of three or more clauses has two tiers: the
+posts matching most of them are the results (the count and the facets describe them), and those
+matching only some follow on later pages, marked ``fewer_words``; when fewer than ``RELAX_BELOW`` posts
+match most, every post matching any clause is a result.
 
 A snapshot (one build of the index, search.store) holds what is derived from its stored records when
 it opens: the posts without their texts, facet values, the restriction resolvers, date orders. It is
@@ -27,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import cached_property
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
@@ -36,8 +29,8 @@ import numpy as np
 from search.analysis import STOP_AND_QUESTION_WORDS, contains_run, fold_name, word_terms
 from search.answer import CANDIDATE_POSTS, AnswerSentence, practice_answer
 from search.did_you_mean import DidYouMean
-from search.evidence import RESEARCH_TYPES, UNKNOWN_LEVEL, evidence_level
-from search.explain import Explanation, QueryMarks, explain, unmatched
+from search.evidence import RESEARCH_TYPES, evidence_level
+from search.explain import QueryMarks, explain
 from search.facets import FacetCount, FacetIndex
 from search.journals import full_journal_name
 from search.post import Post
@@ -66,8 +59,10 @@ JOURNAL_WEIGHT = 3.0
 RELAXED_NOTICE = "Few posts match most of your words, so these results include every post that matches any of them."
 PARTIAL_NOTICE = "The search took too long, so these results may be incomplete."
 _RECORD_FIELDS = ("doi", "id", "issue_date")  # restricted by exact value, not facets
-_FIELD_WORDS = {"author": "author", "journal": "journal", "topic": "topic", "type": "type", "year": "year",
-                "doi": "DOI", "id": "id", "issue_date": "month", "title": "title has", "implications": "implications have"}  # how the interpretation line names a field
+# How the interpretation line names a field, when not by its own name.
+_FIELD_WORDS = {"doi": "DOI", "issue_date": "month", "title": "title has", "implications": "implications have"}
+_JSON_KEYS = ("query", "total", "more", "page", "page_size", "sort", "suggestion", "corrected", "notice", "relaxed",
+              "partial", "interpreted", "answer", "hits", "facets", "facet_totals")  # SearchResponse.to_dict's
 
 
 @dataclass(frozen=True)
@@ -110,13 +105,11 @@ class SearchResponse:
         """How the query was read, in one line (PubMed's "search details"): ``alliance (also: rapport,
         therapeutic relationship, …) · year 2020 · author Barkham``. Empty when nothing was typed."""
         interpreted = self.interpreted
-        pieces = []
         words = []
         for word in interpreted.get("words", ()):
             also = interpreted.get("expansions", {}).get(word.lower().strip("?!.,;"))
             words.append(f"{word} (also: {', '.join(also[:3])}{', …' if len(also) > 3 else ''})" if also else word)
-        if words:
-            pieces.append(" ".join(words))
+        pieces = [" ".join(words)] if words else []
         if interpreted.get("journal"):
             pieces.append(f"journal named: {interpreted['journal']}")
         for entry in interpreted.get("restrictions", ()):
@@ -132,14 +125,9 @@ class SearchResponse:
                 label += f" ({len(matches)} {entry['field']}s)"
             pieces.append(label)
         for entry in interpreted.get("unknown", ()):
-            what = f"{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}: "
-            if entry.get("help"):
-                what += entry["help"]
-            else:
-                what += f"no {entry['field']} of that name"
-                if entry.get("suggestions"):
-                    what += f"; nearest: {'; '.join(entry['suggestions'])}"
-            pieces.append(what)
+            nearest = f"; nearest: {'; '.join(entry['suggestions'])}" if entry.get("suggestions") else ""
+            why = entry.get("help") or f"no {entry['field']} of that name{nearest}"
+            pieces.append(f"{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}: {why}")
         return " · ".join(pieces)
 
     @property
@@ -152,24 +140,12 @@ class SearchResponse:
         return max(1, -(-(self.total + self.more) // self.request.page_size))
 
     def to_dict(self) -> dict:
-        return {
-            "query": self.request.query,
-            "total": self.total,
-            "more": self.more,
-            "page": self.page,
-            "page_size": self.request.page_size,
-            "sort": self.request.sort,
-            "suggestion": self.suggestion,
-            "corrected": self.corrected,
-            "notice": self.notice,
-            "relaxed": self.relaxed,
-            "partial": self.partial,
-            "interpreted": self.interpreted,
-            "answer": [sentence.to_dict() for sentence in self.answer] if self.answer else None,
-            "hits": [hit.to_dict() for hit in self.hits],
-            "facets": {name: [count.to_dict() for count in counts] for name, counts in self.facets.items()},
-            "facet_totals": self.facet_totals,
-        }
+        record = {key: getattr(self.request if key in ("query", "page_size", "sort") else self, key)
+                  for key in _JSON_KEYS}
+        record.update(answer=[sentence.to_dict() for sentence in self.answer] if self.answer else None,
+                      hits=[hit.to_dict() for hit in self.hits],
+                      facets={name: [count.to_dict() for count in counts] for name, counts in self.facets.items()})
+        return record
 
 
 class _Snapshot:
@@ -184,35 +160,28 @@ class _Snapshot:
             self.scorer = Scorer(self.postings, self.searcher, PLAIN_WORD_FIELDS)
             self.posts: dict[int, Post] = {}
             self.facets = FacetIndex()
-            exact: dict[str, dict[str, list[int]]] = {name: {} for name in _RECORD_FIELDS}
+            self.exact: dict[str, dict[str, list[int]]] = {name: {} for name in _RECORD_FIELDS}
             for docnum, post in enumerate(read_listings(self.build)):  # the texts stay on disk
                 self.posts[docnum] = post
                 self.facets.add(docnum, post)
                 for name, value in (("doi", (post.doi or "").lower()), ("id", post.id), ("issue_date", post.issue_date)):
-                    exact[name].setdefault(value, []).append(docnum)
+                    self.exact[name].setdefault(value, []).append(docnum)
         except Exception:
             self.close()
             raise
-        self.exact = exact
         self.docnum_of = {post.id: docnum for docnum, post in self.posts.items()}
         self.size = self.facets.size
         known = {name: self.facets.values(name) for name in ("author", "journal", "topic", "type", "year")}
         known["topic"] += [label for label in DEFAULT_TOPICS if label not in known["topic"]]  # the taxonomy's, even without posts
         known["type"] += [label for label in RESEARCH_TYPES if label not in known["type"]]
-        self.resolver = Resolver({**known, **{name: list(values) for name, values in exact.items()}})
+        self.resolver = Resolver({**known, **{name: list(values) for name, values in self.exact.items()}})
         self.did_you_mean = DidYouMean(lambda: Vocabulary.load(self.build / VOCABULARY_FILE), self.is_indexed,
                                        self.resolver)
         by_id = sorted(self.posts, key=lambda docnum: self.posts[docnum].id)
         self.newest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date, reverse=True), dtype=np.int64)
         self.oldest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date), dtype=np.int64)
-        self.tie_rank = np.zeros(self.size, dtype=np.int64)
-        self.tie_rank[self.newest_first] = np.arange(len(self.newest_first))
-        self.present = np.zeros(self.size, dtype=bool)
-        self.present[list(self.posts)] = True
-        self.evidence = np.full(self.size, UNKNOWN_LEVEL, dtype=np.int64)
-        for docnum, post in self.posts.items():
-            self.evidence[docnum] = evidence_level(post.research_types)
-        self._suggester: Suggester | None = None
+        self.tie_rank = np.argsort(self.newest_first)  # each post's place in newest_first (docnums are 0..size-1)
+        self.evidence = np.array([evidence_level(post.research_types) for post in self.posts.values()], dtype=np.int64)
         # Each journal's name as the words a query names it by (search._Search.journal_named), longest
         # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
         self.journal_words = sorted(((value, [word for word in name_words(value) if word not in STOP_AND_QUESTION_WORDS])
@@ -265,15 +234,13 @@ class _Snapshot:
             value = value.lower()
         return self.resolver.resolve(field_name, value)
 
-    @property
+    @cached_property
     def suggester(self) -> Suggester:
         """Autocomplete entries (built on the first look-up: a command-line search never needs them)."""
-        if self._suggester is None:
-            self._suggester = Suggester(
-                [Suggestion(kind, count.value, count=count.count)
-                 for kind in ("topic", "journal", "author") for count in self.facets.all_counts(kind)]
-                + [Suggestion("title", self.posts[d].title, post_id=self.posts[d].id) for d in self.newest_first.tolist()])
-        return self._suggester
+        return Suggester(
+            [Suggestion(kind, count.value, count=count.count)
+             for kind in ("topic", "journal", "author") for count in self.facets.all_counts(kind)]
+            + [Suggestion("title", self.posts[d].title, post_id=self.posts[d].id) for d in self.newest_first.tolist()])
 
 
 class SearchEngine:
@@ -314,14 +281,14 @@ class SearchEngine:
     def _reading(self, work: Callable[[_Snapshot], T]) -> T:
         """``work`` over the current snapshot. A build swapped in (and the old one deleted) between
         finding the snapshot and reading its files is no error: the work is done again on the new one."""
-        for attempt in range(3):
+        for _ in range(2):
             snapshot = self._current()
             try:
                 return work(snapshot)
             except IndexUnavailable:
-                if attempt == 2 or current_build(self.root) == snapshot.build:
+                if current_build(self.root) == snapshot.build:
                     raise
-        raise AssertionError("unreachable")
+        return work(self._current())
 
     # -- searching ----------------------------------------------------------------------------
     def search(self, request: SearchRequest) -> SearchResponse:
@@ -378,25 +345,24 @@ class SearchEngine:
         return self._current().suggester.suggest(prefix, limit)
 
 
-def _open_snapshot(root: Path, build: Path | None, attempts: int = 3) -> _Snapshot:
-    """Open the current build. A build swapped out (and deleted) while opening is followed to the new one;
-    damaged files raise IndexUnavailable (a 503), never an arbitrary Whoosh error."""
-    for attempt in range(attempts):
+def _open_snapshot(root: Path, build: Path | None) -> _Snapshot:
+    """Open the current build. A build swapped out (and deleted) while opening is followed to the new one
+    (three tries in all); damaged files raise IndexUnavailable (a 503), never an arbitrary Whoosh error."""
+    for attempt in range(3):
         try:
             return _Snapshot(root)
         except Exception as error:
             now = current_build(root)
-            if now != build and attempt + 1 < attempts:
+            if now != build and attempt < 2:
                 build = now
                 continue
             if isinstance(error, IndexUnavailable):
                 raise
             raise IndexUnavailable(f"the index at {now} cannot be read ({error!r}): rebuild it with `python run.py index`") from error
-    raise AssertionError("unreachable")
 
 
 class _Search:
-    """One search request over one snapshot (see the module notes for its steps)."""
+    """One search request over one snapshot (its steps: docs/architecture.md)."""
 
     def __init__(self, snapshot: _Snapshot, reader: PostingsReader, request: SearchRequest) -> None:
         self.snapshot, self.reader, self.request = snapshot, reader, request
@@ -439,7 +405,7 @@ class _Search:
         snapshot = self.snapshot
         scores = fewer = None
         relaxed = False
-        restricted = snapshot.present.copy()
+        restricted = np.ones(snapshot.size, dtype=bool)
         for restriction in parsed.restrictions:
             restricted &= self.evaluate(restriction).mask
         for exclusion in parsed.exclusions:
@@ -471,7 +437,7 @@ class _Search:
         marks = QueryMarks.of(parsed, snapshot.postings.expand, lambda leaf: self.resolutions.get(leaf, Resolution("", "", ())).values)
         if self.journal:
             marks.selected.setdefault("journal", set()).add(self.journal)
-        hits = self.page_of_hits(parsed, marks, scores, final, fewer, page) if total + more else []
+        hits = self.page_of_hits(marks, scores, final, fewer, page) if total + more else []
         answer = None
         if total and scores is not None and not partial:
             best = top_documents(scores, final, snapshot.tie_rank, 0, CANDIDATE_POSTS)
@@ -506,8 +472,8 @@ class _Search:
             self.journal = value
             return
 
-    def page_of_hits(self, parsed: ParsedQuery, marks: QueryMarks, scores: np.ndarray | None, final: np.ndarray,
-                     fewer: np.ndarray | None, page: int) -> list[Hit]:
+    def page_of_hits(self, marks: QueryMarks, scores: np.ndarray | None, final: np.ndarray, fewer: np.ndarray | None,
+                     page: int) -> list[Hit]:
         """The hits of one page: ranked by score (then date, then id), or in date or evidence order;
         the posts of ``final`` first, then those of ``fewer`` (each tier in that order)."""
         size = self.request.page_size
@@ -518,11 +484,8 @@ class _Search:
                 shown += [(d, score, offset > 0) for d, score in _ordered(self.snapshot, self.request.sort, scores, tier,
                                                                             max(0, start - offset), stop - offset)]
         posts = [(d, self.full_post(d)[0]) for d, _, _ in shown]
-        if marks.terms or marks.phrases or marks.selected:
-            explanations = explain(self.reader, marks, posts)
-        else:
-            explanations = [unmatched(post) for _, post in posts]
-        return [_hit(post, score, explanation, fewer_words)
+        explanations = explain(self.reader, marks, posts)
+        return [Hit(post, score, explanation.highlights, explanation.matched_fields, fewer_words)
                 for (_, post), (_, score, fewer_words), explanation in zip(posts, shown, explanations)]
 
     def interpretation(self, parsed: ParsedQuery) -> dict:
@@ -555,12 +518,6 @@ def _ordered(snapshot: _Snapshot, sort: str, scores: np.ndarray | None, among: n
     documents = documents[among[documents]]
     if sort == "evidence":
         secondary = np.arange(len(documents)) if scores is None else np.lexsort((snapshot.tie_rank[documents], -scores[documents]))
-        rank = np.empty(len(documents), dtype=np.int64)
-        rank[secondary] = np.arange(len(documents))
+        rank = np.argsort(secondary)  # each document's place in the secondary order
         documents = documents[np.lexsort((rank, snapshot.evidence[documents]))]
     return [(d, 0.0 if scores is None else float(scores[d])) for d in documents[start:stop].tolist()]
-
-
-def _hit(post: Post, score: float, explanation: Explanation, fewer_words: bool = False) -> Hit:
-    return Hit(post=post, score=float(score), highlights=explanation.highlights,
-               matched_fields=explanation.matched_fields, fewer_words=fewer_words)

@@ -6,8 +6,7 @@ its other restrictions select. ``explain`` reads where those terms occur in the 
 postings file (their characters, stored when the index was built: nothing is analysed again) and
 returns each hit's title, summary and implications with the words marked, the author and journal
 lines when they matched, and the parts that matched ("matched in"). Every other character is
-HTML-escaped. A text of up to SNIPPET_CHARS is shown whole; a longer one as its best two windows (the
-most distinct matched words, then the most matches), in text order.
+HTML-escaped; a long text is shown as its best two windows (``_best_windows``).
 """
 from __future__ import annotations
 
@@ -54,10 +53,9 @@ class Explanation:
 
 @dataclass
 class QueryMarks:
-    """What a query looks for in a hit: terms and phrases with the parts they may be found in (a bit
-    per part of search.schema.PARTS), and the values its restrictions select, by field."""
+    """What a query looks for in a hit: phrases (a term is a phrase of one word) with the parts they may be
+    found in (a bit per part of search.schema.PARTS), and the values its restrictions select, by field."""
 
-    terms: dict[str, int] = field(default_factory=dict)
     phrases: dict[tuple[str, ...], int] = field(default_factory=dict)
     selected: dict[str, set[str]] = field(default_factory=dict)
 
@@ -73,56 +71,47 @@ class QueryMarks:
                     marks.selected.setdefault(leaf.fieldname, set()).update(resolve(leaf))
                 continue
             if isinstance(leaf, Term) and isinstance(leaf.text, str):
-                marks.terms[leaf.text] = marks.terms.get(leaf.text, 0) | parts
+                marks.phrases[(leaf.text,)] = marks.phrases.get((leaf.text,), 0) | parts
             elif isinstance(leaf, Phrase):
                 marks.phrases[tuple(leaf.words)] = marks.phrases.get(tuple(leaf.words), 0) | parts
             elif isinstance(leaf, (Prefix, Wildcard)):
                 pattern = leaf.text + "*" if isinstance(leaf, Prefix) else leaf.text
                 for term in expand(leaf.fieldname, pattern):
-                    marks.terms[term] = marks.terms.get(term, 0) | parts
+                    marks.phrases[(term,)] = marks.phrases.get((term,), 0) | parts
         return marks
 
 
 def _positive_leaves(query: Query, parts: int):
     """(leaf, parts it may be found in) outside any NOT; a title: or implications: restriction's words
     in that part only."""
-    if isinstance(query, Not):
-        return
     if isinstance(query, AndNot):
         yield from _positive_leaves(query.a, parts)
-        return
-    if isinstance(query, Restriction):
+    elif isinstance(query, Restriction):
         yield query, parts
         if query.query is not None:
             yield from _positive_leaves(query.query, _PART_BIT[query.fieldname])
-        return
-    if query.is_leaf():
+    elif query.is_leaf():
         yield query, parts
-        return
-    for child in query.children():
-        yield from _positive_leaves(child, parts)
+    elif not isinstance(query, Not):
+        for child in query.children():
+            yield from _positive_leaves(child, parts)
 
 
 def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int, Post]]) -> list[Explanation]:
     """Each hit's marked texts and the parts where the query's terms occur."""
+    if not (marks.phrases or marks.selected):
+        return [_unmatched(post) for _, post in hits]
     documents = [docnum for docnum, _ in hits]
     spans: dict[tuple[int, int], list[tuple[int, int]]] = {}  # (document, part) -> character spans
-    for term, parts in marks.terms.items():
-        occurrences, owners = reader.occurrences(CATCH_ALL_FIELD, term, documents)
-        _collect(spans, occurrences, owners, parts, occurrences["start"], occurrences["end"])
     for words, parts in marks.phrases.items():
         first, owners, ends = reader.phrase(CATCH_ALL_FIELD, words, documents)  # from its first word to its last
-        _collect(spans, first, owners, parts, first["start"], ends)
+        allowed = (np.left_shift(1, first["part"].astype(np.int64)) & parts) != 0
+        for owner, part, start, end in zip(owners[allowed].tolist(), first["part"][allowed].tolist(),
+                                           first["start"][allowed].tolist(), ends[allowed].tolist()):
+            spans.setdefault((owner, part), []).append((start, end))
     return [_explanation(post, {part: _merged(spans.get((docnum, index), []))
                                 for index, part in enumerate(PARTS)}, marks.selected)
             for docnum, post in hits]
-
-
-def _collect(spans, occurrences: np.ndarray, owners: np.ndarray, parts: int, starts, ends) -> None:
-    allowed = (np.left_shift(1, occurrences["part"].astype(np.int64)) & parts) != 0
-    for owner, part, start, end in zip(owners[allowed].tolist(), occurrences["part"][allowed].tolist(),
-                                       np.asarray(starts)[allowed].tolist(), np.asarray(ends)[allowed].tolist()):
-        spans.setdefault((owner, part), []).append((start, end))
 
 
 def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: dict[str, set[str]]) -> Explanation:
@@ -146,7 +135,7 @@ def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: 
     return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
 
 
-def unmatched(post: Post) -> Explanation:
+def _unmatched(post: Post) -> Explanation:
     """A post listed without words to mark (browsing, or restrictions alone): the start of its texts."""
     return Explanation({"title": fallback_snippet(post.title), "summary": fallback_snippet(post.summary),
                         "implications": fallback_snippet(post.implications)}, ())

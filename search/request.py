@@ -49,9 +49,8 @@ class SearchRequest:
             if facet not in FACETS:
                 raise InvalidRequest(f"unknown filter {facet!r}: use {', '.join(FACETS)}")
             chosen = tuple(dict.fromkeys(value.strip() for value in values if value and value.strip()))
-            wrong = next((value for value in chosen if facet == "year" and year_bounds(value) is None), None)
-            if wrong is not None:
-                raise InvalidRequest(f"{YEAR_HELP}, not {wrong!r}")
+            if facet == "year" and (wrong := [value for value in chosen if year_bounds(value) is None]):
+                raise InvalidRequest(f"{YEAR_HELP}, not {wrong[0]!r}")
             if len(chosen) > MAX_VALUES_PER_FACET:
                 raise InvalidRequest(f"at most {MAX_VALUES_PER_FACET} values may be selected for {facet}")
             if chosen:
