@@ -100,7 +100,34 @@ def write_index(
     build holds the root's lock.
     """
     with _build_lock(Path(root)):
-        return _write_and_swap(posts, Path(root), source, progress)
+        builds = Path(root) / BUILDS_DIR
+        builds.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        partial = builds / f"{name}.partial"
+        final = builds / name
+        try:
+            partial.mkdir()
+            count = _write_documents(partial, posts, progress)
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "analysis": fingerprint(),
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "post_count": count,
+                "source": source or {},
+                "files": _file_sizes(partial),
+            }
+            (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            os.rename(partial, final)
+        except OSError as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
+                                  "the previous index is still in use") from error
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        _point_current_at(Path(root), final)
+        _remove_old_builds(builds, keep={final.name})
+        return final
 
 
 @contextlib.contextmanager
@@ -118,38 +145,6 @@ def _build_lock(root: Path):
         lock.write(f"process {os.getpid()}")
         lock.flush()
         yield
-
-
-def _write_and_swap(posts: Iterable[Post], root: Path, source: dict | None, progress: Callable[[int], None] | None) -> Path:
-    builds = root / BUILDS_DIR
-    builds.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-    partial = builds / f"{name}.partial"
-    final = builds / name
-    try:
-        partial.mkdir()
-        count = _write_documents(partial, posts, progress)
-        meta = {
-            "schema_version": SCHEMA_VERSION,
-            "analysis": fingerprint(),
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "post_count": count,
-            "source": source or {},
-            "files": _file_sizes(partial),
-        }
-        (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        os.rename(partial, final)
-    except OSError as error:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise IndexWriteError(
-            f"the new index could not be written under {builds} ({error.strerror or error}); the previous index is still in use"
-        ) from error
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    _point_current_at(root, final)
-    _remove_old_builds(builds, keep={final.name})
-    return final
 
 
 def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[[int], None] | None) -> int:
@@ -231,8 +226,8 @@ def _writer_alive(name: str) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it runs, as another user
+        pass
     return True
 
 
@@ -275,19 +270,6 @@ def read_meta(root: str | os.PathLike) -> dict | None:
         return None
 
 
-def _damage(build: Path, meta: dict) -> str | None:
-    """Why the files of ``build`` do not match its metadata (missing, truncated, grown), or None.
-    Builds made before file sizes were recorded are not checked."""
-    for name, size in (meta.get("files") or {}).items():
-        try:
-            actual = (build / name).stat().st_size
-        except OSError:
-            return f"the index file {name} is missing"
-        if actual != size:
-            return f"the index file {name} has {actual} bytes, not the {size} it was written with"
-    return None
-
-
 def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
     build, problem = _pointer(root)
     if problem:
@@ -309,9 +291,15 @@ def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
             f"the index at {build} was written with other text analysis (thesaurus, stop words): "
             "rebuild it with `python run.py index`"
         )
-    damage = _damage(build, meta)
-    if damage:
-        return build, f"the index at {build} is damaged ({damage}): rebuild it with `python run.py index`"
+    for name, size in (meta.get("files") or {}).items():  # builds made before sizes were recorded: unchecked
+        try:
+            actual = (build / name).stat().st_size
+        except OSError:
+            actual = None
+        if actual != size:
+            damage = (f"the index file {name} is missing" if actual is None
+                      else f"the index file {name} has {actual} bytes, not the {size} it was written with")
+            return build, f"the index at {build} is damaged ({damage}): rebuild it with `python run.py index`"
     return build, None
 
 
