@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import os
 from bisect import bisect_left
+from collections import namedtuple
 from collections.abc import Sequence
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
@@ -65,10 +65,7 @@ class PostingsWriter:
         grouped: dict[str, list[tuple[int, int, int, int]]] = {}
         for part, (terms, offset) in enumerate(parts):
             for text, position, start, end in terms:
-                occurrences = grouped.get(text)
-                if occurrences is None:
-                    occurrences = grouped[text] = []
-                occurrences.append((position + offset, start, end, part))
+                grouped.setdefault(text, []).append((position + offset, start, end, part))
         self._fields.setdefault(field, _FieldBuffer()).add(docnum, grouped)
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
@@ -188,13 +185,8 @@ class Postings:
             os.close(handle)
 
 
-class Location(NamedTuple):
-    """Byte offsets and counts of one term's postings and occurrences in the data file."""
-
-    postings: int
-    posting_count: int
-    occurrences: int
-    occurrence_count: int
+# Byte offsets and counts of one term's postings and occurrences in the data file.
+Location = namedtuple("Location", "postings posting_count occurrences occurrence_count")
 
 
 class _Field:
@@ -249,19 +241,12 @@ class PostingsReader:
         """The term's occurrences in the field (of the given documents only, if given) and the document
         of each, in document and position order."""
         found = self.table.locate(field, term)
-        if found is None:
-            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
         postings = self.postings(field, term)
-        frequencies = postings["frequency"].astype(np.int64)
-        if documents is None:
-            occurrences = _read_array(self._handle, found.occurrences, found.occurrence_count, OCCURRENCE)
-            return occurrences, np.repeat(postings["doc"].astype(np.int64), frequencies)
-        starts = np.cumsum(frequencies) - frequencies
-        wanted = np.unique(np.asarray(documents, dtype=np.int64))
-        index = np.minimum(np.searchsorted(postings["doc"], wanted), max(len(postings) - 1, 0))
-        index = np.unique(index[postings["doc"][index] == wanted]) if len(postings) else index[:0]
+        index = np.arange(len(postings)) if documents is None else np.flatnonzero(np.isin(postings["doc"], documents))
         if not len(index):
             return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
+        frequencies = postings["frequency"].astype(np.int64)
+        starts = np.cumsum(frequencies) - frequencies
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all
         span = _read_array(self._handle, found.occurrences + first * OCCURRENCE.itemsize, last - first, OCCURRENCE)
         return span[_ranges(starts[index] - first, frequencies[index])], np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
@@ -297,13 +282,4 @@ def _read_array(handle: int, offset: int, count: int, dtype: np.dtype) -> np.nda
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The concatenation of ``arange(start, start + length)`` for each pair, as one vector operation."""
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    nonempty = lengths > 0
-    starts, lengths = starts[nonempty], lengths[nonempty]
-    steps = np.ones(total, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    steps[0] = starts[0]
-    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
-    return np.cumsum(steps)
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
