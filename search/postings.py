@@ -66,7 +66,11 @@ class PostingsWriter:
         for part, (terms, offset) in enumerate(parts):
             for text, position, start, end in terms:
                 grouped.setdefault(text, []).append((position + offset, start, end, part))
-        self._fields.setdefault(field, _FieldBuffer()).add(docnum, grouped)
+        buffer = self._fields.setdefault(field, _FieldBuffer())
+        for text, occurrences in grouped.items():
+            buffer.term_ids.append(buffer.ids.setdefault(text, len(buffer.ids)))
+            buffer.postings.append((docnum, len(occurrences), sum(1 << part for part in {o[3] for o in occurrences})))
+            buffer.occurrences.extend(occurrences)
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
     def write(self, directory: Path) -> None:
@@ -89,13 +93,6 @@ class _FieldBuffer:
         self.term_ids: list[int] = []
         self.postings: list[tuple[int, int, int]] = []
         self.occurrences: list[tuple[int, int, int, int]] = []
-
-    def add(self, docnum: int, grouped: dict[str, list[tuple[int, int, int, int]]]) -> None:
-        ids = self.ids
-        for text, occurrences in grouped.items():
-            self.term_ids.append(ids.setdefault(text, len(ids)))
-            self.postings.append((docnum, len(occurrences), sum(1 << part for part in {o[3] for o in occurrences})))
-            self.occurrences.extend(occurrences)
 
     def write(self, data) -> dict:
         terms = sorted(self.ids)
@@ -167,10 +164,8 @@ class Postings:
         if index == len(entry.terms) or entry.terms[index] != term:
             return None
         first, end = int(entry.term_postings[index]), int(entry.term_postings[index + 1])
-        occurrence = int(entry.term_occurrences[index])
         return Location(entry.postings_offset + first * POSTING.itemsize, end - first,
-                        entry.occurrences_offset + occurrence * OCCURRENCE.itemsize,
-                        int(entry.term_occurrences[index + 1]) - occurrence)
+                        entry.occurrences_offset + int(entry.term_occurrences[index]) * OCCURRENCE.itemsize)
 
     @contextmanager
     def reading(self):
@@ -185,8 +180,8 @@ class Postings:
             os.close(handle)
 
 
-# Byte offsets and counts of one term's postings and occurrences in the data file.
-Location = namedtuple("Location", "postings posting_count occurrences occurrence_count")
+# Byte offsets of one term's postings and occurrences in the data file, and its number of postings.
+Location = namedtuple("Location", "postings posting_count occurrences")
 
 
 class _Field:
@@ -230,11 +225,8 @@ class PostingsReader:
     def holding(self, field: str, term: str, documents: np.ndarray, parts: int) -> np.ndarray:
         """Those of ``documents`` (sorted) whose posting of the term has one of the ``parts`` bits."""
         postings = self.postings(field, term)
-        if not len(postings) or not len(documents):
-            return documents[:0]
-        index = np.minimum(np.searchsorted(postings["doc"], documents), len(postings) - 1)
-        found = (postings["doc"][index] == documents) & (postings["parts"][index] & parts != 0)
-        return documents[found]
+        held = postings["doc"][postings["parts"] & parts != 0]
+        return documents[np.searchsorted(held, documents, "right") > np.searchsorted(held, documents)]
 
     def occurrences(self, field: str, term: str, documents: Sequence[int] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +234,11 @@ class PostingsReader:
         of each, in document and position order."""
         found = self.table.locate(field, term)
         postings = self.postings(field, term)
-        index = np.arange(len(postings)) if documents is None else np.flatnonzero(np.isin(postings["doc"], documents))
+        index = np.arange(len(postings))
+        if documents is not None:
+            wanted = np.unique(np.asarray(documents, dtype=np.int64))
+            left, right = np.searchsorted(postings["doc"], wanted), np.searchsorted(postings["doc"], wanted, "right")
+            index = left[right > left]  # the postings of the wanted documents that hold the term
         if not len(index):
             return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
         frequencies = postings["frequency"].astype(np.int64)
