@@ -114,7 +114,8 @@ def write_index(
                 "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "post_count": count,
                 "source": source or {},
-                "files": _file_sizes(partial),
+                "files": {entry.name: entry.stat().st_size for entry in sorted(partial.iterdir())  # read back by _check
+                          if entry.is_file() and entry.name != META_FILE and not entry.name.endswith("LOCK")},
             }
             (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             os.rename(partial, final)
@@ -155,16 +156,13 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
     vocabulary = Vocabulary()
     postings = PostingsWriter()
     listings = []
-    try:
-        with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
-            for post in posts:
-                writer.add_document(**document_for(post, len(listings), postings))
-                vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
-                listings.append(post.replace(summary="", implications="").to_dict())
-                if progress:
-                    progress(len(listings))
-    finally:
-        ix.close()
+    with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
+        for post in posts:
+            writer.add_document(**document_for(post, len(listings), postings))
+            vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
+            listings.append(post.replace(summary="", implications="").to_dict())
+            if progress:
+                progress(len(listings))
     postings.write(directory)
     vocabulary.save(directory / VOCABULARY_FILE)
     (directory / LISTINGS_FILE).write_text(json.dumps(listings, ensure_ascii=False), encoding="utf-8")
@@ -181,15 +179,6 @@ def read_listings(build: Path) -> list[Post]:
 def fingerprint() -> str:
     """This program's analysis fingerprint (search.analysis), computed once."""
     return analysis_fingerprint()
-
-
-def _file_sizes(directory: Path) -> dict[str, int]:
-    """Name -> size of the index files (not locks): what a reader checks before trusting the build."""
-    return {
-        entry.name: entry.stat().st_size
-        for entry in sorted(directory.iterdir())
-        if entry.is_file() and entry.name != META_FILE and not entry.name.endswith("LOCK")
-    }
 
 
 def _point_current_at(root: Path, build: Path) -> None:
@@ -322,13 +311,11 @@ def verify_index(root: str | os.PathLike) -> str | None:
     if problem:
         return problem
     try:
-        build, ix = open_current(root)
-        try:
-            with ix.reader() as reader:
-                if reader.doc_count() != len(read_listings(build)) or Postings(build).documents != reader.doc_count():
-                    return f"the index at {build} is damaged (its files disagree on the number of posts): rebuild it with `python run.py index`"
-        finally:
-            ix.close()
+        build, ix = open_current(root)  # an Index holds nothing to close (its storage reads files whole)
+        with ix.reader() as reader:
+            if reader.doc_count() != len(read_listings(build)) or Postings(build).documents != reader.doc_count():
+                return (f"the index at {build} is damaged (its files disagree on the number of posts): "
+                        "rebuild it with `python run.py index`")
     except IndexUnavailable as error:
         return str(error)
     except Exception as error:  # Whoosh raises many kinds for damaged files
