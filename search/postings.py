@@ -257,14 +257,11 @@ class PostingsReader:
         wanted = (owners << POSITION_BITS) | first["position"].astype(np.int64)
         for offset, word in enumerate(words[1:], start=1):
             occurrences, word_owners = self.occurrences(field, word, documents)
-            if not len(occurrences):
-                keep[:] = False
-                break
             keys = (word_owners << POSITION_BITS) | occurrences["position"].astype(np.int64)
-            index = np.minimum(np.searchsorted(keys, wanted + offset), len(keys) - 1)
-            hit = keys[index] == wanted + offset
+            index = np.searchsorted(keys, wanted + offset)
+            hit = np.searchsorted(keys, wanted + offset, "right") > index
             keep &= hit
-            ends = np.where(hit, occurrences["end"][index].astype(np.int64), ends)
+            ends[hit] = occurrences["end"][index[hit]]
         return first[keep], owners[keep], ends[keep]
 
 

@@ -90,8 +90,7 @@ class _Evaluation:
         return Match(np.zeros(self.scorer.size, dtype=bool), np.zeros(self.scorer.size))
 
     def expired(self) -> bool:
-        if not self.scorer.timed_out and time.monotonic() > self.deadline:
-            self.scorer.timed_out = True
+        self.scorer.timed_out = self.scorer.timed_out or time.monotonic() > self.deadline
         return self.scorer.timed_out
 
     def match(self, query: Query) -> Match:
@@ -107,8 +106,7 @@ class _Evaluation:
             terms = self.scorer.postings.expand(query.fieldname, pattern)
             result = self.match(Or([Term(query.fieldname, term) for term in terms])) if terms else self.nothing()
         elif isinstance(query, Not):
-            inner = self.match(query.query)
-            result = Match(~inner.mask, np.zeros(self.scorer.size))
+            result = Match(~self.match(query.query).mask, np.zeros(self.scorer.size))
         elif isinstance(query, AndNot):
             first, second = self.match(query.a), self.match(query.b)
             keep = first.mask & ~second.mask

@@ -72,8 +72,6 @@ class _InMemoryStorage(FileStorage):
     """A read-only Whoosh storage that reads each file whole, once, and hands every searcher of the
     index its own reader over the same bytes (see the module notes)."""
 
-    supports_mmap = False
-
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False, readonly=True)
         self._contents: dict[str, bytes] = {}
