@@ -3,14 +3,12 @@ arrays read with one ``pread`` each.
 
 Written once per build beside Whoosh's segment (``postings.bin`` and its table ``postings.json``), from
 the same analysis of each post that Whoosh indexes (search.analysis.analyse, search.schema), and
-swapped in with it. For each field and term: its postings (document, frequency, and for the catch-all
-field a bit per part of the post that holds the term), then its occurrences (position, characters,
-part). The scorer reads a term's postings with ``numpy.frombuffer`` (Whoosh's own postings are pickled
-and compressed block by block); highlights, "matched in" and the practice answer read the occurrences
-of the few documents shown, and those documents' texts: the summary, the implications and the
-implications' sentence bounds. Only the table is held in memory, nothing is mapped: a file damaged or
-removed under a running reader raises ``PostingsError``, never a crash, and a reader's memory does
-not grow with the posts' texts.
+swapped in with it; for each field and term, its postings (``POSTING``) then its occurrences
+(``OCCURRENCE``). The scorer reads a term's postings with ``numpy.frombuffer`` (Whoosh's own postings
+are pickled and compressed block by block); highlights, "matched in" and the practice answer read the
+occurrences and texts of the few documents shown. Only the table is held in memory, nothing is mapped:
+a file damaged or removed under a running reader raises ``PostingsError``, never a crash, and a
+reader's memory does not grow with the posts' texts.
 """
 from __future__ import annotations
 
@@ -33,8 +31,6 @@ POSTING = np.dtype([("doc", "<i4"), ("frequency", "<u4"), ("parts", "u1")])
 OCCURRENCE = np.dtype([("position", "<u4"), ("start", "<u4"), ("end", "<u4"), ("part", "u1")])
 MAX_EXPANDED_TERMS = 64  # a prefix or wildcard reads at most this many terms
 POSITION_BITS = 21  # positions within a document stay below 2**21: ``document << 21 | position`` is a key
-_EMPTY_POSTINGS = np.zeros(0, dtype=POSTING)
-_EMPTY_OCCURRENCES = np.zeros(0, dtype=OCCURRENCE)
 
 
 class PostingsError(Exception):
@@ -96,8 +92,7 @@ class _FieldBuffer:
 
     def write(self, data) -> dict:
         terms = sorted(self.ids)
-        rank = np.empty(len(terms), dtype=np.int64)
-        rank[[self.ids[term] for term in terms]] = np.arange(len(terms))
+        rank = np.argsort([self.ids[term] for term in terms])  # a term's place in term order, by its id
         order = np.argsort(rank[np.asarray(self.term_ids, dtype=np.int64)], kind="stable")
         postings = np.array(self.postings, dtype=POSTING)[order]
         occurrences = np.array(self.occurrences, dtype=OCCURRENCE)
@@ -210,7 +205,7 @@ class PostingsReader:
         key = (field, term)
         if key not in self._read:
             found = self.table.locate(field, term)
-            self._read[key] = _EMPTY_POSTINGS if found is None else \
+            self._read[key] = np.zeros(0, dtype=POSTING) if found is None else \
                 _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
 
@@ -240,7 +235,7 @@ class PostingsReader:
             left, right = np.searchsorted(postings["doc"], wanted), np.searchsorted(postings["doc"], wanted, "right")
             index = left[right > left]  # the postings of the wanted documents that hold the term
         if not len(index):
-            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=OCCURRENCE), np.zeros(0, dtype=np.int64)
         frequencies = postings["frequency"].astype(np.int64)
         starts = np.cumsum(frequencies) - frequencies
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all

@@ -4,11 +4,9 @@
 its score: a term's postings come from the postings file (search.postings) as arrays, and its scores
 from Whoosh's own BM25 formula (``whoosh.scoring.bm25``) over the field lengths and statistics Whoosh
 keeps, so they equal ``searcher.search``'s with the same weighting (tests/test_search_scoring.py
-compares them on generated queries of every form). OR adds its children's scores, AND adds them where
-all match, AND NOT keeps the first where the second does not match, as Whoosh's matchers do; a phrase
-scores the sum of its words where they stand in a row; a prefix or wildcard is the OR of the words it
-expands to. A restriction (search.query.Restriction) matches the documents the engine resolves for it
-and scores nothing. Each evaluation has a deadline: past it, no further part is scored and
+compares them on generated queries of every form): each operator combines scores as Whoosh's matchers
+do. A restriction (search.query.Restriction) matches the documents the engine resolves for it and
+scores nothing. Each evaluation has a deadline: past it, no further part is scored and
 ``timed_out`` says the result may be incomplete.
 """
 from __future__ import annotations

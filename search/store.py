@@ -6,22 +6,22 @@ Layout of an index root::
     ROOT/builds/<build>/                           (Whoosh files, postings.bin/.json, listings.json,
                                                     vocabulary.json, pprnet-index.json)
 
-A reader follows ``current`` and sees the old index or the new one, never a half-written one; a
-build that fails leaves ``current`` untouched. ``pprnet-index.json`` records the schema version, so
-an index written by another version is reported as unusable instead of being misread, and the name and
-size of every index file, so a deleted or truncated file is reported (``index_problem``) before Whoosh
-reads it. A reader reads each index file whole into memory when it opens the index (no ``mmap``, no file
-handle kept), once per opened index, shared by its searchers: a file damaged under a running reader
-cannot touch it (with ``mmap``, truncating a file in place killed the process with SIGBUS), and nothing
-is left open for the garbage collector to close.
+A reader follows ``current`` and sees the old index or the new one, never a half-written one; a build
+that fails (a full disk, a bad post) removes its own directory and raises, and leaves ``current``
+untouched. ``pprnet-index.json`` records the schema version, so an index written by another version is
+reported as unusable instead of being misread, and the name and size of every index file, so a deleted
+or truncated file is reported (``index_problem``) before Whoosh reads it. A reader reads each index file
+whole into memory when it opens the index (no ``mmap``, no file handle kept), once per opened index,
+shared by its searchers: a file damaged under a running reader cannot touch it (with ``mmap``,
+truncating a file in place killed the process with SIGBUS), and nothing is left open for the garbage
+collector to close.
 
 Damaged states are reported, never raised as arbitrary errors: a ``current`` that is a directory, a
 symlink loop, a link to a missing or unreadable build (``index_problem``; ``open_current`` raises
 ``IndexUnavailable``). A new build repairs them: it replaces whatever ``current`` is and removes the
-builds left by builds that died (their writing process is gone). A build that fails (a full disk, a
-bad post) removes its own directory and raises; the old index keeps serving. One build writes to a
-root at a time: it holds an exclusive ``flock`` on ``ROOT/build.lock`` from start to clean-up (the
-kernel drops it if the process dies), and a second build stops at once with ``IndexBusy``.
+builds left by builds that died (their writing process is gone). One build writes to a root at a
+time: it holds an exclusive ``flock`` on ``ROOT/build.lock`` from start to clean-up (the kernel drops
+it if the process dies), and a second build stops at once with ``IndexBusy``.
 """
 from __future__ import annotations
 
@@ -193,8 +193,7 @@ def _point_current_at(root: Path, build: Path) -> None:
 
 
 def _remove_old_builds(builds: Path, keep: set[str]) -> None:
-    """Old builds go, and the partial builds of processes that died; a partial build whose process still
-    runs is left to it. Searchers that hold old files keep their copy (read into memory)."""
+    """Old builds go, and the partial builds of processes that died; one whose process still runs stays."""
     for entry in builds.iterdir():
         if entry.name in keep or (entry.name.endswith(".partial") and _writer_alive(entry.name)):
             continue
