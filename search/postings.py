@@ -3,25 +3,23 @@ arrays read with one ``pread`` each.
 
 Written once per build beside Whoosh's segment (``postings.bin`` and its table ``postings.json``), from
 the same analysis of each post that Whoosh indexes (search.analysis.analyse, search.schema), and
-swapped in with it. For each field and term: its postings (document, frequency, and for the catch-all
-field a bit per part of the post that holds the term), then its occurrences (position, characters,
-part). The scorer reads a term's postings with ``numpy.frombuffer`` (Whoosh's own postings are pickled
-and compressed block by block); highlights, "matched in" and the practice answer read the occurrences
-of the few documents shown, and those documents' texts: the summary, the implications and the
-implications' sentence bounds. Only the table is held in memory, nothing is mapped: a file damaged or
-removed under a running reader raises ``PostingsError``, never a crash, and a reader's memory does
-not grow with the posts' texts.
+swapped in with it; for each field and term, its postings (``POSTING``) then its occurrences
+(``OCCURRENCE``). The scorer reads a term's postings with ``numpy.frombuffer`` (Whoosh's own postings
+are pickled and compressed block by block); highlights, "matched in" and the practice answer read the
+occurrences and texts of the few documents shown. Only the table is held in memory, nothing is mapped:
+a file damaged or removed under a running reader raises ``PostingsError``, never a crash, and a
+reader's memory does not grow with the posts' texts.
 """
 from __future__ import annotations
 
 import json
 import os
 from bisect import bisect_left
+from collections import namedtuple
 from collections.abc import Sequence
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import NamedTuple
 
 import numpy as np
 
@@ -33,8 +31,6 @@ POSTING = np.dtype([("doc", "<i4"), ("frequency", "<u4"), ("parts", "u1")])
 OCCURRENCE = np.dtype([("position", "<u4"), ("start", "<u4"), ("end", "<u4"), ("part", "u1")])
 MAX_EXPANDED_TERMS = 64  # a prefix or wildcard reads at most this many terms
 POSITION_BITS = 21  # positions within a document stay below 2**21: ``document << 21 | position`` is a key
-_EMPTY_POSTINGS = np.zeros(0, dtype=POSTING)
-_EMPTY_OCCURRENCES = np.zeros(0, dtype=OCCURRENCE)
 
 
 class PostingsError(Exception):
@@ -65,11 +61,12 @@ class PostingsWriter:
         grouped: dict[str, list[tuple[int, int, int, int]]] = {}
         for part, (terms, offset) in enumerate(parts):
             for text, position, start, end in terms:
-                occurrences = grouped.get(text)
-                if occurrences is None:
-                    occurrences = grouped[text] = []
-                occurrences.append((position + offset, start, end, part))
-        self._fields.setdefault(field, _FieldBuffer()).add(docnum, grouped)
+                grouped.setdefault(text, []).append((position + offset, start, end, part))
+        buffer = self._fields.setdefault(field, _FieldBuffer())
+        for text, occurrences in grouped.items():
+            buffer.term_ids.append(buffer.ids.setdefault(text, len(buffer.ids)))
+            buffer.postings.append((docnum, len(occurrences), sum(1 << part for part in {o[3] for o in occurrences})))
+            buffer.occurrences.extend(occurrences)
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
     def write(self, directory: Path) -> None:
@@ -93,17 +90,9 @@ class _FieldBuffer:
         self.postings: list[tuple[int, int, int]] = []
         self.occurrences: list[tuple[int, int, int, int]] = []
 
-    def add(self, docnum: int, grouped: dict[str, list[tuple[int, int, int, int]]]) -> None:
-        ids = self.ids
-        for text, occurrences in grouped.items():
-            self.term_ids.append(ids.setdefault(text, len(ids)))
-            self.postings.append((docnum, len(occurrences), sum(1 << part for part in {o[3] for o in occurrences})))
-            self.occurrences.extend(occurrences)
-
     def write(self, data) -> dict:
         terms = sorted(self.ids)
-        rank = np.empty(len(terms), dtype=np.int64)
-        rank[[self.ids[term] for term in terms]] = np.arange(len(terms))
+        rank = np.argsort([self.ids[term] for term in terms])  # a term's place in term order, by its id
         order = np.argsort(rank[np.asarray(self.term_ids, dtype=np.int64)], kind="stable")
         postings = np.array(self.postings, dtype=POSTING)[order]
         occurrences = np.array(self.occurrences, dtype=OCCURRENCE)
@@ -170,10 +159,8 @@ class Postings:
         if index == len(entry.terms) or entry.terms[index] != term:
             return None
         first, end = int(entry.term_postings[index]), int(entry.term_postings[index + 1])
-        occurrence = int(entry.term_occurrences[index])
         return Location(entry.postings_offset + first * POSTING.itemsize, end - first,
-                        entry.occurrences_offset + occurrence * OCCURRENCE.itemsize,
-                        int(entry.term_occurrences[index + 1]) - occurrence)
+                        entry.occurrences_offset + int(entry.term_occurrences[index]) * OCCURRENCE.itemsize)
 
     @contextmanager
     def reading(self):
@@ -188,13 +175,8 @@ class Postings:
             os.close(handle)
 
 
-class Location(NamedTuple):
-    """Byte offsets and counts of one term's postings and occurrences in the data file."""
-
-    postings: int
-    posting_count: int
-    occurrences: int
-    occurrence_count: int
+# Byte offsets of one term's postings and occurrences in the data file, and its number of postings.
+Location = namedtuple("Location", "postings posting_count occurrences")
 
 
 class _Field:
@@ -223,7 +205,7 @@ class PostingsReader:
         key = (field, term)
         if key not in self._read:
             found = self.table.locate(field, term)
-            self._read[key] = _EMPTY_POSTINGS if found is None else \
+            self._read[key] = np.zeros(0, dtype=POSTING) if found is None else \
                 _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
 
@@ -238,30 +220,24 @@ class PostingsReader:
     def holding(self, field: str, term: str, documents: np.ndarray, parts: int) -> np.ndarray:
         """Those of ``documents`` (sorted) whose posting of the term has one of the ``parts`` bits."""
         postings = self.postings(field, term)
-        if not len(postings) or not len(documents):
-            return documents[:0]
-        index = np.minimum(np.searchsorted(postings["doc"], documents), len(postings) - 1)
-        found = (postings["doc"][index] == documents) & (postings["parts"][index] & parts != 0)
-        return documents[found]
+        held = postings["doc"][postings["parts"] & parts != 0]
+        return documents[np.searchsorted(held, documents, "right") > np.searchsorted(held, documents)]
 
     def occurrences(self, field: str, term: str, documents: Sequence[int] | None = None
                     ) -> tuple[np.ndarray, np.ndarray]:
         """The term's occurrences in the field (of the given documents only, if given) and the document
         of each, in document and position order."""
         found = self.table.locate(field, term)
-        if found is None:
-            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
         postings = self.postings(field, term)
-        frequencies = postings["frequency"].astype(np.int64)
-        if documents is None:
-            occurrences = _read_array(self._handle, found.occurrences, found.occurrence_count, OCCURRENCE)
-            return occurrences, np.repeat(postings["doc"].astype(np.int64), frequencies)
-        starts = np.cumsum(frequencies) - frequencies
-        wanted = np.unique(np.asarray(documents, dtype=np.int64))
-        index = np.minimum(np.searchsorted(postings["doc"], wanted), max(len(postings) - 1, 0))
-        index = np.unique(index[postings["doc"][index] == wanted]) if len(postings) else index[:0]
+        index = np.arange(len(postings))
+        if documents is not None:
+            wanted = np.unique(np.asarray(documents, dtype=np.int64))
+            left, right = np.searchsorted(postings["doc"], wanted), np.searchsorted(postings["doc"], wanted, "right")
+            index = left[right > left]  # the postings of the wanted documents that hold the term
         if not len(index):
-            return _EMPTY_OCCURRENCES, np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=OCCURRENCE), np.zeros(0, dtype=np.int64)
+        frequencies = postings["frequency"].astype(np.int64)
+        starts = np.cumsum(frequencies) - frequencies
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all
         span = _read_array(self._handle, found.occurrences + first * OCCURRENCE.itemsize, last - first, OCCURRENCE)
         return span[_ranges(starts[index] - first, frequencies[index])], np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
@@ -276,14 +252,11 @@ class PostingsReader:
         wanted = (owners << POSITION_BITS) | first["position"].astype(np.int64)
         for offset, word in enumerate(words[1:], start=1):
             occurrences, word_owners = self.occurrences(field, word, documents)
-            if not len(occurrences):
-                keep[:] = False
-                break
             keys = (word_owners << POSITION_BITS) | occurrences["position"].astype(np.int64)
-            index = np.minimum(np.searchsorted(keys, wanted + offset), len(keys) - 1)
-            hit = keys[index] == wanted + offset
+            index = np.searchsorted(keys, wanted + offset)
+            hit = np.searchsorted(keys, wanted + offset, "right") > index
             keep &= hit
-            ends = np.where(hit, occurrences["end"][index].astype(np.int64), ends)
+            ends[hit] = occurrences["end"][index[hit]]
         return first[keep], owners[keep], ends[keep]
 
 
@@ -297,13 +270,4 @@ def _read_array(handle: int, offset: int, count: int, dtype: np.dtype) -> np.nda
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The concatenation of ``arange(start, start + length)`` for each pair, as one vector operation."""
-    total = int(lengths.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    nonempty = lengths > 0
-    starts, lengths = starts[nonempty], lengths[nonempty]
-    steps = np.ones(total, dtype=np.int64)
-    ends = np.cumsum(lengths)
-    steps[0] = starts[0]
-    steps[ends[:-1]] = starts[1:] - (starts[:-1] + lengths[:-1]) + 1
-    return np.cumsum(steps)
+    return np.arange(int(lengths.sum()), dtype=np.int64) + np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)

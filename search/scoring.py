@@ -4,11 +4,9 @@
 its score: a term's postings come from the postings file (search.postings) as arrays, and its scores
 from Whoosh's own BM25 formula (``whoosh.scoring.bm25``) over the field lengths and statistics Whoosh
 keeps, so they equal ``searcher.search``'s with the same weighting (tests/test_search_scoring.py
-compares them on generated queries of every form). OR adds its children's scores, AND adds them where
-all match, AND NOT keeps the first where the second does not match, as Whoosh's matchers do; a phrase
-scores the sum of its words where they stand in a row; a prefix or wildcard is the OR of the words it
-expands to. A restriction (search.query.Restriction) matches the documents the engine resolves for it
-and scores nothing. Each evaluation has a deadline: past it, no further part is scored and
+compares them on generated queries of every form): each operator combines scores as Whoosh's matchers
+do. A restriction (search.query.Restriction) matches the documents the engine resolves for it and
+scores nothing. Each evaluation has a deadline: past it, no further part is scored and
 ``timed_out`` says the result may be incomplete.
 """
 from __future__ import annotations
@@ -90,8 +88,7 @@ class _Evaluation:
         return Match(np.zeros(self.scorer.size, dtype=bool), np.zeros(self.scorer.size))
 
     def expired(self) -> bool:
-        if not self.scorer.timed_out and time.monotonic() > self.deadline:
-            self.scorer.timed_out = True
+        self.scorer.timed_out = self.scorer.timed_out or time.monotonic() > self.deadline
         return self.scorer.timed_out
 
     def match(self, query: Query) -> Match:
@@ -107,8 +104,7 @@ class _Evaluation:
             terms = self.scorer.postings.expand(query.fieldname, pattern)
             result = self.match(Or([Term(query.fieldname, term) for term in terms])) if terms else self.nothing()
         elif isinstance(query, Not):
-            inner = self.match(query.query)
-            result = Match(~inner.mask, np.zeros(self.scorer.size))
+            result = Match(~self.match(query.query).mask, np.zeros(self.scorer.size))
         elif isinstance(query, AndNot):
             first, second = self.match(query.a), self.match(query.b)
             keep = first.mask & ~second.mask

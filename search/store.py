@@ -6,22 +6,22 @@ Layout of an index root::
     ROOT/builds/<build>/                           (Whoosh files, postings.bin/.json, listings.json,
                                                     vocabulary.json, pprnet-index.json)
 
-A reader follows ``current`` and sees the old index or the new one, never a half-written one; a
-build that fails leaves ``current`` untouched. ``pprnet-index.json`` records the schema version, so
-an index written by another version is reported as unusable instead of being misread, and the name and
-size of every index file, so a deleted or truncated file is reported (``index_problem``) before Whoosh
-reads it. A reader reads each index file whole into memory when it opens the index (no ``mmap``, no file
-handle kept), once per opened index, shared by its searchers: a file damaged under a running reader
-cannot touch it (with ``mmap``, truncating a file in place killed the process with SIGBUS), and nothing
-is left open for the garbage collector to close.
+A reader follows ``current`` and sees the old index or the new one, never a half-written one; a build
+that fails (a full disk, a bad post) removes its own directory and raises, and leaves ``current``
+untouched. ``pprnet-index.json`` records the schema version, so an index written by another version is
+reported as unusable instead of being misread, and the name and size of every index file, so a deleted
+or truncated file is reported (``index_problem``) before Whoosh reads it. A reader reads each index file
+whole into memory when it opens the index (no ``mmap``, no file handle kept), once per opened index,
+shared by its searchers: a file damaged under a running reader cannot touch it (with ``mmap``,
+truncating a file in place killed the process with SIGBUS), and nothing is left open for the garbage
+collector to close.
 
 Damaged states are reported, never raised as arbitrary errors: a ``current`` that is a directory, a
 symlink loop, a link to a missing or unreadable build (``index_problem``; ``open_current`` raises
 ``IndexUnavailable``). A new build repairs them: it replaces whatever ``current`` is and removes the
-builds left by builds that died (their writing process is gone). A build that fails (a full disk, a
-bad post) removes its own directory and raises; the old index keeps serving. One build writes to a
-root at a time: it holds an exclusive ``flock`` on ``ROOT/build.lock`` from start to clean-up (the
-kernel drops it if the process dies), and a second build stops at once with ``IndexBusy``.
+builds left by builds that died (their writing process is gone). One build writes to a root at a
+time: it holds an exclusive ``flock`` on ``ROOT/build.lock`` from start to clean-up (the kernel drops
+it if the process dies), and a second build stops at once with ``IndexBusy``.
 """
 from __future__ import annotations
 
@@ -72,8 +72,6 @@ class _InMemoryStorage(FileStorage):
     """A read-only Whoosh storage that reads each file whole, once, and hands every searcher of the
     index its own reader over the same bytes (see the module notes)."""
 
-    supports_mmap = False
-
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False, readonly=True)
         self._contents: dict[str, bytes] = {}
@@ -100,7 +98,35 @@ def write_index(
     build holds the root's lock.
     """
     with _build_lock(Path(root)):
-        return _write_and_swap(posts, Path(root), source, progress)
+        builds = Path(root) / BUILDS_DIR
+        builds.mkdir(parents=True, exist_ok=True)
+        name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
+        partial = builds / f"{name}.partial"
+        final = builds / name
+        try:
+            partial.mkdir()
+            count = _write_documents(partial, posts, progress)
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "analysis": fingerprint(),
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "post_count": count,
+                "source": source or {},
+                "files": {entry.name: entry.stat().st_size for entry in sorted(partial.iterdir())  # read back by _check
+                          if entry.is_file() and entry.name != META_FILE and not entry.name.endswith("LOCK")},
+            }
+            (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+            os.rename(partial, final)
+        except OSError as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
+                                  "the previous index is still in use") from error
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
+        _point_current_at(Path(root), final)
+        _remove_old_builds(builds, keep={final.name})
+        return final
 
 
 @contextlib.contextmanager
@@ -120,38 +146,6 @@ def _build_lock(root: Path):
         yield
 
 
-def _write_and_swap(posts: Iterable[Post], root: Path, source: dict | None, progress: Callable[[int], None] | None) -> Path:
-    builds = root / BUILDS_DIR
-    builds.mkdir(parents=True, exist_ok=True)
-    name = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{os.getpid()}"
-    partial = builds / f"{name}.partial"
-    final = builds / name
-    try:
-        partial.mkdir()
-        count = _write_documents(partial, posts, progress)
-        meta = {
-            "schema_version": SCHEMA_VERSION,
-            "analysis": fingerprint(),
-            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "post_count": count,
-            "source": source or {},
-            "files": _file_sizes(partial),
-        }
-        (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        os.rename(partial, final)
-    except OSError as error:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise IndexWriteError(
-            f"the new index could not be written under {builds} ({error.strerror or error}); the previous index is still in use"
-        ) from error
-    except BaseException:
-        shutil.rmtree(partial, ignore_errors=True)
-        raise
-    _point_current_at(root, final)
-    _remove_old_builds(builds, keep={final.name})
-    return final
-
-
 def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[[int], None] | None) -> int:
     """Index the posts with Whoosh's own writer (one segment: document numbers in order from 0) and
     write their postings file and spelling vocabulary beside it. An error half way cancels the writer
@@ -160,16 +154,13 @@ def _write_documents(directory: Path, posts: Iterable[Post], progress: Callable[
     vocabulary = Vocabulary()
     postings = PostingsWriter()
     listings = []
-    try:
-        with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
-            for post in posts:
-                writer.add_document(**document_for(post, len(listings), postings))
-                vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
-                listings.append(post.replace(summary="", implications="").to_dict())
-                if progress:
-                    progress(len(listings))
-    finally:
-        ix.close()
+    with ix.writer(limitmb=_WRITER_MEMORY_MB) as writer:
+        for post in posts:
+            writer.add_document(**document_for(post, len(listings), postings))
+            vocabulary.add_document(" ".join((post.title, post.summary, post.implications, post.citation or "")))
+            listings.append(post.replace(summary="", implications="").to_dict())
+            if progress:
+                progress(len(listings))
     postings.write(directory)
     vocabulary.save(directory / VOCABULARY_FILE)
     (directory / LISTINGS_FILE).write_text(json.dumps(listings, ensure_ascii=False), encoding="utf-8")
@@ -188,15 +179,6 @@ def fingerprint() -> str:
     return analysis_fingerprint()
 
 
-def _file_sizes(directory: Path) -> dict[str, int]:
-    """Name -> size of the index files (not locks): what a reader checks before trusting the build."""
-    return {
-        entry.name: entry.stat().st_size
-        for entry in sorted(directory.iterdir())
-        if entry.is_file() and entry.name != META_FILE and not entry.name.endswith("LOCK")
-    }
-
-
 def _point_current_at(root: Path, build: Path) -> None:
     """Swap ``current`` to ``build`` atomically. A ``current`` that is not a link (a directory or file
     left by hand or by another program) is moved into ``builds/`` first, to be removed as a stale build."""
@@ -211,8 +193,7 @@ def _point_current_at(root: Path, build: Path) -> None:
 
 
 def _remove_old_builds(builds: Path, keep: set[str]) -> None:
-    """Old builds go, and the partial builds of processes that died; a partial build whose process still
-    runs is left to it. Searchers that hold old files keep their copy (read into memory)."""
+    """Old builds go, and the partial builds of processes that died; one whose process still runs stays."""
     for entry in builds.iterdir():
         if entry.name in keep or (entry.name.endswith(".partial") and _writer_alive(entry.name)):
             continue
@@ -231,8 +212,8 @@ def _writer_alive(name: str) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it runs, as another user
+        pass
     return True
 
 
@@ -275,19 +256,6 @@ def read_meta(root: str | os.PathLike) -> dict | None:
         return None
 
 
-def _damage(build: Path, meta: dict) -> str | None:
-    """Why the files of ``build`` do not match its metadata (missing, truncated, grown), or None.
-    Builds made before file sizes were recorded are not checked."""
-    for name, size in (meta.get("files") or {}).items():
-        try:
-            actual = (build / name).stat().st_size
-        except OSError:
-            return f"the index file {name} is missing"
-        if actual != size:
-            return f"the index file {name} has {actual} bytes, not the {size} it was written with"
-    return None
-
-
 def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
     build, problem = _pointer(root)
     if problem:
@@ -309,9 +277,15 @@ def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
             f"the index at {build} was written with other text analysis (thesaurus, stop words): "
             "rebuild it with `python run.py index`"
         )
-    damage = _damage(build, meta)
-    if damage:
-        return build, f"the index at {build} is damaged ({damage}): rebuild it with `python run.py index`"
+    for name, size in (meta.get("files") or {}).items():  # builds made before sizes were recorded: unchecked
+        try:
+            actual = (build / name).stat().st_size
+        except OSError:
+            actual = None
+        if actual != size:
+            damage = (f"the index file {name} is missing" if actual is None
+                      else f"the index file {name} has {actual} bytes, not the {size} it was written with")
+            return build, f"the index at {build} is damaged ({damage}): rebuild it with `python run.py index`"
     return build, None
 
 
@@ -334,13 +308,11 @@ def verify_index(root: str | os.PathLike) -> str | None:
     if problem:
         return problem
     try:
-        build, ix = open_current(root)
-        try:
-            with ix.reader() as reader:
-                if reader.doc_count() != len(read_listings(build)) or Postings(build).documents != reader.doc_count():
-                    return f"the index at {build} is damaged (its files disagree on the number of posts): rebuild it with `python run.py index`"
-        finally:
-            ix.close()
+        build, ix = open_current(root)  # an Index holds nothing to close (its storage reads files whole)
+        with ix.reader() as reader:
+            if reader.doc_count() != len(read_listings(build)) or Postings(build).documents != reader.doc_count():
+                return (f"the index at {build} is damaged (its files disagree on the number of posts): "
+                        "rebuild it with `python run.py index`")
     except IndexUnavailable as error:
         return str(error)
     except Exception as error:  # Whoosh raises many kinds for damaged files
