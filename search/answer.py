@@ -41,7 +41,6 @@ from search.scoring import bm25_idf
 MAX_SENTENCES = 3
 CANDIDATE_POSTS = 5
 MIN_COVERAGE = 0.65
-RAREST = 1  # the passage holds one of the query's RAREST most specific concepts
 MIN_SENTENCE_WORDS = 5
 EVERYDAY_WORDS = Path(__file__).resolve().parent / "data" / "everyday_words.txt"
 SPECIFIC_ZIPF = 4.5
@@ -62,7 +61,6 @@ class AnswerSentence:
     sentence: str
     citation: str
     marked: str
-    coverage: float
 
     def to_dict(self) -> dict:
         return {"post_id": self.post_id, "sentence": self.sentence, "citation": self.citation}
@@ -97,7 +95,7 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
     present = [index for index, concept in enumerate(concepts) if concept.present]
     if not present:
         return None
-    rarest = set(sorted(present, key=lambda index: -concepts[index].weight)[:RAREST])
+    rarest = max(present, key=lambda index: concepts[index].weight)  # the most specific concept some post holds
     total = sum(concept.weight for concept in concepts)
     documents = np.unique([docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]])
     found: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (document, term) -> spans in the implications
@@ -118,11 +116,11 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
             best.append((key, -rank, post, post.implications[start:end], marks, start))
     best.sort(key=lambda item: item[:2], reverse=True)
     return [AnswerSentence(post.id, text, short_citation(post),
-                           marked_text(text, [(s - offset, e - offset) for s, e in marks]), key[-1])
-            for key, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
+                           marked_text(text, [(s - offset, e - offset) for s, e in marks]))
+            for _, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
 
 
-def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: set[int], total: float, found: dict):
+def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: int, total: float, found: dict):
     """(rank key, start, end, marked spans) of the best quotable sentence or adjacent pair, or None."""
     starts = [start for start, _, _ in spans]
     held: list[dict[int, float]] = [{} for _ in spans]  # sentence -> concept index -> share of the concept held
@@ -142,7 +140,7 @@ def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept]
         for sentence in range(first, last + 1):
             for index, share in held[sentence].items():
                 shares[index] = max(shares.get(index, 0.0), share)
-        if (RAREST and rarest.isdisjoint(shares)) or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
+        if rarest not in shares or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
             continue
         coverage = sum(share * concepts[index].weight for index, share in shares.items()) / total
         if coverage < MIN_COVERAGE:
