@@ -20,12 +20,10 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.txt"
 SURROUNDING_PUNCTUATION = ".,;:!?\"'()[]{}"
 
 
-def _load(path: Path) -> tuple[tuple[str, ...], ...]:
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return tuple(tuple(phrase.strip() for phrase in line.split("|")) for line in lines if line and not line.startswith("#"))
-
-
-SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = _load(DATA_FILE)
+_LINES = (line.strip() for line in DATA_FILE.read_text(encoding="utf-8").splitlines())
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.strip() for phrase in line.split("|")) for line in _LINES if line and not line.startswith("#")
+)
 LONGEST_PHRASE_WORDS = max(len(phrase.split()) for group in SYNONYM_GROUPS for phrase in group)
 
 
