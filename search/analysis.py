@@ -10,10 +10,10 @@ phrases match exact word sequences.
 ``analyse`` runs the chain once over a text when the index is built and returns every term with its
 position and characters; the index writer, the postings file read by the scorer, the highlighter and
 the practice answer all use that one output (search.schema, search.postings). Queries run the same
-chain over what was typed (``phrase_terms``). Every piece is a module-level class: Whoosh pickles
-the analyzers into the index.
+steps over what was typed (``phrase_terms``: each word's terms). Every piece is a module-level class:
+Whoosh pickles the analyzers into the index.
 
-``ANALYSIS_FINGERPRINT`` is computed from what the chain does (a probe text through it) and from the
+``analysis_fingerprint`` is computed from what the chain does (a probe text through it) and from the
 word lists, the thesaurus and the NLTK version: the index records it, and an index written with
 other rules is rebuilt (search.store).
 """
@@ -78,7 +78,6 @@ class TermsFilter(Filter):
                     position = token.pos if position is None else position + 1
                     token.pos = position
                 token.text = term
-                token.stopped = False
                 yield token
 
 
@@ -101,7 +100,7 @@ class ConceptFilter(Filter):
         terms: list[str] = []   # the terms so far
         starts: list[int] = []  # and their first characters
         for token in tokens:
-            if token.mode != "index" or token.stopped:
+            if token.mode != "index":
                 yield token
                 continue
             term, start = token.text, getattr(token, "startchar", 0)
@@ -211,9 +210,8 @@ _PROBE_PROSE = (
 
 
 def analysis_fingerprint() -> str:
-    """A digest of what the content chain does: a probe text through a fresh chain (index mode, with
-    positions and characters), plus the word lists, the thesaurus and the NLTK version. Computed anew
-    on each call from the modules' current tables (tests change one and see the digest change)."""
+    """The digest (see the module notes), computed anew on each call from the modules' current tables
+    (tests change one and see the digest change)."""
     from importlib.metadata import version  # the stemmer's version: a new Snowball can stem differently
 
     words = sorted({
@@ -228,5 +226,4 @@ def analysis_fingerprint() -> str:
         sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
         thesaurus.SYNONYM_GROUPS, WORD_PATTERN,
     )
-    digest = hashlib.sha256(repr((analysed, tables, version("nltk"))).encode())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(repr((analysed, tables, version("nltk"))).encode()).hexdigest()[:16]

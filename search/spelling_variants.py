@@ -1,23 +1,16 @@
-"""British/American spelling folding for the search analyzer.
+"""British/American spelling folding for the search analyzer (search.analysis).
 
-``fold_spelling`` maps one lowercase token to its American spelling, so that
-"behaviour" and "behavior", "randomised" and "randomized", or "counselling"
-and "counseling" become the same indexed term.  It runs on every token of
-every document, before the Snowball stemmer, in both the indexing and the
-query analyzer.
+``fold_spelling`` maps one lowercase token to its American spelling, so that "behaviour" and
+"behavior", "randomised" and "randomized", or "counselling" and "counseling" become the same indexed
+term. Folding is conservative: a word is changed only when it is a British variant. Three layers do
+the work, their word lists (and the reason for each) in ``data/spelling_variants.toml``:
 
-Folding is conservative: a word is changed only when it is a British
-variant.  Three layers do the work, their word lists in
-``data/spelling_variants.toml``:
+* ``IRREGULAR_SPELLINGS``: pairs listed one by one ("grey", "whilst", "practise", "catalogue"...);
+* fragments: British roots replaced anywhere, at the start or at the end of a word ("haem", "paed",
+  "oestr", "plough", "judgement", "defence"...);
+* suffix rules (-our, -ise, -yse, -re, doubled l), each with sets of words it must not touch
+  ("advise", "hour", "acre", "controlled"...).
 
-* ``IRREGULAR_SPELLINGS``: pairs listed one by one ("grey", "whilst",
-  "practise", "catalogue", "fulfil"...);
-* fragments: British roots replaced anywhere, at the start or at the end
-  of a word ("haem", "paed", "oestr", "plough", "judgement", "defence"...);
-* suffix rules (-our, -ise, -yse, -re, doubled l), each with sets of
-  words it must not touch ("advise", "hour", "acre", "controlled"...).
-
-American words and words that are not spelling variants come back unchanged.
 The rules were checked against the Debian British and American word lists.
 """
 
@@ -40,8 +33,7 @@ OUR_WORD = re.compile(r"^(?P<stem>[a-z]+)our(?P<tail>[a-z]*)$")
 
 def _fold_fragments(word: str) -> str:
     for british, american in _TABLES["fragments_anywhere"].items():
-        if british in word:
-            word = word.replace(british, american)
+        word = word.replace(british, american)
     for british, american in _TABLES["fragments_at_start"].items():
         if word.startswith(british):
             word = american + word[len(british):]
