@@ -1,14 +1,12 @@
 """The practice answer: sentences quoted from the practice implications that answer a question.
 
 A query's plain-word clauses are its *concepts* (a word or a thesaurus phrase, with its equivalents).
-A concept's specificity is its idf in the index; a concept whose words are everyday English (Zipf
-frequency >= GENERIC_ZIPF in ``wordfreq``, and not in the thesaurus: "keep", "use", "better") is
-generic and never required. Only the posts ranked first (``CANDIDATE_POSTS``) are read, and only a
-sentence, or two adjacent sentences of one paragraph, is quoted when it holds
+A concept weighs its idf in the index, less when its words are everyday English (``_everyday``: "keep",
+"use", "better"; never a word of the thesaurus). Only the posts ranked first (``CANDIDATE_POSTS``) are
+read, and only a sentence, or two adjacent sentences of one paragraph, is quoted when it holds
 
-- the query's rarest required concept (a concept no post holds is the rarest of all: the blog does
-  not speak of it, so nothing is quoted), and
-- at least MIN_COVERAGE of the idf of the required concepts.
+- the most specific of the concepts that some post holds (when no post holds any, nothing is quoted), and
+- at least MIN_COVERAGE of the weight of all the concepts (those no post holds included).
 
 A sentence holds a concept when it holds one of its terms or of their derivations (a stem of seven
 letters or more and the indexed terms it begins or that begin it: "supervision" meets
@@ -152,8 +150,7 @@ def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept]
 
 
 def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
-    """A clause's content terms with their weights, specificity and whether it is required (not when
-    every word typed for it is everyday English)."""
+    """A clause's content terms with their shares, its weight and whether some post holds it."""
     terms: dict[str, float] = {}
 
     def walk(node: Query, boost: float) -> None:
@@ -192,9 +189,8 @@ def _derivations(terms: dict[str, float], postings: Postings) -> dict[str, float
 
 @lru_cache(maxsize=20_000)
 def _everyday(word: str) -> float:
-    """How much a typed word counts by how everyday it is in English (its Zipf frequency, from
-    ``data/everyday_words.txt``): 1 up to SPECIFIC_ZIPF, EVERYDAY_SHARE from EVERYDAY_ZIPF on ("keep",
-    "children"), linear between; a word of the thesaurus always counts whole."""
+    """How much a typed word counts by how everyday it is in English (its Zipf frequency): from 1 down
+    to EVERYDAY_SHARE ("keep", "children"); a word of the thesaurus always counts whole."""
     if THESAURUS.group_of(word) is not None:
         return 1.0
     zipf = everyday_words().get(word, 0.0)
