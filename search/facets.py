@@ -1,9 +1,8 @@
 """Facets: the one table that defines them (``FACETS``), and their values held in memory per index
 snapshot for filtering and disjunctive counts over document numbers.
 
-A ``Facet`` says everything the program knows about one: its name (URL parameter, JSON key, request
-filter), the label a page shows, how its values come from a Post, its command-line option, and how
-its values are listed (by count, or the research types by the evidence hierarchy of search.evidence).
+A ``Facet`` says everything the program knows about one (its fields below); the command line, request
+validation and the benchmarks read the table.
 
 A selection is OR within a facet and AND across facets; the counts of a facet are taken as if that
 facet had no selection, so a user can widen it (disjunctive faceting). Each facet is held as numpy
@@ -24,8 +23,6 @@ from search.evidence import hierarchy_order
 from search.post import Post
 
 MAX_FACET_VALUES = 50
-BY_COUNT = "count"          # most posts first (ties: alphabetically; years: newest first)
-BY_EVIDENCE = "evidence"    # the evidence hierarchy, strongest first (search.evidence)
 
 
 @dataclass(frozen=True)
@@ -36,12 +33,12 @@ class Facet:
     label: str                                  # what a page calls it
     values: Callable[[Post], tuple[str, ...]]   # a post's values
     option: str                                 # the command-line option
-    order: str = BY_COUNT                       # how its values are listed
+    order: Callable[[str], object] | None = None  # how its values are listed: by this key of a value, None: by count
 
 
 FACETS: tuple[Facet, ...] = (
     Facet("topic", "Topic", lambda post: post.topics, "--topic"),
-    Facet("type", "Type of research", lambda post: post.research_types, "--type", BY_EVIDENCE),
+    Facet("type", "Type of research", lambda post: post.research_types, "--type", hierarchy_order),
     Facet("journal", "Journal", lambda post: (post.journal,) if post.journal else (), "--journal"),
     Facet("author", "Author", lambda post: post.authors, "--author"),
     Facet("year", "Year published", lambda post: (str(post.year),) if post.year is not None else (), "--year"),
@@ -57,9 +54,8 @@ def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
 
 def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """(value, count) pairs ranked by count, in the order the facet lists them."""
-    if FACET_BY_NAME[facet].order == BY_EVIDENCE:
-        return sorted(ranked, key=lambda item: hierarchy_order(item[0]))
-    return ranked
+    order = FACET_BY_NAME[facet].order
+    return ranked if order is None else sorted(ranked, key=lambda item: order(item[0]))
 
 
 @dataclass(frozen=True)
@@ -89,9 +85,8 @@ class FacetIndex:
         for facet, values in facet_values(post).items():
             ids = self._values[facet]
             for value in dict.fromkeys(values):  # a post counts once per value
-                value_id = ids.setdefault(value, len(ids))
                 self._pair_documents[facet].append(docnum)
-                self._pair_values[facet].append(value_id)
+                self._pair_values[facet].append(ids.setdefault(value, len(ids)))
 
     def values(self, facet: str) -> list[str]:
         """Every value of a facet, in the order first seen."""
