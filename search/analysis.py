@@ -100,11 +100,10 @@ class ConceptFilter(Filter):
         terms: list[str] = []   # the terms so far
         starts: list[int] = []  # and their first characters
         for token in tokens:
-            if token.mode != "index":
-                yield token
-                continue
             term, start = token.text, getattr(token, "startchar", 0)
             yield token
+            if token.mode != "index":
+                continue
             terms.append(term)
             starts.append(start)
             for length in _CONCEPT_LENGTHS.get(term, ()):

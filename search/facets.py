@@ -107,10 +107,9 @@ class FacetIndex:
         passes none); None when nothing restricts."""
         allowed: np.ndarray | None = None
         for facet, values in selections.items():
-            if facet == ignoring:
-                continue
-            documents = self.mask_of_any(facet, values)
-            allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)
+            if facet != ignoring:
+                documents = self.mask_of_any(facet, values)
+                allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)
         return allowed
 
     def counts(
