@@ -10,10 +10,10 @@ phrases match exact word sequences.
 ``analyse`` runs the chain once over a text when the index is built and returns every term with its
 position and characters; the index writer, the postings file read by the scorer, the highlighter and
 the practice answer all use that one output (search.schema, search.postings). Queries run the same
-chain over what was typed (``phrase_terms``). Every piece is a module-level class: Whoosh pickles
-the analyzers into the index.
+steps over what was typed (``phrase_terms``: each word's terms). Every piece is a module-level class:
+Whoosh pickles the analyzers into the index.
 
-``ANALYSIS_FINGERPRINT`` is computed from what the chain does (a probe text through it) and from the
+``analysis_fingerprint`` is computed from what the chain does (a probe text through it) and from the
 word lists, the thesaurus and the NLTK version: the index records it, and an index written with
 other rules is rebuilt (search.store).
 """
@@ -48,19 +48,10 @@ QUESTION_WORDS = frozenset(
 STOP_AND_QUESTION_WORDS = frozenset(STOP_WORDS) | QUESTION_WORDS - {"being", "help", "helps", "more", "most"}
 
 # Closed compounds that people also write as two words or hyphenated; split so all forms meet.
-CLOSED_COMPOUNDS: dict[str, tuple[str, ...]] = {
-    "wellbeing": ("well", "being"),
-    "dropout": ("drop", "out"),
-    "dropouts": ("drop", "outs"),
-    "followup": ("follow", "up"),
-    "followups": ("follow", "ups"),
-    "posttreatment": ("post", "treatment"),
-    "pretreatment": ("pre", "treatment"),
-    "posttraumatic": ("post", "traumatic"),
-    "countertransference": ("counter", "transference"),
-    "selfesteem": ("self", "esteem"),
-    "burnedout": ("burned", "out"),
-}
+CLOSED_COMPOUNDS: dict[str, tuple[str, ...]] = {parts.replace(" ", ""): tuple(parts.split()) for parts in (
+    "well being", "drop out", "drop outs", "follow up", "follow ups", "post treatment", "pre treatment",
+    "post traumatic", "counter transference", "self esteem", "burned out",
+)}
 
 WORD_PATTERN = r"\w+(?:\.?\w+)*"
 
@@ -87,7 +78,6 @@ class TermsFilter(Filter):
                     position = token.pos if position is None else position + 1
                     token.pos = position
                 token.text = term
-                token.stopped = False
                 yield token
 
 
@@ -107,19 +97,17 @@ class ConceptFilter(Filter):
     phrase's characters, so a query looks a phrase of the thesaurus up as one term."""
 
     def __call__(self, tokens):
-        by_last = concepts_by_last_term()
         terms: list[str] = []   # the terms so far
         starts: list[int] = []  # and their first characters
         for token in tokens:
-            if token.mode != "index" or token.stopped:
-                yield token
-                continue
             term, start = token.text, getattr(token, "startchar", 0)
             yield token
+            if token.mode != "index":
+                continue
             terms.append(term)
             starts.append(start)
-            for length, concepts in by_last.get(term, ()):
-                if len(terms) >= length and tuple(terms[-length:]) in concepts:
+            for length in _CONCEPT_LENGTHS.get(term, ()):
+                if len(terms) >= length and tuple(terms[-length:]) in CONCEPTS:
                     token.text = concept_term(tuple(terms[-length:]))
                     if hasattr(token, "startchar"):
                         token.startchar = starts[-length]
@@ -129,17 +117,12 @@ class ConceptFilter(Filter):
                 token.startchar = start
 
 
-def _chain(with_concepts: bool) -> list:
-    items = [RegexTokenizer(WORD_PATTERN), TermsFilter()]
-    return items + [ConceptFilter()] if with_concepts else items
-
-
 class ContentAnalyzer(CompositeAnalyzer):
     """The content chain (see the module notes). Pickled without its items: an index always analyses
     with this program's rules, and the fingerprint makes an index written with other rules rebuilt."""
 
     def __init__(self) -> None:
-        super().__init__(*_chain(with_concepts=True))
+        super().__init__(RegexTokenizer(WORD_PATTERN), TermsFilter(), ConceptFilter())
 
     def __getstate__(self):
         return {}
@@ -173,7 +156,7 @@ def content_analyzer() -> ContentAnalyzer:
 
 
 _CONTENT = ContentAnalyzer()
-_WORD_ANALYZER = CompositeAnalyzer(*_chain(with_concepts=False))
+_WORD = re.compile(WORD_PATTERN)
 
 
 def analyse(text: str) -> list[Term]:
@@ -183,38 +166,26 @@ def analyse(text: str) -> list[Term]:
             for token in _CONTENT(text, positions=True, chars=True, mode="index")]
 
 
-@lru_cache(maxsize=100_000)
-def word_terms(raw: str) -> tuple[str, ...]:
-    """The terms one word (or a short text) yields through the content chain, stop words left out."""
-    return tuple(token.text for token in _WORD_ANALYZER(raw))
-
-
 def phrase_terms(phrase: str) -> tuple[str, ...]:
-    return tuple(term for word in re.findall(WORD_PATTERN, phrase) for term in word_terms(word))
+    """The terms a text yields through the content chain (no concept terms), stop words left out."""
+    return tuple(term for word in _WORD.findall(phrase) for term in terms_of_word(word))
+
+
+word_terms = lru_cache(maxsize=100_000)(phrase_terms)  # the same, memoised for the words looked up again and again
 
 
 def concept_term(terms: tuple[str, ...]) -> str:
     return " ".join(terms)
 
 
-def _concepts() -> frozenset[tuple[str, ...]]:
-    """Multi-word phrases of the thesaurus, as analysed terms."""
-    return frozenset(
-        terms for group in thesaurus.SYNONYM_GROUPS for phrase in group if len(terms := phrase_terms(phrase)) >= 2
-    )
-
-
-CONCEPTS: frozenset[tuple[str, ...]] = _concepts()
-
-
-@lru_cache(maxsize=1)
-def concepts_by_last_term() -> dict[str, tuple[tuple[int, frozenset[tuple[str, ...]]], ...]]:
-    """term -> (length, the concepts of that length ending with the term), shortest first."""
-    by_last: dict[str, dict[int, set[tuple[str, ...]]]] = {}
-    for concept in CONCEPTS:
-        by_last.setdefault(concept[-1], {}).setdefault(len(concept), set()).add(concept)
-    return {term: tuple((length, frozenset(found)) for length, found in sorted(lengths.items()))
-            for term, lengths in by_last.items()}
+# The multi-word phrases of the thesaurus, as analysed terms; the lengths of those ending with each term,
+# shortest first (the ConceptFilter looks that far back).
+CONCEPTS: frozenset[tuple[str, ...]] = frozenset(
+    terms for group in thesaurus.SYNONYM_GROUPS for phrase in group if len(terms := phrase_terms(phrase)) >= 2
+)
+_CONCEPT_LENGTHS: dict[str, list[int]] = {}
+for _length, _last in sorted({(len(concept), concept[-1]) for concept in CONCEPTS}):
+    _CONCEPT_LENGTHS.setdefault(_last, []).append(_length)
 
 
 def contains_run(sequence: Sequence, part: Sequence) -> bool:
@@ -238,9 +209,8 @@ _PROBE_PROSE = (
 
 
 def analysis_fingerprint() -> str:
-    """A digest of what the content chain does: a probe text through a fresh chain (index mode, with
-    positions and characters), plus the word lists, the thesaurus and the NLTK version. Computed anew
-    on each call from the modules' current tables (tests change one and see the digest change)."""
+    """The digest (see the module notes), computed anew on each call from the modules' current tables
+    (tests change one and see the digest change)."""
     from importlib.metadata import version  # the stemmer's version: a new Snowball can stem differently
 
     words = sorted({
@@ -248,12 +218,11 @@ def analysis_fingerprint() -> str:
         *stemming.STEM_EXCEPTIONS, *(word for group in thesaurus.SYNONYM_GROUPS for word in group),
     })
     probe = _PROBE_PROSE + " " + " ".join(words)
-    chain = CompositeAnalyzer(*_chain(with_concepts=True))
-    analysed = [(token.text, token.pos, token.startchar) for token in chain(probe, positions=True, chars=True, mode="index")]
+    analysed = [(token.text, token.pos, token.startchar)
+                for token in ContentAnalyzer()(probe, positions=True, chars=True, mode="index")]
     tables = (
         sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
         sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
         thesaurus.SYNONYM_GROUPS, WORD_PATTERN,
     )
-    digest = hashlib.sha256(repr((analysed, tables, version("nltk"))).encode())
-    return digest.hexdigest()[:16]
+    return hashlib.sha256(repr((analysed, tables, version("nltk"))).encode()).hexdigest()[:16]

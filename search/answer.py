@@ -1,14 +1,12 @@
 """The practice answer: sentences quoted from the practice implications that answer a question.
 
 A query's plain-word clauses are its *concepts* (a word or a thesaurus phrase, with its equivalents).
-A concept's specificity is its idf in the index; a concept whose words are everyday English (Zipf
-frequency >= GENERIC_ZIPF in ``wordfreq``, and not in the thesaurus: "keep", "use", "better") is
-generic and never required. Only the posts ranked first (``CANDIDATE_POSTS``) are read, and only a
-sentence, or two adjacent sentences of one paragraph, is quoted when it holds
+A concept weighs its idf in the index, less when its words are everyday English (``_everyday``: "keep",
+"use", "better"; never a word of the thesaurus). Only the posts ranked first (``CANDIDATE_POSTS``) are
+read, and only a sentence, or two adjacent sentences of one paragraph, is quoted when it holds
 
-- the query's rarest required concept (a concept no post holds is the rarest of all: the blog does
-  not speak of it, so nothing is quoted), and
-- at least MIN_COVERAGE of the idf of the required concepts.
+- the most specific of the concepts that some post holds (when no post holds any, nothing is quoted), and
+- at least MIN_COVERAGE of the weight of all the concepts (those no post holds included).
 
 A sentence holds a concept when it holds one of its terms or of their derivations (a stem of seven
 letters or more and the indexed terms it begins or that begin it: "supervision" meets
@@ -41,7 +39,6 @@ from search.scoring import bm25_idf
 MAX_SENTENCES = 3
 CANDIDATE_POSTS = 5
 MIN_COVERAGE = 0.65
-RAREST = 1  # the passage holds one of the query's RAREST most specific concepts
 MIN_SENTENCE_WORDS = 5
 EVERYDAY_WORDS = Path(__file__).resolve().parent / "data" / "everyday_words.txt"
 SPECIFIC_ZIPF = 4.5
@@ -62,7 +59,6 @@ class AnswerSentence:
     sentence: str
     citation: str
     marked: str
-    coverage: float
 
     def to_dict(self) -> dict:
         return {"post_id": self.post_id, "sentence": self.sentence, "citation": self.citation}
@@ -97,7 +93,7 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
     present = [index for index, concept in enumerate(concepts) if concept.present]
     if not present:
         return None
-    rarest = set(sorted(present, key=lambda index: -concepts[index].weight)[:RAREST])
+    rarest = max(present, key=lambda index: concepts[index].weight)  # the most specific concept some post holds
     total = sum(concept.weight for concept in concepts)
     documents = np.unique([docnum for docnum, _, _ in candidates[:CANDIDATE_POSTS]])
     found: dict[tuple[int, str], list[tuple[int, int]]] = {}  # (document, term) -> spans in the implications
@@ -118,11 +114,11 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
             best.append((key, -rank, post, post.implications[start:end], marks, start))
     best.sort(key=lambda item: item[:2], reverse=True)
     return [AnswerSentence(post.id, text, short_citation(post),
-                           marked_text(text, [(s - offset, e - offset) for s, e in marks]), key[-1])
-            for key, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
+                           marked_text(text, [(s - offset, e - offset) for s, e in marks]))
+            for _, _, post, text, marks, offset in best[:MAX_SENTENCES]] or None
 
 
-def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: set[int], total: float, found: dict):
+def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept], rarest: int, total: float, found: dict):
     """(rank key, start, end, marked spans) of the best quotable sentence or adjacent pair, or None."""
     starts = [start for start, _, _ in spans]
     held: list[dict[int, float]] = [{} for _ in spans]  # sentence -> concept index -> share of the concept held
@@ -142,7 +138,7 @@ def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept]
         for sentence in range(first, last + 1):
             for index, share in held[sentence].items():
                 shares[index] = max(shares.get(index, 0.0), share)
-        if (RAREST and rarest.isdisjoint(shares)) or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
+        if rarest not in shares or len(text[spans[first][0]:spans[last][1]].split()) < MIN_SENTENCE_WORDS:
             continue
         coverage = sum(share * concepts[index].weight for index, share in shares.items()) / total
         if coverage < MIN_COVERAGE:
@@ -154,8 +150,7 @@ def _best_passage(text: str, spans: tuple, docnum: int, concepts: list[_Concept]
 
 
 def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
-    """A clause's content terms with their weights, specificity and whether it is required (not when
-    every word typed for it is everyday English)."""
+    """A clause's content terms with their shares, its weight and whether some post holds it."""
     terms: dict[str, float] = {}
 
     def walk(node: Query, boost: float) -> None:
@@ -194,9 +189,8 @@ def _derivations(terms: dict[str, float], postings: Postings) -> dict[str, float
 
 @lru_cache(maxsize=20_000)
 def _everyday(word: str) -> float:
-    """How much a typed word counts by how everyday it is in English (its Zipf frequency, from
-    ``data/everyday_words.txt``): 1 up to SPECIFIC_ZIPF, EVERYDAY_SHARE from EVERYDAY_ZIPF on ("keep",
-    "children"), linear between; a word of the thesaurus always counts whole."""
+    """How much a typed word counts by how everyday it is in English (its Zipf frequency): from 1 down
+    to EVERYDAY_SHARE ("keep", "children"); a word of the thesaurus always counts whole."""
     if THESAURUS.group_of(word) is not None:
         return 1.0
     zipf = everyday_words().get(word, 0.0)

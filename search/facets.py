@@ -1,25 +1,21 @@
 """Facets: the one table that defines them (``FACETS``), and their values held in memory per index
 snapshot for filtering and disjunctive counts over document numbers.
 
-A ``Facet`` says everything the program knows about one: its name (URL parameter, JSON key, request
-filter), the label a page shows, how its values come from a Post, the index field its values are
-searched in (``author:``), its command-line option, and how its values are listed (by count, or the
-research types by the evidence hierarchy of search.evidence). Request validation, the web page, the
-command line and the benchmark read this table.
+A ``Facet`` says everything the program knows about one (its fields below); the command line, request
+validation and the benchmarks read the table.
 
 A selection is OR within a facet and AND across facets; the counts of a facet are taken as if that
 facet had no selection, so a user can widen it (disjunctive faceting). Each facet is held as numpy
 arrays of (document, value id) pairs; a set of documents is a boolean mask, and a facet's counts are
-one ``np.bincount`` over the pairs of the masked documents, so counting costs a few vector operations whatever the number of values (authors have
-thousands). Only the values that can make the top ``MAX_FACET_VALUES`` are ranked (every year is listed,
-for the year chart: a century at most).
+one ``np.bincount`` over the pairs of the masked documents, a few vector operations whatever the
+number of values (authors have thousands). Only the values that can make the top ``MAX_FACET_VALUES``
+are ranked (every year is listed, for the year chart: a century at most).
 """
 from __future__ import annotations
 
 from array import array
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -27,8 +23,6 @@ from search.evidence import hierarchy_order
 from search.post import Post
 
 MAX_FACET_VALUES = 50
-BY_COUNT = "count"          # most posts first (ties: alphabetically; years: newest first)
-BY_EVIDENCE = "evidence"    # the evidence hierarchy, strongest first (search.evidence)
 
 
 @dataclass(frozen=True)
@@ -38,17 +32,16 @@ class Facet:
     name: str                                   # URL parameter, JSON key, request filter name
     label: str                                  # what a page calls it
     values: Callable[[Post], tuple[str, ...]]   # a post's values
-    field: str                                  # the index field its values are searched in (``author:``)
     option: str                                 # the command-line option
-    order: str = BY_COUNT                       # how its values are listed
+    order: Callable[[str], object] | None = None  # how its values are listed: by this key of a value, None: by count
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("topic", "Topic", lambda post: post.topics, "topics", "--topic"),
-    Facet("type", "Type of research", lambda post: post.research_types, "types", "--type", BY_EVIDENCE),
-    Facet("journal", "Journal", lambda post: (post.journal,) if post.journal else (), "journal", "--journal"),
-    Facet("author", "Author", lambda post: post.authors, "authors", "--author"),
-    Facet("year", "Year published", lambda post: (str(post.year),) if post.year is not None else (), "year", "--year"),
+    Facet("topic", "Topic", lambda post: post.topics, "--topic"),
+    Facet("type", "Type of research", lambda post: post.research_types, "--type", hierarchy_order),
+    Facet("journal", "Journal", lambda post: (post.journal,) if post.journal else (), "--journal"),
+    Facet("author", "Author", lambda post: post.authors, "--author"),
+    Facet("year", "Year published", lambda post: (str(post.year),) if post.year is not None else (), "--year"),
 )
 FACET_NAMES: tuple[str, ...] = tuple(facet.name for facet in FACETS)
 FACET_BY_NAME: dict[str, Facet] = {facet.name: facet for facet in FACETS}
@@ -61,9 +54,8 @@ def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
 
 def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """(value, count) pairs ranked by count, in the order the facet lists them."""
-    if FACET_BY_NAME[facet].order == BY_EVIDENCE:
-        return sorted(ranked, key=lambda item: hierarchy_order(item[0]))
-    return ranked
+    order = FACET_BY_NAME[facet].order
+    return ranked if order is None else sorted(ranked, key=lambda item: order(item[0]))
 
 
 @dataclass(frozen=True)
@@ -77,35 +69,24 @@ class FacetCount:
 
 
 class FacetIndex:
-    """Per-document facet values and value -> documents, for one index snapshot.
-
-    Posts are added one by one (``add``); the first look-up after an addition lays each facet out as
-    numpy arrays (a ``_Column``): every (document, value) pair once, sorted by document, and the
-    documents of each value. Selections and counts are then vector operations over boolean masks of
-    documents instead of Python sets.
-    """
+    """Per-document facet values and value -> documents, for one index snapshot. Posts are added one
+    by one (``add``); the first look-up after an addition lays each facet out as a ``_Column``."""
 
     def __init__(self) -> None:
         self._values: dict[str, dict[str, int]] = {facet: {} for facet in FACET_NAMES}  # value -> id, first-seen order
         self._pair_documents: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
         self._pair_values: dict[str, array] = {facet: array("i") for facet in FACET_NAMES}
         self._columns: dict[str, _Column] | None = None
-        self._size = 0
-
-    @property
-    def size(self) -> int:
-        """One more than the highest document number added (the length of document masks)."""
-        return self._size
+        self.size = 0  # one more than the highest document number added (the length of document masks)
 
     def add(self, docnum: int, post: Post) -> None:
         self._columns = None
-        self._size = max(self._size, docnum + 1)
+        self.size = max(self.size, docnum + 1)
         for facet, values in facet_values(post).items():
             ids = self._values[facet]
             for value in dict.fromkeys(values):  # a post counts once per value
-                value_id = ids.setdefault(value, len(ids))
                 self._pair_documents[facet].append(docnum)
-                self._pair_values[facet].append(value_id)
+                self._pair_values[facet].append(ids.setdefault(value, len(ids)))
 
     def values(self, facet: str) -> list[str]:
         """Every value of a facet, in the order first seen."""
@@ -114,7 +95,7 @@ class FacetIndex:
     def mask_of_any(self, facet: str, values: Iterable[str]) -> np.ndarray:
         """A boolean mask of the documents that have at least one of ``values``."""
         column = self._column(facet)
-        mask = np.zeros(self._size, dtype=bool)
+        mask = np.zeros(self.size, dtype=bool)
         for value in values:
             value_id = self._values[facet].get(value)
             if value_id is not None:
@@ -126,10 +107,9 @@ class FacetIndex:
         passes none); None when nothing restricts."""
         allowed: np.ndarray | None = None
         for facet, values in selections.items():
-            if facet == ignoring:
-                continue
-            documents = self.mask_of_any(facet, values)
-            allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)
+            if facet != ignoring:
+                documents = self.mask_of_any(facet, values)
+                allowed = documents if allowed is None else np.logical_and(allowed, documents, out=allowed)
         return allowed
 
     def counts(
@@ -155,7 +135,9 @@ class FacetIndex:
             selected = set(selections.get(facet, ()))
             ranked = list(zip([column.values[value_id] for value_id in value_ids], counts[value_ids].tolist()))
             shown = {value for value, _ in ranked}
-            ranked += [(value, _count_of(self._values[facet].get(value), counts)) for value in selected if value not in shown]
+            ids = self._values[facet]
+            ranked += [(value, int(counts[ids[value]]) if value in ids else 0)
+                       for value in selected if value not in shown]
             ranked = listing_order(facet, ranked)
             result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
         return result, totals
@@ -173,10 +155,6 @@ class FacetIndex:
                 for name in FACET_NAMES
             }
         return self._columns[facet]
-
-
-def _count_of(value_id: int | None, counts: np.ndarray) -> int:
-    return 0 if value_id is None else int(counts[value_id])
 
 
 class _Column:
@@ -219,9 +197,4 @@ class _Column:
 def _by_count_then_value(facet: str):
     if facet == "year":
         return lambda item: (-item[1], -int(item[0]) if item[0].isdigit() else 0)
-    return lambda item: (-item[1], _folded(item[0]))
-
-
-@lru_cache(maxsize=100_000)
-def _folded(value: str) -> str:
-    return value.casefold()
+    return lambda item: (-item[1], item[0].casefold())

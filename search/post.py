@@ -72,22 +72,14 @@ class Post:
 
     def to_dict(self) -> dict:
         """The JSON form: tuples become lists, field order as declared."""
-        return {
-            f.name: list(value) if isinstance(value, tuple) else value
-            for f in dataclasses.fields(self)
-            for value in [getattr(self, f.name)]
-        }
+        return {name: list(value) if isinstance(value, tuple) else value for name, value in vars(self).items()}
 
     @classmethod
     def from_dict(cls, data: dict) -> "Post":
         """Inverse of :meth:`to_dict`; unknown keys are ignored, lists become tuples."""
         names = {f.name for f in dataclasses.fields(cls)}
-        values = {
-            key: tuple(value) if isinstance(value, list) else value
-            for key, value in data.items()
-            if key in names
-        }
-        return cls(**values)
+        return cls(**{key: tuple(value) if isinstance(value, list) else value
+                      for key, value in data.items() if key in names})
 
     def replace(self, **changes) -> "Post":
         return dataclasses.replace(self, **changes)

@@ -1,82 +1,43 @@
-"""British/American spelling folding for the search analyzer.
+"""British/American spelling folding for the search analyzer (search.analysis).
 
-``fold_spelling`` maps one lowercase token to its American spelling, so that
-"behaviour" and "behavior", "randomised" and "randomized", or "counselling"
-and "counseling" become the same indexed term.  It runs on every token of
-every document, before the Snowball stemmer, in both the indexing and the
-query analyzer.
+``fold_spelling`` maps one lowercase token to its American spelling, so that "behaviour" and
+"behavior", "randomised" and "randomized", or "counselling" and "counseling" become the same indexed
+term. Folding is conservative: a word is changed only when it is a British variant. Three layers do
+the work, their word lists (and the reason for each) in ``data/spelling_variants.toml``:
 
-Folding is conservative: a word is changed only when it is a British
-variant.  Three layers do the work, their word lists in
-``data/spelling_variants.toml``:
+* ``IRREGULAR_SPELLINGS``: pairs listed one by one ("grey", "whilst", "practise", "catalogue"...);
+* fragments: British roots replaced anywhere, at the start or at the end of a word ("haem", "paed",
+  "oestr", "plough", "judgement", "defence"...);
+* suffix rules (-our, -ise, -yse, -re, doubled l), each with sets of words it must not touch
+  ("advise", "hour", "acre", "controlled"...).
 
-* ``IRREGULAR_SPELLINGS``: pairs listed one by one ("grey", "whilst",
-  "practise", "catalogue", "fulfil"...);
-* ``FRAGMENTS_ANYWHERE`` and its kin: British roots replaced wherever they
-  occur ("haem", "paed", "oestr", "plough", "judgement", "defence"...);
-* suffix rules (-our, -ise, -yse, -re, doubled l), each with sets of
-  words it must not touch ("advise", "hour", "acre", "controlled"...).
-
-American words and words that are not spelling variants come back unchanged.
 The rules were checked against the Debian British and American word lists.
 """
 
-import functools
 import re
 import tomllib
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 
 _TABLES = tomllib.loads((Path(__file__).resolve().parent / "data" / "spelling_variants.toml").read_text(encoding="utf-8"))
-
 IRREGULAR_SPELLINGS: dict[str, str] = _TABLES["irregular"]
-FRAGMENTS_ANYWHERE: dict[str, str] = _TABLES["fragments_anywhere"]
-FRAGMENTS_AT_START: dict[str, str] = _TABLES["fragments_at_start"]
-FRAGMENTS_AT_END: dict[str, str] = _TABLES["fragments_at_end"]
-OUR_TAILS = frozenset(_TABLES["our"]["tails"])
-OUR_EXCEPTION_ENDINGS = frozenset(_TABLES["our"]["exception_endings"])
-OUR_EXCEPTIONS = frozenset(_TABLES["our"]["exceptions"])
-MIN_OUR_BASE_LENGTH = _TABLES["our"]["min_base_length"]
-ISE_ENDINGS = tuple(_TABLES["ise"]["endings"])
-ISE_EXCEPTION_ENDINGS = frozenset(_TABLES["ise"]["exception_endings"])
-ISE_EXCEPTIONS = frozenset(_TABLES["ise"]["exceptions"])
-MIN_ISE_BASE_LENGTH = _TABLES["ise"]["min_base_length"]
-YSE_ENDINGS = tuple(_TABLES["yse"]["endings"])
-RE_ENDINGS: dict[str, str] = _TABLES["re"]["endings"]
-RE_PRECEDING_CONSONANTS = frozenset(_TABLES["re"]["preceding_consonants"])
-RE_EXCEPTION_ENDINGS = frozenset(_TABLES["re"]["exception_endings"])
-RE_EXCEPTIONS = frozenset(_TABLES["re"]["exceptions"])
-MIN_RE_BASE_LENGTH = _TABLES["re"]["min_base_length"]
-DOUBLED_L_ENDINGS = tuple(_TABLES["doubled_l"]["endings"])
-ONE_SYLLABLE_LL_ROOTS = frozenset(_TABLES["doubled_l"]["one_syllable_roots"])
-DOUBLED_L_EXCEPTION_BASES = frozenset(_TABLES["doubled_l"]["exception_bases"])
+# The suffix rules' tables, their lists as tuples (``str.endswith`` takes a tuple of endings).
+_OUR, _ISE, _RE, _LL = (
+    {key: tuple(value) if isinstance(value, list) else value for key, value in _TABLES[name].items()}
+    for name in ("our", "ise", "re", "doubled_l")
+)
 VOWELS = frozenset("aeiou")
 OUR_WORD = re.compile(r"^(?P<stem>[a-z]+)our(?P<tail>[a-z]*)$")
 
 
-def _has_vowel(text: str) -> bool:
-    """True if ``text`` contains a vowel letter (``y`` counts, except first)."""
-    return any(letter in VOWELS for letter in text) or "y" in text[1:]
-
-
-def _ends_with_any(word: str, endings: frozenset[str]) -> bool:
-    return any(word.endswith(ending) for ending in endings)
-
-
-def _matching_ending(word: str, endings: tuple[str, ...]) -> str | None:
-    """The first of ``endings`` (longest first) that ``word`` ends with."""
-    if not word.endswith(endings):
-        return None
-    return next(ending for ending in endings if word.endswith(ending))
-
-
 def _fold_fragments(word: str) -> str:
-    for british, american in FRAGMENTS_ANYWHERE.items():
-        if british in word:
-            word = word.replace(british, american)
-    for british, american in FRAGMENTS_AT_START.items():
+    for british, american in _TABLES["fragments_anywhere"].items():
+        word = word.replace(british, american)
+    for british, american in _TABLES["fragments_at_start"].items():
         if word.startswith(british):
             word = american + word[len(british):]
-    for british, american in FRAGMENTS_AT_END.items():
+    for british, american in _TABLES["fragments_at_end"].items():
         if word.endswith(british):
             word = word[: -len(british)] + american
     return word
@@ -84,91 +45,81 @@ def _fold_fragments(word: str) -> str:
 
 def _fold_our(word: str) -> str:
     match = OUR_WORD.match(word)
-    if match is None or match["tail"] not in OUR_TAILS:
+    if match is None or match["tail"] not in _OUR["tails"]:
         return word
     base = match["stem"] + "our"
-    if (
-        len(base) < MIN_OUR_BASE_LENGTH
-        or base in OUR_EXCEPTIONS
-        or _ends_with_any(base, OUR_EXCEPTION_ENDINGS)
-    ):
+    if len(base) < _OUR["min_base_length"] or base in _OUR["exceptions"] or base.endswith(_OUR["exception_endings"]):
         return word
     return match["stem"] + "or" + match["tail"]
 
 
-def _fold_ise(word: str) -> str:
-    ending = _matching_ending(word, ISE_ENDINGS)
-    if ending is None:
-        return word
-    stem = word[: -len(ending)]
+def _suffix_rule(endings: dict[str, str], keeps: Callable[[str, str], bool]) -> Callable[[str], str]:
+    """A rule that gives a word ending in one of ``endings`` (the first that fits: longest first) its
+    American ending, unless ``keeps(stem, ending)``."""
+    british = tuple(endings)
+
+    def rule(word: str) -> str:
+        if not word.endswith(british):
+            return word
+        ending = next(ending for ending in british if word.endswith(ending))
+        stem = word[: -len(ending)]
+        return word if keeps(stem, ending) else stem + endings[ending]
+
+    return rule
+
+
+def _keeps_ise(stem: str, ending: str) -> bool:
     base = stem + "ise"
     # -ize verbs always have a consonant before the suffix: this leaves
     # out raise, praise, noise, poise, cruise, bruise, disguise...
-    if (
-        len(base) < MIN_ISE_BASE_LENGTH
+    return (
+        len(base) < _ISE["min_base_length"]
         or stem[-1] in VOWELS
-        or base in ISE_EXCEPTIONS
-        or _ends_with_any(base, ISE_EXCEPTION_ENDINGS)
-    ):
-        return word
-    return stem + "iz" + ending[2:]
+        or base in _ISE["exceptions"]
+        or base.endswith(_ISE["exception_endings"])
+    )
 
 
-def _fold_yse(word: str) -> str:
-    ending = _matching_ending(word, YSE_ENDINGS)
-    if ending is None or len(word) < len(ending) + 2:  # "analyse", not "lyse"
-        return word
-    return word[: -len(ending)] + "lyz" + ending[3:]
-
-
-def _fold_re(word: str) -> str:
-    british_ending = _matching_ending(word, tuple(RE_ENDINGS))
-    if british_ending is None:
-        return word
-    stem = word[: -len(british_ending)]
+def _keeps_re(stem: str, ending: str) -> bool:
     base = stem + "re"
-    if (
-        len(base) < MIN_RE_BASE_LENGTH
-        or stem[-1] not in RE_PRECEDING_CONSONANTS
+    return (
+        len(base) < _RE["min_base_length"]
+        or stem[-1] not in _RE["preceding_consonants"]
         # centred, mitred, centring; not inbred, hatred, hamstring
-        or (british_ending in ("red", "ring") and (stem[-1] != "t" or stem.endswith("st")))
-        or base in RE_EXCEPTIONS
-        or _ends_with_any(base, RE_EXCEPTION_ENDINGS)
-    ):
-        return word
-    return stem + RE_ENDINGS[british_ending]
+        or (ending in ("red", "ring") and (stem[-1] != "t" or stem.endswith("st")))
+        or base in _RE["exceptions"]
+        or base.endswith(_RE["exception_endings"])
+    )
 
 
-def _fold_doubled_l(word: str) -> str:
-    ending = _matching_ending(word, DOUBLED_L_ENDINGS)
-    if ending is None:
-        return word
-    stem = word[: -len(ending)]  # "counse" of "counselling"
-    # Only an unstressed final syllable (counsel, travel, dial) drops its l
-    # in American: the stem ends in a vowel and has another vowel before it
-    # (so one-syllable "spell", "call" stay).
-    if (
+def _keeps_doubled_l(stem: str, ending: str) -> bool:
+    # stem: "counse" of "counselling". Only an unstressed final syllable (counsel, travel, dial) drops
+    # its l in American: the stem ends in a vowel and has another vowel before it (``y`` counts, except
+    # first), so one-syllable "spell", "call" stay.
+    return (
         len(stem) < 3
         or stem[-1] not in "aeio"
-        or not _has_vowel(stem[:-1])
-        or stem + "l" in DOUBLED_L_EXCEPTION_BASES
-        or _ends_with_any(stem + "ll", ONE_SYLLABLE_LL_ROOTS)
-    ):
-        return word
-    return stem + ending[1:]
+        or (VOWELS.isdisjoint(stem[:-1]) and "y" not in stem[1:-1])
+        or stem + "l" in _LL["exception_bases"]
+        or (stem + "ll").endswith(_LL["one_syllable_roots"])
+    )
 
 
 # Applied in this order, each to the output of the one before, so that "colourised" becomes
 # "colorised" and then "colorized".
-SUFFIX_RULES = (_fold_our, _fold_ise, _fold_yse, _fold_re, _fold_doubled_l)
+SUFFIX_RULES = (
+    _fold_our,
+    _suffix_rule({ending: "iz" + ending[2:] for ending in _ISE["endings"]}, _keeps_ise),
+    # "analyse", not "lyse"
+    _suffix_rule({ending: "lyz" + ending[3:] for ending in _TABLES["yse"]["endings"]}, lambda stem, _: len(stem) < 2),
+    _suffix_rule(_RE["endings"], _keeps_re),
+    _suffix_rule({ending: ending[1:] for ending in _LL["endings"]}, _keeps_doubled_l),
+)
 
 
-@functools.lru_cache(maxsize=65536)
+@lru_cache(maxsize=65536)
 def fold_spelling(word: str) -> str:
-    """Return the American spelling of one lowercase token.
-
-    Words that are not British variants are returned unchanged.
-    """
+    """Return the American spelling of one lowercase token (unchanged if it is no British variant)."""
     if word in IRREGULAR_SPELLINGS:
         return IRREGULAR_SPELLINGS[word]
     folded = _fold_fragments(word)

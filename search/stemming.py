@@ -6,26 +6,20 @@ import sys
 from functools import lru_cache
 
 
-def _snowball_english():
-    """NLTK's English Snowball stemmer, imported without SciPy.
-
-    Importing any part of NLTK runs ``nltk/__init__``, which imports ``nltk.collocations`` and with
-    it SciPy when SciPy is installed: seconds and tens of MB more in every web worker, for statistics
-    the stemmer never uses. NLTK guards each SciPy import with ``except ImportError``, so SciPy is
-    hidden while NLTK loads (unless something already imported it) and restored right after.
-    """
-    hide_scipy = "scipy" not in sys.modules
-    if hide_scipy:
-        sys.modules["scipy"] = None  # makes `import scipy...` raise ImportError
-    try:
-        from nltk.stem.snowball import SnowballStemmer
-    finally:
-        if hide_scipy:
-            del sys.modules["scipy"]
-    return SnowballStemmer("english")
-
-
-_SNOWBALL = _snowball_english()
+# NLTK's English Snowball stemmer, imported without SciPy. Importing any part of NLTK runs
+# ``nltk/__init__``, which imports ``nltk.collocations`` and with it SciPy when SciPy is installed:
+# seconds and tens of MB more in every web worker, for statistics the stemmer never uses. NLTK guards
+# each SciPy import with ``except ImportError``, so SciPy is hidden while NLTK loads (unless something
+# already imported it) and restored right after.
+_HIDE_SCIPY = "scipy" not in sys.modules
+if _HIDE_SCIPY:
+    sys.modules["scipy"] = None  # makes `import scipy...` raise ImportError
+try:
+    from nltk.stem.snowball import SnowballStemmer
+finally:
+    if _HIDE_SCIPY:
+        del sys.modules["scipy"]
+_SNOWBALL = SnowballStemmer("english")
 
 # Words (already in American spelling) whose Snowball stem is wrong for this field:
 # "mentalizing" -> "mental" would make every "mental health" match a query about mentalizing;

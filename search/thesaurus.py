@@ -19,13 +19,10 @@ DATA_FILE = Path(__file__).resolve().parent / "data" / "thesaurus.txt"
 # Typed tokens lose surrounding punctuation before matching: "(CBT)", "PTSD?".
 SURROUNDING_PUNCTUATION = ".,;:!?\"'()[]{}"
 
-
-def _load(path: Path) -> tuple[tuple[str, ...], ...]:
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return tuple(tuple(phrase.strip() for phrase in line.split("|")) for line in lines if line and not line.startswith("#"))
-
-
-SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = _load(DATA_FILE)
+_LINES = (line.strip() for line in DATA_FILE.read_text(encoding="utf-8").splitlines())
+SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(phrase.strip() for phrase in line.split("|")) for line in _LINES if line and not line.startswith("#")
+)
 LONGEST_PHRASE_WORDS = max(len(phrase.split()) for group in SYNONYM_GROUPS for phrase in group)
 
 
@@ -47,26 +44,22 @@ class Thesaurus:
     def __init__(self, terms_of: Callable[[str], tuple[str, ...]]) -> None:
         self._terms_of = terms_of
         self._by_terms: dict[tuple[str, ...], int] = {}
-        self._by_capitals: dict[tuple[str, ...], int] = {}
-        self._by_words: dict[tuple[str, ...], int] = {}
+        self._by_words: dict[tuple[str, ...], int] = {}  # phrases in capitals, and those the analysis would change
         self._longest = 0
         for index, group in enumerate(SYNONYM_GROUPS):
             for phrase in group:
-                if is_case_sensitive(phrase):
-                    self._by_capitals[tuple(phrase.split())] = index
-                elif any(len(piece) == 1 for piece in re.split(r"\W+", phrase)):  # the analysis drops a letter of it
-                    self._by_words[tuple(phrase.split())] = index                  # ("e-therapy" is not "therapy")
+                # a single letter of a phrase is dropped by the analysis ("e-therapy" is not "therapy")
+                if is_case_sensitive(phrase) or any(len(piece) == 1 for piece in re.split(r"\W+", phrase)):
+                    self._by_words[tuple(phrase.split())] = index
                 elif terms := terms_of(phrase):
                     self._by_terms.setdefault(terms, index)
                     self._longest = max(self._longest, len(terms))
 
     def group_of(self, phrase: str) -> int | None:
         """The group a phrase (as typed) belongs to, or None."""
-        words = tuple(phrase.split())
-        if words in self._by_capitals:
-            return self._by_capitals[words]
-        if tuple(phrase.lower().split()) in self._by_words:
-            return self._by_words[tuple(phrase.lower().split())]
+        for words in (tuple(phrase.split()), tuple(phrase.lower().split())):  # in capitals as typed, or any case
+            if words in self._by_words:
+                return self._by_words[words]
         terms = self._terms_of(phrase)
         if len(terms) > self._longest:  # no phrase of the thesaurus has so many terms
             return None
