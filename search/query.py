@@ -47,7 +47,6 @@ _FIELD_NAMES = {
     "topics": "topic", "types": "type", "py": "year",
 }
 TEXT_FIELDS = frozenset({"title", "implications"})  # restrictions on a part's words (the others: search.restrict)
-_SPELLED_FIELDS = frozenset({"author", "journal", "topic"})  # "Did you mean" checks their words
 _INITIALS = re.compile(r"^(?:[A-Z]{1,2}|(?:[A-Z]\.){1,3})$")  # "GA", "G.A." (three capitals are an acronym: "CBT")
 
 _DOI_ALONE = re.compile(r"^\s*(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\d{4,9}/[^\s\"<>]+?)[.,;]?\s*$", re.I)
@@ -104,7 +103,6 @@ class ParsedQuery:
     text: str = ""                        # the text searched (cut to MAX_QUERY_CHARS)
     plain_words: tuple[str, ...] = ()     # words typed outside fields and phrases, for "Did you mean"
     notice: str | None = None             # something the user should be told (query cut, syntax ignored)
-    field_words: tuple[tuple[str, str], ...] = ()   # (field, word) typed after author:, journal:, topic:
     expansions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (typed phrase, thesaurus phrases also searched)
 
     @property
@@ -143,8 +141,7 @@ def parse_query(text: str) -> ParsedQuery:
     if len(text) > MAX_QUERY_CHARS:
         text = text[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         notices.append(f"Your query was long, so only its first {MAX_QUERY_CHARS} characters were searched.")
-    doi = _DOI_ALONE.match(text)
-    if doi:
+    if doi := _DOI_ALONE.match(text):
         return ParsedQuery(restrictions=(Restriction("doi", doi.group(1).lower()),), text=text, notice=" ".join(notices) or None)
     lexemes = _lex(text)
     parser = _Parser(lexemes)
@@ -160,7 +157,6 @@ def parse_query(text: str) -> ParsedQuery:
         tuple(scored), tuple(scored.values()), restrictions, exclusions, text,
         plain_words=tuple(dict.fromkeys(word for word in typed if _SPELLABLE.match(word))),
         notice=" ".join(notices) or None,
-        field_words=tuple(dict.fromkeys(parser.field_words)),
         expansions=tuple(dict.fromkeys(parser.expansions)),
     )
 
@@ -234,7 +230,6 @@ class _Parser:
     position: int = 0
     wildcards: int = 0
     notices: list[str] = field(default_factory=list)
-    field_words: list[tuple[str, str]] = field(default_factory=list)
     expansions: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def _peek(self) -> tuple[str, str] | None:
@@ -350,10 +345,9 @@ class _Parser:
         typed_terms = phrase_terms(" ".join(typed))
         as_typed = self._words(typed) if len(typed) == 1 else _plain_phrase(typed_terms, loose=True)
         alternatives, phrases = _alternatives(expansion.alternatives, typed_terms)
-        if phrases:
-            self.expansions.append((" ".join(expansion.matched), phrases))
-        if not alternatives:
+        if not alternatives:  # no phrase kept either
             return as_typed
+        self.expansions.append((" ".join(expansion.matched), phrases))
         return Or(alternatives if as_typed is None else [as_typed, *alternatives])
 
     def _words(self, words: list[str]) -> Query | None:
@@ -389,8 +383,6 @@ class _Parser:
         value = raw.strip('"').strip()
         if not value:
             return None
-        if field_name in _SPELLED_FIELDS and "*" not in value:
-            self.field_words.append((field_name, value))
         if field_name not in TEXT_FIELDS:
             return Restriction(field_name, value)
         if raw[:1] in "[{":
