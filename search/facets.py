@@ -52,12 +52,6 @@ def facet_values(post: Post) -> dict[str, tuple[str, ...]]:
     return {facet.name: facet.values(post) for facet in FACETS}
 
 
-def listing_order(facet: str, ranked: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """(value, count) pairs ranked by count, in the order the facet lists them."""
-    order = FACET_BY_NAME[facet].order
-    return ranked if order is None else sorted(ranked, key=lambda item: order(item[0]))
-
-
 @dataclass(frozen=True)
 class FacetCount:
     value: str
@@ -130,23 +124,25 @@ class FacetIndex:
             column = self._column(facet)
             counts = column.counts(base)
             listed = len(column.values) if limit is None or facet == "year" else limit  # every year: a chart draws them
-            value_ids = column.top(counts, listed)
             totals[facet] = int(np.count_nonzero(counts))
-            selected = set(selections.get(facet, ()))
-            ranked = list(zip([column.values[value_id] for value_id in value_ids], counts[value_ids].tolist()))
-            shown = {value for value, _ in ranked}
-            ids = self._values[facet]
-            ranked += [(value, int(counts[ids[value]]) if value in ids else 0)
-                       for value in selected if value not in shown]
-            ranked = listing_order(facet, ranked)
-            result[facet] = [FacetCount(value, count, value in selected) for value, count in ranked]
+            result[facet] = self._listed(facet, counts, listed, set(selections.get(facet, ())))
         return result, totals
 
     def all_counts(self, facet: str) -> list[FacetCount]:
         """Every value of a facet with its number of posts, most first (for browse pages)."""
         column = self._column(facet)
-        counts = sorted(zip(column.values, np.diff(column.value_starts).tolist()), key=_by_count_then_value(facet))
-        return [FacetCount(value, count, False) for value, count in listing_order(facet, counts)]
+        return self._listed(facet, np.diff(column.value_starts), len(column.values), set())
+
+    def _listed(self, facet: str, counts: np.ndarray, limit: int, selected: set[str]) -> list[FacetCount]:
+        """The ``limit`` values of highest counts and any selected value not among them, as the facet lists them."""
+        column, ids = self._column(facet), self._values[facet]
+        value_ids = column.top(counts, limit)
+        ranked = list(zip([column.values[value_id] for value_id in value_ids], counts[value_ids].tolist()))
+        shown = {value for value, _ in ranked}
+        ranked += [(value, int(counts[ids[value]]) if value in ids else 0) for value in selected if value not in shown]
+        if (order := FACET_BY_NAME[facet].order) is not None:
+            ranked.sort(key=lambda item: order(item[0]))
+        return [FacetCount(value, count, value in selected) for value, count in ranked]
 
     def _column(self, facet: str) -> "_Column":
         if self._columns is None:
