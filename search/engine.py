@@ -112,9 +112,7 @@ class SearchResponse:
         pieces = [" ".join(words)] if words else []
         if interpreted.get("journal"):
             pieces.append(f"journal named: {interpreted['journal']}")
-        for entry in interpreted.get("restrictions", ()):
-            if "suggestions" in entry:
-                continue
+        for entry in [entry for entry in interpreted.get("restrictions", ()) if "suggestions" not in entry]:
             label = f"{'not ' if entry.get('excluded') else ''}{_FIELD_WORDS.get(entry['field'], entry['field'])} {entry['value']}"
             matches = entry.get("matches", [])
             if not matches and entry["field"] not in ("title", "implications"):
@@ -516,8 +514,7 @@ def _ordered(snapshot: _Snapshot, sort: str, scores: np.ndarray | None, among: n
         return top_documents(scores, among, snapshot.tie_rank, start, stop)
     documents = snapshot.oldest_first if sort == "oldest" else snapshot.newest_first
     documents = documents[among[documents]]
-    if sort == "evidence":
-        secondary = np.arange(len(documents)) if scores is None else np.lexsort((snapshot.tie_rank[documents], -scores[documents]))
-        rank = np.argsort(secondary)  # each document's place in the secondary order
-        documents = documents[np.lexsort((rank, snapshot.evidence[documents]))]
+    if sort == "evidence":  # then by score and tie_rank; without scores, newest first (lexsort is stable)
+        secondary = () if scores is None else (snapshot.tie_rank[documents], -scores[documents])
+        documents = documents[np.lexsort((*secondary, snapshot.evidence[documents]))]
     return [(d, 0.0 if scores is None else float(scores[d])) for d in documents[start:stop].tolist()]
