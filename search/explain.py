@@ -17,6 +17,7 @@ from html import escape
 import numpy as np
 from whoosh.query import AndNot, Not, Phrase, Prefix, Query, Term, Wildcard
 
+from search.facets import facet_values
 from search.post import Post
 from search.postings import PostingsReader
 from search.query import ParsedQuery, Restriction
@@ -75,8 +76,7 @@ class QueryMarks:
             elif isinstance(leaf, Phrase):
                 marks.phrases[tuple(leaf.words)] = marks.phrases.get(tuple(leaf.words), 0) | parts
             elif isinstance(leaf, (Prefix, Wildcard)):
-                pattern = leaf.text + "*" if isinstance(leaf, Prefix) else leaf.text
-                for term in expand(leaf.fieldname, pattern):
+                for term in expand(leaf.fieldname, leaf.text + "*" if isinstance(leaf, Prefix) else leaf.text):
                     marks.phrases[(term,)] = marks.phrases.get((term,), 0) | parts
         return marks
 
@@ -116,20 +116,18 @@ def explain(reader: PostingsReader, marks: QueryMarks, hits: Sequence[tuple[int,
 
 def _explanation(post: Post, spans: dict[str, list[tuple[int, int]]], selected: dict[str, set[str]]) -> Explanation:
     highlights = {
-        "title": _marked(post.title, 0, len(post.title), spans["title"]),
+        "title": marked_text(post.title, spans["title"]),
         "summary": marked_snippet(post.summary, spans["summary"]),
         "implications": marked_snippet(post.implications, spans["implications"]),
     }
     matched = {part for part in PARTS if spans[part]}
-    values = {"author": post.authors, "journal": (post.journal,) if post.journal else (), "topic": post.topics,
-              "type": post.research_types, "year": (str(post.year),) if post.year is not None else (),
-              "doi": (post.doi.lower(),) if post.doi else ()}
+    values = {**facet_values(post), "doi": (post.doi.lower(),) if post.doi else ()}
     matched |= {_RESTRICTED_LABEL[name] for name, chosen in selected.items()
                 if name in _RESTRICTED_LABEL and chosen.intersection(values[name])}
     if "authors" in matched:
         line = ", ".join(post.authors)
         names = [(line.find(name), line.find(name) + len(name)) for name in selected.get("author", ()) if name in line]
-        highlights["authors"] = _marked(line, 0, len(line), _merged(spans["authors"] + names))
+        highlights["authors"] = marked_text(line, spans["authors"] + names)
     if "journal" in matched:
         highlights["journal"] = f"<mark>{escape(post.journal, quote=True)}</mark>"
     return Explanation(highlights, tuple(label for name, label in FIELD_LABELS.items() if name in matched))
