@@ -86,10 +86,8 @@ class Resolver:
         if field == "year":
             return self._year(typed)
         exact = self._folded(field).get(fold_name(typed))
-        if exact is not None:
-            return Resolution(field, typed, (exact,))
-        values = {"author": self._author, "journal": self._journal, "topic": self._topic,
-                  "type": self._type}.get(field, lambda _: ())(typed)
+        find = {"author": self._author, "journal": self._journal, "topic": self._topic, "type": self._type}.get(field)
+        values = [exact] if exact is not None else find(typed) if find else ()
         if values:
             return Resolution(field, typed, tuple(values))
         return Resolution(field, typed, (), unknown=True, suggestions=self.nearest(field, typed))
@@ -118,12 +116,10 @@ class Resolver:
 
     def _journal(self, typed: str) -> list[str]:
         full = full_journal_name(typed)
-        if full and fold_name(full) in self._folded("journal"):
-            return [self._folded("journal")[fold_name(full)]]
-        words = name_words(typed)
-        if not words:
-            return []
-        return [value for value in self._known.get("journal", ()) if contains_run(name_words(value), words)]
+        if full and (value := self._folded("journal").get(fold_name(full))) is not None:
+            return [value]
+        words = name_words(typed)  # none: no journal (contains_run would find an empty run in every name)
+        return [value for value in self._known.get("journal", ()) if words and contains_run(name_words(value), words)]
 
     def _topic(self, typed: str) -> list[str]:
         wanted = set(phrase_terms(typed))
@@ -153,10 +149,8 @@ def year_bounds(typed: str) -> tuple[int, int] | None:
     match = _YEAR.match(typed)
     if not match:
         return None
-    if match["one"]:
-        return int(match["one"]), int(match["one"])
-    if match["first"]:
-        return int(match["first"]), int(match["last"])
+    if match["one"] or match["first"]:
+        return int(match["one"] or match["first"]), int(match["one"] or match["last"])
     bound, op = int(match["bound"]), match["op"]
     return {">": (bound + 1, 9999), ">=": (bound, 9999), "<": (0, bound - 1), "<=": (0, bound)}[op]
 
