@@ -158,10 +158,8 @@ def _concept(clause: Query, typed: str, postings: Postings) -> _Concept:
             return
         if isinstance(node, AndNot):
             walk(node.a, boost * node.boost)
-        elif isinstance(node, Term) and node.fieldname == CATCH_ALL_FIELD and isinstance(node.text, str):
-            terms[node.text] = max(terms.get(node.text, 0.0), min(1.0, boost * node.boost))
-        elif isinstance(node, Phrase) and node.fieldname == CATCH_ALL_FIELD:
-            for word in node.words:
+        elif isinstance(node, (Term, Phrase)) and node.fieldname == CATCH_ALL_FIELD:
+            for word in node.words if isinstance(node, Phrase) else [node.text] if isinstance(node.text, str) else []:
                 terms[word] = max(terms.get(word, 0.0), min(1.0, boost * node.boost))
         elif not node.is_leaf():
             for child in node.children():
@@ -208,10 +206,6 @@ def everyday_words() -> dict[str, float]:
 def _names_a_post(parsed: ParsedQuery, posts: Sequence[Post]) -> bool:
     """Whether the typed words only name an author (surnames) or the journal of one of the posts."""
     typed = {fold_name(word) for word in parsed.plain_words}
-    if not typed:
-        return False
-    for post in posts:
-        names = {word for author in post.authors for word in fold_name(author.split(",")[0]).split()}
-        if typed <= names or typed <= set(fold_name(post.journal or "").split()) - {"of", "and", "the"}:
-            return True
-    return False
+    return bool(typed) and any(
+        typed <= {word for author in post.authors for word in fold_name(author.split(",")[0]).split()}
+        or typed <= set(fold_name(post.journal or "").split()) - {"of", "and", "the"} for post in posts)
