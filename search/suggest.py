@@ -11,7 +11,7 @@ import heapq
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import groupby, islice
 
 _WORD = re.compile(r"\w+")
 _CANDIDATES = 200  # labels checked per look-up at most: enough to rank the few shown
@@ -49,14 +49,10 @@ class Suggester:
             return []
         start = bisect_left(self._words, first_word)
         end = bisect_left(self._words, first_word + chr(0x10FFFF), start)  # past its words: \w is never U+10FFFF
-        found: list[Suggestion] = []
-        for number, _ in groupby(heapq.merge(*self._entries[start:end])):
-            suggestion = self._suggestions[number]
-            label = suggestion.label.casefold()  # the prefix begins it or one of its words:
-            if label.startswith(wanted) or f" {wanted}" in f" {label.replace('-', ' ').replace('(', ' ')}":
-                found.append(suggestion)
-                if len(found) == _CANDIDATES:
-                    break
+        offered = (self._suggestions[number] for number, _ in groupby(heapq.merge(*self._entries[start:end])))
+        found = list(islice((suggestion for suggestion in offered  # the prefix begins its label or one of its words
+                             if (label := suggestion.label.casefold()).startswith(wanted)
+                             or f" {wanted}" in f" {label.replace('-', ' ').replace('(', ' ')}"), _CANDIDATES))
         found.sort(key=lambda s: (not s.label.casefold().startswith(wanted), s.kind == "title", -s.count))
         return found[:limit]
 
