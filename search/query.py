@@ -182,9 +182,8 @@ def replace_words(text: str, corrections: dict[str, str], field_corrections: dic
 
 def is_restriction(query: Query) -> bool:
     """Whether a clause only restricts: a Restriction, or a group made of restrictions alone."""
-    if isinstance(query, Restriction):
-        return True
-    return not query.is_leaf() and bool(query.children()) and all(map(is_restriction, query.children()))
+    return isinstance(query, Restriction) or (
+        not query.is_leaf() and bool(query.children()) and all(map(is_restriction, query.children())))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,11 +253,10 @@ class _Parser:
         left = self._and_expr(depth)
         while self._peek() == ("operator", "OR"):
             self.position += 1
-            right = self._and_expr(depth)
-            if left is None or right is None:
+            if (right := self._and_expr(depth)) is None or left is None:
                 left = left or right
-                continue
-            left = _Clause(Or([Not(clause.query) if clause.negated else clause.query for clause in (left, right)]))
+            else:
+                left = _Clause(Or([Not(clause.query) if clause.negated else clause.query for clause in (left, right)]))
         return left
 
     def _and_expr(self, depth: int) -> _Clause | None:
