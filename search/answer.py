@@ -108,8 +108,7 @@ def practice_answer(parsed: ParsedQuery, candidates: Sequence[tuple[int, Post, t
             found.setdefault((owner, term), []).append((start, end))
     best = []
     for rank, (docnum, post, spans) in enumerate(candidates[:CANDIDATE_POSTS]):
-        passage = _best_passage(post.implications, spans, docnum, concepts, rarest, total, found)
-        if passage is not None:
+        if (passage := _best_passage(post.implications, spans, docnum, concepts, rarest, total, found)) is not None:
             key, start, end, marks = passage
             best.append((key, -rank, post, post.implications[start:end], marks, start))
     best.sort(key=lambda item: item[:2], reverse=True)

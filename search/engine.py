@@ -458,8 +458,7 @@ class _Search:
         words = " ".join(typed).split()
         abbreviated = {fold_name(name) for text in typed if (name := full_journal_name(text))}
         for value, name in self.snapshot.journal_words:
-            named = (len(name) > 1 and contains_run(words, name)) or fold_name(value) in abbreviated
-            if not named:
+            if not ((len(name) > 1 and contains_run(words, name)) or fold_name(value) in abbreviated):
                 continue
             mask = self.snapshot.facets.mask_of_any("journal", (value,))
             least = JOURNAL_WEIGHT * bm25_idf(int(np.count_nonzero(mask)), self.snapshot.size)

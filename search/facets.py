@@ -91,8 +91,7 @@ class FacetIndex:
         column = self._column(facet)
         mask = np.zeros(self.size, dtype=bool)
         for value in values:
-            value_id = self._values[facet].get(value)
-            if value_id is not None:
+            if (value_id := self._values[facet].get(value)) is not None:
                 mask[column.documents_of(value_id)] = True
         return mask
 
