@@ -477,11 +477,8 @@ def _sort_clauses(clauses: list[_Clause]) -> tuple[dict[Query, str], tuple[Query
     restrictions, exclusions, scored = [], [], []
     for clause in clauses:
         query = clause.query
-        if clause.negated:
-            exclusions.append(query)
-            continue
-        if is_restriction(query):
-            restrictions.append(query)
+        if clause.negated or is_restriction(query):
+            (exclusions if clause.negated else restrictions).append(query)
             continue
         if isinstance(query, And) and any(map(is_restriction, query.subqueries)):
             restrictions += [child for child in query.subqueries if is_restriction(child)]
