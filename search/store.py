@@ -117,12 +117,11 @@ def write_index(
             }
             (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             os.rename(partial, final)
-        except OSError as error:
+        except BaseException as error:
             shutil.rmtree(partial, ignore_errors=True)
-            raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
-                                  "the previous index is still in use") from error
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
+                                      "the previous index is still in use") from error
             raise
         _point_current_at(Path(root), final)
         _remove_old_builds(builds, keep={final.name})
@@ -186,8 +185,7 @@ def _point_current_at(root: Path, build: Path) -> None:
     if not link.is_symlink() and link.exists():
         os.rename(link, root / BUILDS_DIR / f"{CURRENT_LINK}-{os.getpid()}.stale")
     temporary = root / f"{CURRENT_LINK}.{os.getpid()}.tmp"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
+    temporary.unlink(missing_ok=True)
     os.symlink(Path(BUILDS_DIR) / build.name, temporary)
     os.replace(temporary, link)
 
@@ -206,15 +204,13 @@ def _writer_alive(name: str) -> bool:
         pid = int(name.removesuffix(".partial").rsplit("-", 1)[1])
     except (IndexError, ValueError):
         return False
-    if pid == os.getpid():
-        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:  # it runs, as another user
         pass
-    return True
+    return pid != os.getpid()
 
 
 def _pointer(root: str | os.PathLike) -> tuple[Path | None, str | None]:
