@@ -19,6 +19,7 @@ from collections import namedtuple
 from collections.abc import Sequence
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
+from itertools import islice, takewhile
 from pathlib import Path
 
 import numpy as np
@@ -136,16 +137,10 @@ class Postings:
         if entry is None:
             return []
         prefix = pattern[:min((pattern.find(c) for c in "*?" if c in pattern), default=len(pattern))]
-        found = []
-        for index in range(bisect_left(entry.terms, prefix), len(entry.terms)):
-            term = entry.terms[index]
-            if not term.startswith(prefix):
-                break
-            if " " not in term and fnmatchcase(term, pattern):
-                found.append(term)
-                if len(found) == MAX_EXPANDED_TERMS:
-                    break
-        return found
+        following = (entry.terms[index] for index in range(bisect_left(entry.terms, prefix), len(entry.terms)))
+        found = (term for term in takewhile(lambda term: term.startswith(prefix), following)
+                 if " " not in term and fnmatchcase(term, pattern))
+        return list(islice(found, MAX_EXPANDED_TERMS))
 
     def has_term(self, field: str, term: str) -> bool:
         return self.locate(field, term) is not None
