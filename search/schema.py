@@ -91,8 +91,7 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
     return {
         "id": post.id,
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
-        "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
-        "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
+        **{part: postings.add(docnum, part, [(analysed[part], 0)]) for part in ("title", "implications")},
     }
 
 
