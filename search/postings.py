@@ -133,11 +133,9 @@ class Postings:
     def expand(self, field: str, pattern: str) -> list[str]:
         """The field's terms matching a pattern with ``*`` and ``?`` (at most MAX_EXPANDED_TERMS, in
         term order; concept terms, which hold spaces, left out)."""
-        entry = self._fields.get(field)
-        if entry is None:
-            return []
+        terms = self._fields[field].terms if field in self._fields else []
         prefix = pattern[:min((pattern.find(c) for c in "*?" if c in pattern), default=len(pattern))]
-        following = (entry.terms[index] for index in range(bisect_left(entry.terms, prefix), len(entry.terms)))
+        following = (terms[index] for index in range(bisect_left(terms, prefix), len(terms)))
         found = (term for term in takewhile(lambda term: term.startswith(prefix), following)
                  if " " not in term and fnmatchcase(term, pattern))
         return list(islice(found, MAX_EXPANDED_TERMS))
@@ -161,13 +159,11 @@ class Postings:
     def reading(self):
         """A reader of the data for one search (the file is opened for it and closed after)."""
         try:
-            handle = os.open(self.path, os.O_RDONLY)
+            data = open(self.path, "rb", buffering=0)
         except OSError as error:
             raise PostingsError(f"{self.path} cannot be read ({error.strerror})") from error
-        try:
-            yield PostingsReader(self, handle)
-        finally:
-            os.close(handle)
+        with data:
+            yield PostingsReader(self, data.fileno())
 
 
 # Byte offsets of one term's postings and occurrences in the data file, and its number of postings.
