@@ -69,8 +69,7 @@ class IndexBusy(IndexWriteError):
 
 
 class _InMemoryStorage(FileStorage):
-    """A read-only Whoosh storage that reads each file whole, once, and hands every searcher of the
-    index its own reader over the same bytes (see the module notes)."""
+    """A read-only Whoosh storage that reads each file whole, once: every searcher reads the same bytes."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False, readonly=True)
