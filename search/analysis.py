@@ -218,8 +218,7 @@ def analysis_fingerprint() -> str:
         *stemming.STEM_EXCEPTIONS, *(word for group in thesaurus.SYNONYM_GROUPS for word in group),
     })
     probe = _PROBE_PROSE + " " + " ".join(words)
-    analysed = [(token.text, token.pos, token.startchar)
-                for token in ContentAnalyzer()(probe, positions=True, chars=True, mode="index")]
+    analysed = [term[:3] for term in analyse(probe)]  # text, position, first character
     tables = (
         sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
         sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
