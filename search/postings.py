@@ -71,10 +71,9 @@ class PostingsWriter:
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
     def write(self, directory: Path) -> None:
-        table = {"documents": self.documents, "fields": {}}
+        table = {"documents": self.documents}
         with open(directory / DATA_FILE, "wb") as data:
-            for name, buffer in sorted(self._fields.items()):
-                table["fields"][name] = buffer.write(data)
+            table["fields"] = {name: buffer.write(data) for name, buffer in sorted(self._fields.items())}
             table["texts"] = {"ends": data.tell(), "count": len(self._text_ends)}
             data.write(np.asarray([0, *self._text_ends], dtype="<i8").tobytes())
             table["texts"]["data"] = data.tell()
@@ -195,9 +194,8 @@ class PostingsReader:
         """The term's postings in the field (structured: doc, frequency, parts), by document."""
         key = (field, term)
         if key not in self._read:
-            found = self.table.locate(field, term)
-            self._read[key] = np.zeros(0, dtype=POSTING) if found is None else \
-                _read_array(self._handle, found.postings, found.posting_count, POSTING)
+            found = self.table.locate(field, term) or Location(0, 0, 0)  # an unknown term: nothing to read
+            self._read[key] = _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
 
     def texts(self, docnum: int) -> tuple[str, str, tuple[tuple[int, int, int], ...]]:
