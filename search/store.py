@@ -192,9 +192,8 @@ def _point_current_at(root: Path, build: Path) -> None:
 def _remove_old_builds(builds: Path, keep: set[str]) -> None:
     """Old builds go, and the partial builds of processes that died; one whose process still runs stays."""
     for entry in builds.iterdir():
-        if entry.name in keep or (entry.name.endswith(".partial") and _writer_alive(entry.name)):
-            continue
-        shutil.rmtree(entry, ignore_errors=True)
+        if entry.name not in keep and not (entry.name.endswith(".partial") and _writer_alive(entry.name)):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _writer_alive(name: str) -> bool:
