@@ -113,7 +113,6 @@ class _Evaluation:
             first, second = self.match(query.a), self.match(query.b)
             result = Match(first.mask, np.where(first.mask, first.scores + second.scores, 0.0))
         elif isinstance(query, (Or, And)) and query.subqueries:
-            # a part once expired, every later one is too (``timed_out`` stays set): none is scored
             matches = (self.match(child) for child in query.subqueries if not self.expired())
             result = next(matches, None) or self.nothing()
             for found in matches:
