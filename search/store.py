@@ -200,11 +200,8 @@ def _writer_alive(name: str) -> bool:
     """Whether the process that named a partial build ``<time>-<pid>.partial`` still runs (this host)."""
     try:
         pid = int(name.removesuffix(".partial").rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return False
-    try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (IndexError, ValueError, ProcessLookupError):  # no pid in the name, or no such process
         return False
     except PermissionError:  # it runs, as another user
         pass
