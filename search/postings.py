@@ -126,8 +126,7 @@ class Postings:
         self.documents: int = table["documents"]
 
     def doc_frequency(self, field: str, term: str) -> int:
-        found = self.locate(field, term)
-        return 0 if found is None else found.posting_count
+        return (self.locate(field, term) or Location(0, 0, 0)).posting_count
 
     def expand(self, field: str, pattern: str) -> list[str]:
         """The field's terms matching a pattern with ``*`` and ``?`` (at most MAX_EXPANDED_TERMS, in
