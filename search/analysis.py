@@ -1,11 +1,9 @@
 """Text analysis: the one chain that turns text into terms, for the index, the query and everything read back.
 
 The content chain is a Whoosh pipeline, one walk over the text: words (``WORD_PATTERN``) -> each
-word's terms (``terms_of_word``: lowercase, accents folded, closed compounds split ("wellbeing" ->
-"well being", like "well-being"), British spellings folded to American (search.spelling_variants),
-stop words and question words dropped, Snowball stems (search.stemming); memoised per word) -> in
-index mode, thesaurus phrases also as one "concept" term. Positions count the kept terms, so quoted
-phrases match exact word sequences.
+word's terms (``terms_of_word``, with search.spelling_variants and search.stemming) -> in index mode,
+thesaurus phrases also as one "concept" term. Positions count the kept terms, so quoted phrases match
+exact word sequences.
 
 ``analyse`` runs the chain once over a text when the index is built and returns every term with its
 position and characters; the index writer, the postings file read by the scorer, the highlighter and
@@ -218,8 +216,7 @@ def analysis_fingerprint() -> str:
         *stemming.STEM_EXCEPTIONS, *(word for group in thesaurus.SYNONYM_GROUPS for word in group),
     })
     probe = _PROBE_PROSE + " " + " ".join(words)
-    analysed = [(token.text, token.pos, token.startchar)
-                for token in ContentAnalyzer()(probe, positions=True, chars=True, mode="index")]
+    analysed = [term[:3] for term in analyse(probe)]  # text, position, first character
     tables = (
         sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
         sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),

@@ -20,7 +20,6 @@ REVIEW = "review"
 COMMENTARY = "commentary"
 BOOK_CHAPTER = "book chapter"
 
-# Levels of evidence, strongest first; each level holds the labels that share it.
 EVIDENCE_LEVELS: tuple[tuple[str, ...], ...] = (
     (META_ANALYSIS, SYSTEMATIC_REVIEW),
     (RCT,),
@@ -31,8 +30,7 @@ EVIDENCE_LEVELS: tuple[tuple[str, ...], ...] = (
 )
 RESEARCH_TYPES: tuple[str, ...] = tuple(label for level in EVIDENCE_LEVELS for label in level)
 _LEVEL_OF = {label: number for number, level in enumerate(EVIDENCE_LEVELS) for label in level}
-# The level of a post whose research type is unknown: after every known level.
-UNKNOWN_LEVEL = len(EVIDENCE_LEVELS)
+UNKNOWN_LEVEL = len(EVIDENCE_LEVELS)  # a post of no known research type: after every known level
 
 
 def evidence_level(research_types: Iterable[str]) -> int:

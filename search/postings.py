@@ -19,6 +19,7 @@ from collections import namedtuple
 from collections.abc import Sequence
 from contextlib import contextmanager
 from fnmatch import fnmatchcase
+from itertools import islice, takewhile
 from pathlib import Path
 
 import numpy as np
@@ -70,10 +71,9 @@ class PostingsWriter:
         return {text: [occurrence[0] for occurrence in occurrences] for text, occurrences in grouped.items()}
 
     def write(self, directory: Path) -> None:
-        table = {"documents": self.documents, "fields": {}}
+        table = {"documents": self.documents}
         with open(directory / DATA_FILE, "wb") as data:
-            for name, buffer in sorted(self._fields.items()):
-                table["fields"][name] = buffer.write(data)
+            table["fields"] = {name: buffer.write(data) for name, buffer in sorted(self._fields.items())}
             table["texts"] = {"ends": data.tell(), "count": len(self._text_ends)}
             data.write(np.asarray([0, *self._text_ends], dtype="<i8").tobytes())
             table["texts"]["data"] = data.tell()
@@ -126,26 +126,17 @@ class Postings:
         self.documents: int = table["documents"]
 
     def doc_frequency(self, field: str, term: str) -> int:
-        found = self.locate(field, term)
-        return 0 if found is None else found.posting_count
+        return (self.locate(field, term) or Location(0, 0, 0)).posting_count
 
     def expand(self, field: str, pattern: str) -> list[str]:
         """The field's terms matching a pattern with ``*`` and ``?`` (at most MAX_EXPANDED_TERMS, in
         term order; concept terms, which hold spaces, left out)."""
-        entry = self._fields.get(field)
-        if entry is None:
-            return []
+        terms = self._fields[field].terms if field in self._fields else []
         prefix = pattern[:min((pattern.find(c) for c in "*?" if c in pattern), default=len(pattern))]
-        found = []
-        for index in range(bisect_left(entry.terms, prefix), len(entry.terms)):
-            term = entry.terms[index]
-            if not term.startswith(prefix):
-                break
-            if " " not in term and fnmatchcase(term, pattern):
-                found.append(term)
-                if len(found) == MAX_EXPANDED_TERMS:
-                    break
-        return found
+        following = (terms[index] for index in range(bisect_left(terms, prefix), len(terms)))
+        found = (term for term in takewhile(lambda term: term.startswith(prefix), following)
+                 if " " not in term and fnmatchcase(term, pattern))
+        return list(islice(found, MAX_EXPANDED_TERMS))
 
     def has_term(self, field: str, term: str) -> bool:
         return self.locate(field, term) is not None
@@ -166,13 +157,11 @@ class Postings:
     def reading(self):
         """A reader of the data for one search (the file is opened for it and closed after)."""
         try:
-            handle = os.open(self.path, os.O_RDONLY)
+            data = open(self.path, "rb", buffering=0)
         except OSError as error:
             raise PostingsError(f"{self.path} cannot be read ({error.strerror})") from error
-        try:
-            yield PostingsReader(self, handle)
-        finally:
-            os.close(handle)
+        with data:
+            yield PostingsReader(self, data.fileno())
 
 
 # Byte offsets of one term's postings and occurrences in the data file, and its number of postings.
@@ -204,9 +193,8 @@ class PostingsReader:
         """The term's postings in the field (structured: doc, frequency, parts), by document."""
         key = (field, term)
         if key not in self._read:
-            found = self.table.locate(field, term)
-            self._read[key] = np.zeros(0, dtype=POSTING) if found is None else \
-                _read_array(self._handle, found.postings, found.posting_count, POSTING)
+            found = self.table.locate(field, term) or Location(0, 0, 0)  # an unknown term: nothing to read
+            self._read[key] = _read_array(self._handle, found.postings, found.posting_count, POSTING)
         return self._read[key]
 
     def texts(self, docnum: int) -> tuple[str, str, tuple[tuple[int, int, int], ...]]:

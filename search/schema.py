@@ -33,8 +33,7 @@ FIELD_BOOSTS: dict[str, float] = {"title": 1.5, "implications": 2, "summary": 1,
 PLAIN_WORD_FIELDS: dict[str, float] = {CATCH_ALL_FIELD: 1.0, "title": FIELD_BOOSTS["title"] - 1,
                                        "implications": FIELD_BOOSTS["implications"] - 1}
 _POSITION_GAP = 10  # between parts of the catch-all: no phrase matches across two parts
-# Sentences of the implications are split at build time (NLTK's Punkt with these abbreviations).
-ABBREVIATIONS = frozenset(
+ABBREVIATIONS = frozenset(  # for NLTK's Punkt, which splits the implications into sentences at build time
     "e.g i.e al etc vs cf approx ca dr mr mrs ms prof fig figs no nos vol pp p ed eds st jr sr u.s u.k "
     "incl esp resp viz min max".split()
 )
@@ -91,8 +90,7 @@ def document_for(post: Post, docnum: int, postings: PostingsWriter) -> dict:
     return {
         "id": post.id,
         CATCH_ALL_FIELD: postings.add(docnum, CATCH_ALL_FIELD, catch_all),
-        "title": postings.add(docnum, "title", [(analysed["title"], 0)]),
-        "implications": postings.add(docnum, "implications", [(analysed["implications"], 0)]),
+        **{part: postings.add(docnum, part, [(analysed[part], 0)]) for part in ("title", "implications")},
     }
 
 

@@ -113,19 +113,14 @@ class _Evaluation:
             first, second = self.match(query.a), self.match(query.b)
             result = Match(first.mask, np.where(first.mask, first.scores + second.scores, 0.0))
         elif isinstance(query, (Or, And)) and query.subqueries:
-            result = None
-            for child in query.subqueries:
-                if self.expired():
-                    break
-                found = self.match(child)
-                if result is None:
-                    result = found
-                elif isinstance(query, Or):
+            matches = (self.match(child) for child in query.subqueries if not self.expired())
+            result = next(matches, None) or self.nothing()
+            for found in matches:
+                if isinstance(query, Or):
                     result = Match(result.mask | found.mask, result.scores + found.scores)
                 else:
                     both = result.mask & found.mask
                     result = Match(both, np.where(both, result.scores + found.scores, 0.0))
-            result = result or self.nothing()
         else:  # NullQuery, an empty group, or a query form this program never builds
             return self.nothing()
         if query.boost != 1.0:

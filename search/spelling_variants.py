@@ -17,7 +17,7 @@ The rules were checked against the Debian British and American word lists.
 import re
 import tomllib
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, reduce
 from pathlib import Path
 
 _TABLES = tomllib.loads((Path(__file__).resolve().parent / "data" / "spelling_variants.toml").read_text(encoding="utf-8"))
@@ -122,7 +122,4 @@ def fold_spelling(word: str) -> str:
     """Return the American spelling of one lowercase token (unchanged if it is no British variant)."""
     if word in IRREGULAR_SPELLINGS:
         return IRREGULAR_SPELLINGS[word]
-    folded = _fold_fragments(word)
-    for rule in SUFFIX_RULES:
-        folded = rule(folded)
-    return folded
+    return reduce(lambda folded, rule: rule(folded), SUFFIX_RULES, _fold_fragments(word))

@@ -69,8 +69,7 @@ class IndexBusy(IndexWriteError):
 
 
 class _InMemoryStorage(FileStorage):
-    """A read-only Whoosh storage that reads each file whole, once, and hands every searcher of the
-    index its own reader over the same bytes (see the module notes)."""
+    """A read-only Whoosh storage that reads each file whole, once: every searcher reads the same bytes."""
 
     def __init__(self, path: str) -> None:
         super().__init__(path, supports_mmap=False, readonly=True)
@@ -117,12 +116,11 @@ def write_index(
             }
             (partial / META_FILE).write_text(json.dumps(meta, indent=2), encoding="utf-8")
             os.rename(partial, final)
-        except OSError as error:
+        except BaseException as error:
             shutil.rmtree(partial, ignore_errors=True)
-            raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
-                                  "the previous index is still in use") from error
-        except BaseException:
-            shutil.rmtree(partial, ignore_errors=True)
+            if isinstance(error, OSError):
+                raise IndexWriteError(f"the new index could not be written under {builds} ({error.strerror or error}); "
+                                      "the previous index is still in use") from error
             raise
         _point_current_at(Path(root), final)
         _remove_old_builds(builds, keep={final.name})
@@ -186,8 +184,7 @@ def _point_current_at(root: Path, build: Path) -> None:
     if not link.is_symlink() and link.exists():
         os.rename(link, root / BUILDS_DIR / f"{CURRENT_LINK}-{os.getpid()}.stale")
     temporary = root / f"{CURRENT_LINK}.{os.getpid()}.tmp"
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
+    temporary.unlink(missing_ok=True)
     os.symlink(Path(BUILDS_DIR) / build.name, temporary)
     os.replace(temporary, link)
 
@@ -195,26 +192,20 @@ def _point_current_at(root: Path, build: Path) -> None:
 def _remove_old_builds(builds: Path, keep: set[str]) -> None:
     """Old builds go, and the partial builds of processes that died; one whose process still runs stays."""
     for entry in builds.iterdir():
-        if entry.name in keep or (entry.name.endswith(".partial") and _writer_alive(entry.name)):
-            continue
-        shutil.rmtree(entry, ignore_errors=True)
+        if entry.name not in keep and not (entry.name.endswith(".partial") and _writer_alive(entry.name)):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _writer_alive(name: str) -> bool:
     """Whether the process that named a partial build ``<time>-<pid>.partial`` still runs (this host)."""
     try:
         pid = int(name.removesuffix(".partial").rsplit("-", 1)[1])
-    except (IndexError, ValueError):
-        return False
-    if pid == os.getpid():
-        return False
-    try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (IndexError, ValueError, ProcessLookupError):  # no pid in the name, or no such process
         return False
     except PermissionError:  # it runs, as another user
         pass
-    return True
+    return pid != os.getpid()
 
 
 def _pointer(root: str | os.PathLike) -> tuple[Path | None, str | None]:

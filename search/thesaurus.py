@@ -45,7 +45,6 @@ class Thesaurus:
         self._terms_of = terms_of
         self._by_terms: dict[tuple[str, ...], int] = {}
         self._by_words: dict[tuple[str, ...], int] = {}  # phrases in capitals, and those the analysis would change
-        self._longest = 0
         for index, group in enumerate(SYNONYM_GROUPS):
             for phrase in group:
                 # a single letter of a phrase is dropped by the analysis ("e-therapy" is not "therapy")
@@ -53,17 +52,13 @@ class Thesaurus:
                     self._by_words[tuple(phrase.split())] = index
                 elif terms := terms_of(phrase):
                     self._by_terms.setdefault(terms, index)
-                    self._longest = max(self._longest, len(terms))
 
     def group_of(self, phrase: str) -> int | None:
         """The group a phrase (as typed) belongs to, or None."""
         for words in (tuple(phrase.split()), tuple(phrase.lower().split())):  # in capitals as typed, or any case
             if words in self._by_words:
                 return self._by_words[words]
-        terms = self._terms_of(phrase)
-        if len(terms) > self._longest:  # no phrase of the thesaurus has so many terms
-            return None
-        return self._by_terms.get(terms) if terms else None
+        return self._by_terms.get(self._terms_of(phrase))
 
     def match(self, tokens: Sequence[str], max_alternatives: int = 8) -> Expansion | None:
         """The longest thesaurus phrase the typed words start with, or None."""

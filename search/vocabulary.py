@@ -57,8 +57,7 @@ class Vocabulary:
 
 def edit_distance(a: str, b: str, limit: int) -> int:
     """Levenshtein distance with adjacent transpositions; stops early past ``limit`` (returns limit+1)."""
-    previous_previous: list[int] | None = None
-    previous = list(range(len(b) + 1))
+    previous_previous = previous = list(range(len(b) + 1))  # the row before the previous one is read from i = 2
     for i, char_a in enumerate(a, start=1):
         current = [i] + [0] * len(b)
         for j, char_b in enumerate(b, start=1):
