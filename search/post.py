@@ -67,7 +67,7 @@ class Post:
         values = self.__dict__
         texts = [value if isinstance(value, str) else "\n".join(map(str, value)) for value in values.values()
                  if isinstance(value, (str, tuple))]
-        if _BAD_CHARACTERS.search("\n".join(texts)) or (self.crossref and _BAD_CHARACTERS.search(repr(self.crossref))):
+        if _BAD_CHARACTERS.search("\n".join(texts)) or (self.crossref and _clean(self.crossref) != self.crossref):
             values.update((name, _clean(value)) for name, value in values.items())
 
     def to_dict(self) -> dict:

@@ -120,6 +120,17 @@ def test_a_post_built_directly_has_every_bad_character_replaced():
     assert Post.from_dict(json.loads(json.dumps(record))) == _direct_post()
 
 
+def test_a_bad_character_only_in_the_crossref_record_is_replaced():
+    """Crossref's record is stored and exported (BibTeX, RIS) like the other fields."""
+    clean = {"publisher": "Feedback Press", "author": [{"given": "Sam", "family": "Brennan"}]}
+    for bad in BAD:
+        record = {"publisher": f"Feedback{bad} Press", "author": [{"given": f"Sam{bad}", "family": "Brennan"}]}
+        post = Post(id="2021-04-direct-record", url=None, issue_date="2021-04", title="T", crossref=record)
+        assert post.crossref == {"publisher": "Feedback\ufffd Press",
+                                 "author": [{"given": "Sam\ufffd", "family": "Brennan"}]}
+    assert Post(id="x", url=None, issue_date="2021-04", title="T", crossref=clean).crossref == clean
+
+
 def _requests(app_client):
     """Every route of the URL map with every method it accepts, for the posts above and every facet
     (a route with another argument fails here until this test names its values)."""
