@@ -228,6 +228,8 @@ class PostingsReader:
         starts = np.cumsum(frequencies) - frequencies
         first, last = int(starts[index[0]]), int(starts[index[-1]] + frequencies[index[-1]])  # one read for all
         span = _read_array(self._handle, found.occurrences + first * OCCURRENCE.itemsize, last - first, OCCURRENCE)
+        if documents is None:  # every occurrence, already in order: no gather
+            return span, np.repeat(postings["doc"].astype(np.int64), frequencies)
         return span[_ranges(starts[index] - first, frequencies[index])], np.repeat(postings["doc"][index].astype(np.int64), frequencies[index])
 
     def phrase(self, field: str, words: Sequence[str], documents: Sequence[int] | None = None
@@ -240,9 +242,12 @@ class PostingsReader:
         wanted = (owners << POSITION_BITS) | first["position"].astype(np.int64)
         for offset, word in enumerate(words[1:], start=1):
             occurrences, word_owners = self.occurrences(field, word, documents)
+            if not len(occurrences):  # the phrase is nowhere: the other words need not be read
+                keep[:] = False
+                break
             keys = (word_owners << POSITION_BITS) | occurrences["position"].astype(np.int64)
-            index = np.searchsorted(keys, wanted + offset)
-            hit = np.searchsorted(keys, wanted + offset, "right") > index
+            index = np.minimum(np.searchsorted(keys, wanted + offset), len(keys) - 1)
+            hit = keys[index] == wanted + offset
             keep &= hit
             ends[hit] = occurrences["end"][index[hit]]
         return first[keep], owners[keep], ends[keep]
