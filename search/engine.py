@@ -180,11 +180,11 @@ class _Snapshot:
         self.oldest_first = np.array(sorted(by_id, key=lambda d: self.posts[d].issue_date), dtype=np.int64)
         self.tie_rank = np.argsort(self.newest_first)  # each post's place in newest_first (docnums are 0..size-1)
         self.evidence = np.array([evidence_level(post.research_types) for post in self.posts.values()], dtype=np.int64)
-        # Each journal's name as the words a query names it by (search._Search.journal_named), longest
+        # Each journal's name folded and as the words a query names it by (_Search.journal_named), longest
         # first: "Counselling and Psychotherapy Research" is named before "Psychotherapy Research".
-        self.journal_words = sorted(((value, [word for word in name_words(value) if word not in STOP_AND_QUESTION_WORDS])
-                                     for value in self.facets.values("journal")),
-                                    key=lambda entry: -len(entry[1]))
+        self.journal_words = sorted(
+            ((value, fold_name(value), [word for word in name_words(value) if word not in STOP_AND_QUESTION_WORDS])
+             for value in self.facets.values("journal")), key=lambda entry: -len(entry[2]))
 
     def close(self) -> None:
         self.searcher.close()
@@ -457,8 +457,8 @@ class _Search:
         typed = [fold_name(text) for text in parsed.clause_texts]
         words = " ".join(typed).split()
         abbreviated = {fold_name(name) for text in typed if (name := full_journal_name(text))}
-        for value, name in self.snapshot.journal_words:
-            if not ((len(name) > 1 and contains_run(words, name)) or fold_name(value) in abbreviated):
+        for value, folded, name in self.snapshot.journal_words:
+            if not ((len(name) > 1 and contains_run(words, name)) or folded in abbreviated):
                 continue
             mask = self.snapshot.facets.mask_of_any("journal", (value,))
             least = JOURNAL_WEIGHT * bm25_idf(int(np.count_nonzero(mask)), self.snapshot.size)
