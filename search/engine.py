@@ -329,9 +329,9 @@ class SearchEngine:
     def stats(self) -> dict:
         """What the index holds: post count and the months it covers."""
         snapshot = self._current()
-        months = sorted(post.issue_date for post in snapshot.posts.values())
-        return {"posts": len(snapshot.posts), "first_month": months[0] if months else None,
-                "last_month": months[-1] if months else None, "build": snapshot.build.name}
+        first, last = (snapshot.posts[int(order[0])].issue_date if snapshot.posts else None
+                       for order in (snapshot.oldest_first, snapshot.newest_first))
+        return {"posts": len(snapshot.posts), "first_month": first, "last_month": last, "build": snapshot.build.name}
 
     def latest(self, limit: int = 5) -> list[Post]:
         """The newest posts (listing records: summary and implications empty)."""
