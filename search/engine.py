@@ -490,19 +490,11 @@ class _Search:
         with the values it selects, and the values no post has (with the nearest known ones)."""
         restrictions = [{**self.resolutions[leaf].to_dict(), "excluded": excluded}
                         for group, excluded in ((parsed.restrictions, False), (parsed.exclusions, True))
-                        for query in group for leaf in _restriction_leaves(query) if leaf in self.resolutions]
+                        for query in group for leaf in query.leaves() if leaf in self.resolutions]
         unknown = [entry for entry in restrictions if "suggestions" in entry]
         unknown += [resolution.to_dict() for found in self.filters.values() for resolution in found if resolution.unknown]
         return {"words": list(parsed.clause_texts), "expansions": {typed: list(phrases) for typed, phrases in parsed.expansions},
                 "restrictions": restrictions, "unknown": unknown, "journal": self.journal}
-
-
-def _restriction_leaves(query):
-    if isinstance(query, Restriction):
-        yield query
-    elif not query.is_leaf():
-        for child in query.children():
-            yield from _restriction_leaves(child)
 
 
 def _ordered(snapshot: _Snapshot, sort: str, scores: np.ndarray | None, among: np.ndarray,
