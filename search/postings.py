@@ -93,12 +93,14 @@ class _FieldBuffer:
     def write(self, data) -> dict:
         terms = sorted(self.ids)
         rank = np.argsort([self.ids[term] for term in terms])  # a term's place in term order, by its id
-        order = np.argsort(rank[np.asarray(self.term_ids, dtype=np.int64)], kind="stable")
-        postings = np.array(self.postings, dtype=POSTING)[order]
+        term_ranks = rank[np.asarray(self.term_ids, dtype=np.int64)]  # each posting's term's place
+        order = np.argsort(term_ranks, kind="stable")
+        added = np.array(self.postings, dtype=POSTING)
+        postings = added[order]
+        frequencies = added["frequency"].astype(np.int64)
         occurrences = np.array(self.occurrences, dtype=OCCURRENCE)
-        frequencies = np.asarray([posting[1] for posting in self.postings], dtype=np.int64)
         occurrences = occurrences[_ranges((np.cumsum(frequencies) - frequencies)[order], frequencies[order])]
-        counts = np.bincount(rank[np.asarray(self.term_ids, dtype=np.int64)], minlength=len(terms))
+        counts = np.bincount(term_ranks, minlength=len(terms))
         term_postings = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         term_occurrences = np.concatenate(([0], np.cumsum(postings["frequency"], dtype=np.int64)))[term_postings]
         offsets = {}

@@ -239,8 +239,10 @@ def current_build(root: str | os.PathLike) -> Path | None:
 def read_meta(root: str | os.PathLike) -> dict | None:
     """The current index's metadata, or None when there is none or it cannot be read."""
     build = current_build(root)
-    if build is None:
-        return None
+    return None if build is None else _build_meta(build)
+
+
+def _build_meta(build: Path) -> dict | None:
     try:
         return json.loads((build / META_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -255,7 +257,7 @@ def _check(root: str | os.PathLike) -> tuple[Path | None, str | None]:
         return build, f"no index at {root} ({build} is not a directory): run `python run.py index` to build it"
     if not os.access(build, os.R_OK | os.X_OK):
         return build, f"the index build {build} cannot be read (permission denied): run `python run.py index` to rebuild it"
-    meta = read_meta(root)
+    meta = _build_meta(build)  # the meta of the build just checked, not of whatever `current` is by now
     if meta is None:
         return build, f"the index at {build} has no readable {META_FILE}: rebuild it with `python run.py index`"
     if meta.get("schema_version") != SCHEMA_VERSION:
