@@ -109,7 +109,6 @@ _COMMENT = (
     ),
     re.compile(r"^(?:[A-Z][\w.'’-]*\s+){1,4}(?:says|said|wrote)\s*:\s*\S"),
 )
-# A name (and degree) glued to the next paragraph's first word, which starts a sentence.
 # A name (given name, initials, a surname of four letters or more, or any surname and a degree) glued
 # to the next paragraph's first word: "Giorgio A. TascaAt ...", "Giorgio Tasca, Ph.D.Welcome ...".
 _GLUED_SIGNATURE = re.compile(
@@ -121,7 +120,8 @@ _MIN_GLUED_WORDS = 5
 
 
 def chrome_kind(block: Block, topic_labels: frozenset[str] = frozenset()) -> str | None:
-    """``SITE``, ``FURNITURE`` or ``END`` for a chrome line, None for a line that may belong to a post."""
+    """``SITE``, ``FURNITURE``, ``END``, ``SERIES`` or ``COMMENT`` for such a line, None for a line that may
+    belong to a post."""
     text = block.text
     words = len(text.split())
     if any(pattern.search(text) for pattern in _INTRODUCTION):

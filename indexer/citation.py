@@ -205,11 +205,6 @@ def parse_citation(line: str) -> Citation:
     """
     if not isinstance(line, str):
         return Citation((), None, None, None, None, None, None, None, UNPARSED)
-    return _parse_line(line)
-
-
-@lru_cache(maxsize=256)  # a post's citation is read for its fields, then again for its research type
-def _parse_line(line: str) -> Citation:
     text = _normalise_spacing(line)
     doi_match = _DOI.search(text)
     doi = _clean_doi(doi_match["doi"]) if doi_match else None

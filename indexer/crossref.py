@@ -139,8 +139,9 @@ class _Asker:
             if key and key not in pending:
                 pending[key] = post
         now = datetime.now(timezone.utc)
+        works = len(pending)
         pending = {key: post for key, post in pending.items() if not self._fresh(read_answer(self.crawl_dir, key), now)}
-        self.summary.cached = len({cache_key(post) for post in posts} - {None}) - len(pending)
+        self.summary.cached = works - len(pending)
         if not pending:
             return self.summary
         try:

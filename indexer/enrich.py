@@ -175,6 +175,13 @@ _SUMMARY_MAX_CHARS = 50_000
 
 
 def research_types(title: str, citation: str | None, summary: str, *, is_chapter: bool) -> tuple[str, ...]:
+    """The research types of the study a post with this citation line summarises: those of
+    :func:`article_research_types` for the line's article title."""
+    return article_research_types(title, parse_citation(citation).article_title if citation else None, summary,
+                                  is_chapter=is_chapter)
+
+
+def article_research_types(title: str, article_title: str | None, summary: str, *, is_chapter: bool) -> tuple[str, ...]:
     """The research types of the summarised study, in hierarchy order (see :mod:`search.evidence`).
 
     The first source that names a design decides, in this order: the article title in the
@@ -183,7 +190,7 @@ def research_types(title: str, citation: str | None, summary: str, *, is_chapter
     routine-care setting, in the same order, make the study naturalistic. A book chapter is a "book
     chapter", and also whatever design its own title names.
     """
-    article_title = (parse_citation(citation).article_title if citation else None) or ""
+    article_title = article_title or ""
     if is_chapter:
         return _in_hierarchy_order(_design(f"{article_title} . {title}") + (BOOK_CHAPTER,))
     sources = []

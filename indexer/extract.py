@@ -61,8 +61,8 @@ MAX_POSTS_PER_PAGE = 200
 KEPT_BARE = "kept without citation or practice implications"
 SITE_TOPICS = "posts with topics from the page's rel=tag links"
 NOT_READ = f"posts past the {MAX_POSTS_PER_PAGE} a page may yield, not read"
-_REPORTED_CASES = (KEPT_BARE, SITE_TOPICS, SERIES_SET_ASIDE, COMMENTS_SET_ASIDE, WRAPPER_ANCHORS, SIGNATURES_SPLIT,
-                   RUN_ON_TITLES, NOT_READ)
+_COUNTED_CASES = (SITE_TOPICS, SERIES_SET_ASIDE, COMMENTS_SET_ASIDE, WRAPPER_ANCHORS, SIGNATURES_SPLIT, RUN_ON_TITLES,
+                  NOT_READ)
 
 
 @dataclass(frozen=True)
@@ -99,8 +99,9 @@ class Extraction:
             f"  citation lines only partly parsed: {partial}",
             f"  blocks left unplaced: {len(self.unplaced)}",
             f"  posts or pages skipped: {len(self.problems)}",
-            *(line for case in _REPORTED_CASES for line in [f"  {case}: {self.counts[case]}"]
-              + ([f"    {kept}" for kept in self.kept_bare] if case == KEPT_BARE else [])),
+            f"  {KEPT_BARE}: {len(self.kept_bare)}",
+            *(f"    {kept}" for kept in self.kept_bare),
+            *(f"  {case}: {self.counts[case]}" for case in _COUNTED_CASES),
         ])
 
 
@@ -209,7 +210,6 @@ def read_page(text: str, *, is_html: bool, url: str | None = None, file_name: st
         raise ExtractionError(f"no posts: {reasons}")
     counts = structure.parsed.counts.copy()
     counts[NOT_READ] += structure.parsed.unread
-    counts[KEPT_BARE] += sum(1 for post in posts if post.citation is None and not post.implications)
     counts[SITE_TOPICS] += sum(1 for post in posts if post.topics_source == TOPICS_FROM_SITE)
     return PageResult(posts, structure.skipped, [str(item) for item in structure.parsed.unplaced], counts)
 

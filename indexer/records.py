@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from indexer.citation import parse_citation
-from indexer.enrich import research_types, sample_size
+from indexer.enrich import article_research_types, sample_size
 from indexer.structure import RawPost
 from indexer.topics import infer_topics
 from search.post import TOPICS_FROM_SITE, TOPICS_INFERRED, URL_ARCHIVE, URL_LISTING, URL_POST, Post
@@ -77,8 +77,9 @@ def build_post(
         implications=implications,
         topics=topics,
         topics_source=topics_source,
-        research_types=research_types(
-            raw.title, raw.citation, summary, is_chapter=bool(citation and citation.kind == "chapter")
+        research_types=article_research_types(
+            raw.title, citation and citation.article_title, summary,
+            is_chapter=bool(citation and citation.kind == "chapter"),
         ),
         sample_size=sample_size(summary),
     )
