@@ -276,13 +276,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return _fail(args, _cannot_listen(args.host, args.port, error), 2)
     from werkzeug.serving import make_server
 
-    from webui import create_app, serves_any_host
+    from webui import LOOPBACK_HOSTS, create_app, serves_any_host
 
     with listening:
         app = create_app({"INDEX_DIR": str(Path(args.index).resolve())})
         server = make_server(args.host, args.port, app, threaded=True, fd=listening.fileno())
     print(f"Serving pprnet-search on http://{args.host}:{server.port}  (Ctrl+C to stop)", flush=True)
-    if not serves_any_host(app) and args.host not in ("127.0.0.1", "localhost", "::1"):
+    if not serves_any_host(app) and not {args.host, f"[{args.host}]"} & LOOPBACK_HOSTS:
         print("Only loopback host names (localhost, 127.0.0.1, [::1]) are answered; to serve others set "
               "PPRNET_BASE_URL or PPRNET_TRUSTED_HOSTS (see README.md, Configuration).", file=sys.stderr, flush=True)
     try:

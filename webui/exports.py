@@ -98,7 +98,7 @@ def results_file(extension: str):
     (N-1)*MAX_EXPORT+1 to N*MAX_EXPORT; same parameters as /search. Raises BadRequest (400) for invalid
     parameters, NotFound (404) for a part past the results."""
     args = MultiDict([(name, value) for name, value in request.args.items(multi=True)
-                      if name not in ("page", "page_size", "part")])
+                      if name not in ("page", "page_size")])
     part = request.args.get("part", "1").strip()
     if not (part.isascii() and part.isdigit() and 1 <= int(part) <= MAX_EXPORT_PARTS):
         abort(400, description=f"part must be a whole number from 1 to {MAX_EXPORT_PARTS}, not {part!r}")

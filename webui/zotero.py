@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from webui.references import ARTICLE, BLOG_AUTHOR, BLOG_POST, Reference, name_parts
+from webui.references import ARTICLE, BLOG_POST, Reference
 
 _JOURNAL_FORMAT = "info:ofi/fmt:kev:mtx:journal"
 _BOOK_FORMAT = "info:ofi/fmt:kev:mtx:book"
@@ -65,7 +65,6 @@ def coins_title(reference: Reference) -> str:
 def blog_posting(blog: Reference, article: Reference | None, page_url: str) -> dict:
     """schema.org JSON-LD for a post page: a ``BlogPosting`` (this page, with the blog's address of the
     post as ``sameAs``) whose ``citation`` is the ``ScholarlyArticle`` it summarises."""
-    family, given = name_parts(BLOG_AUTHOR)
     posting = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -73,18 +72,24 @@ def blog_posting(blog: Reference, article: Reference | None, page_url: str) -> d
         "url": page_url,
         "sameAs": blog.url if blog.url != page_url else None,
         "datePublished": _date(blog, "-"),
-        "author": {"@type": "Person", "familyName": family, "givenName": given},
+        "author": _agent(*blog.names[0]),
         "isPartOf": {"@type": "Blog", "name": blog.container},
     }
     if article is not None:
         posting["citation"] = {
             "@type": "ScholarlyArticle",
             "name": article.title,
-            "author": [{"@type": "Person", "familyName": family, "givenName": given} if given
-                       else {"@type": "Organization", "name": family} for family, given in article.names],
+            "author": [_agent(*name) for name in article.names],
             "datePublished": str(article.year) if article.year else None,
             "isPartOf": {"@type": "Periodical", "name": article.container} if article.container else None,
             "sameAs": article.doi_url,
         }
         posting["citation"] = {name: value for name, value in posting["citation"].items() if value}
     return {name: value for name, value in posting.items() if value}
+
+
+def _agent(family: str, given: str) -> dict:
+    """A schema.org author: a ``Person``, or an ``Organization`` for a name without given names."""
+    if given:
+        return {"@type": "Person", "familyName": family, "givenName": given}
+    return {"@type": "Organization", "name": family}
