@@ -9,14 +9,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import bibtexparser
-from bibtexparser.bparser import BibTexParser
 import pytest
 import rispy
 from playwright.sync_api import expect
 
 from indexer.build import build_index
 from tests.live import serve
+from tests.reading_list import bib_entries, reading_list_posts
 from search.engine import SearchEngine
 from search.request import SearchRequest
 
@@ -49,11 +48,6 @@ def page(chromium, base_url):
     yield tab
     context.close()
     assert not errors, errors
-
-
-def _bib_entries(text: str) -> list[dict]:
-    """bibtexparser's reading, with biblatex's ``@online`` (the blog post) kept."""
-    return bibtexparser.loads(text, parser=BibTexParser(ignore_nonstandard_types=False)).entries
 
 
 def _titles_in_order(seed_index: Path, page_size: int) -> list[list[str]]:
@@ -89,7 +83,7 @@ def test_select_three_results_on_two_pages_and_export_them(page, seed_index):
         page.locator("button.export-bib").click()
     download = download_info.value
     assert download.suggested_filename == "pprnet-selection.bib"
-    entries = _bib_entries(Path(download.path()).read_text(encoding="utf-8"))
+    entries = bib_entries(Path(download.path()).read_text(encoding="utf-8"))
     assert len(entries) == 3
     engine = SearchEngine(seed_index)
     try:
@@ -247,15 +241,9 @@ def test_zotero_saves_the_article_and_scholar_finds_no_article_tags(page, seed_i
 # -- a reading list of 500 ---------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def big_list_url(tmp_path_factory):
-    from search.post import Post
     from search.store import write_index
 
-    posts = [Post(id=f"2020-{1 + n % 12:02d}-therapist-responsiveness-in-session-{n:04d}", url=None,
-                  issue_date=f"2020-{1 + n % 12:02d}", title=f"Therapist responsiveness in session {n}",
-                  citation=f"Author{n}, A. (2019). Study {n}. Psychotherapy Research, 29, 1-9.",
-                  authors=(f"Author{n}, A.",), year=2019, article_title=f"Study {n}", journal="Psychotherapy Research",
-                  summary="A study of responsiveness.", implications="Listen.")
-             for n in range(520)]
+    posts = reading_list_posts(520)
     root = tmp_path_factory.mktemp("reading-list-index")
     write_index(posts, root)
     with serve(root) as server:
@@ -284,7 +272,7 @@ def test_a_reading_list_of_500_exports_and_the_501st_is_refused(chromium, big_li
         with tab.expect_download() as download_info:
             tab.locator("button.export-bib").click()
         text = Path(download_info.value.path()).read_text(encoding="utf-8")
-        entries = _bib_entries(text)
+        entries = bib_entries(text)
         assert len(entries) == 500
         assert {entry["title"] for entry in entries} == {f"Study {int(post_id[-4:])}" for post_id in chosen + [on_page[0]]}
     finally:

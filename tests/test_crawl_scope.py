@@ -33,17 +33,15 @@ ALL_POSTS = 15  # the live blog's 6 and the archive's 9 (tests/fixtures/site/REA
 @pytest.fixture
 def elsewhere():
     """Someone else's server on another loopback port: nothing may ever be asked of it."""
-    other = FakeSite().start()
-    yield other
-    other.close()
+    with FakeSite() as other:
+        yield other
 
 
 @pytest.fixture
 def archive_site():
     """The old archive on a host of its own, so that the archive's folder is not the blog's host."""
-    other = FakeSite().start()
-    yield other
-    other.close()
+    with FakeSite() as other:
+        yield other
 
 
 def with_links(site: FakeSite, target: str, links: str) -> None:

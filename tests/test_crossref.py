@@ -31,9 +31,8 @@ MAILTO = "pprnet-team@example.org"
 
 @pytest.fixture
 def crossref():
-    service = FakeCrossref().start()
-    yield service
-    service.close()
+    with FakeCrossref() as service:
+        yield service
 
 
 def _crawl(site, corpus, crossref, **options):

