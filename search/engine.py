@@ -373,6 +373,7 @@ class _Search:
         self.selections = {facet: tuple(dict.fromkeys(value for r in found for value in (r.values or (r.typed,))))
                            for facet, found in self.filters.items()}
         self.journal: str | None = None  # a journal the plain words name (journal_named)
+        self.timed_out = False  # an evaluation of this search passed the deadline
         self.full_posts: dict[int, tuple[Post, tuple]] = {}  # read once per search (hits and answer)
 
     def full_post(self, docnum: int) -> tuple[Post, tuple]:
@@ -397,7 +398,9 @@ class _Search:
         return self.snapshot.mask(self.resolutions[leaf])
 
     def evaluate(self, query) -> Match:
-        return self.snapshot.scorer.evaluate(self.reader, query, self.restrict, self.deadline)
+        match = self.snapshot.scorer.evaluate(self.reader, query, self.restrict, self.deadline)
+        self.timed_out |= match.timed_out
+        return match
 
     def respond(self, parsed: ParsedQuery) -> SearchResponse:
         snapshot = self.snapshot
@@ -424,7 +427,7 @@ class _Search:
                     relaxed, matching = True, some
                 else:
                     fewer = some & ~matching
-        partial = snapshot.scorer.timed_out
+        partial = self.timed_out
         allowed = snapshot.facets.allowed(self.selections)
         final = matching if allowed is None else matching & allowed
         if fewer is not None and allowed is not None:

@@ -6,8 +6,8 @@ from Whoosh's own BM25 formula (``whoosh.scoring.bm25``) over the field lengths 
 keeps, so they equal ``searcher.search``'s with the same weighting (tests/test_search_scoring.py
 compares them on generated queries of every form): each operator combines scores as Whoosh's matchers
 do. A restriction (search.query.Restriction) matches the documents the engine resolves for it and
-scores nothing. Each evaluation has a deadline: past it, no further part is scored and
-``timed_out`` says the result may be incomplete.
+scores nothing. Each evaluation has a deadline: past it, no further part is scored and the match's
+``timed_out`` says it may be incomplete.
 """
 from __future__ import annotations
 
@@ -49,6 +49,7 @@ class Match:
 
     mask: np.ndarray
     scores: np.ndarray
+    timed_out: bool = False  # the deadline passed before every part was scored
 
 
 class Scorer:
@@ -63,13 +64,14 @@ class Scorer:
         self._lengths = {name: np.array([reader.doc_field_length(docnum, name, 1) for docnum in range(self.size)],
                                         dtype=np.float64) for name in fields}
         self._average = {name: searcher.avg_field_length(name) or 1 for name in fields}
-        self.timed_out = False
 
     def evaluate(self, reader: PostingsReader, query: Query, restrict: Callable[[Restriction], np.ndarray],
                  deadline: float = math.inf) -> Match:
         """The query's match and score for every document. ``restrict`` gives a restriction's documents."""
-        self.timed_out = False
-        return _Evaluation(self, reader, restrict, deadline).match(query)
+        evaluation = _Evaluation(self, reader, restrict, deadline)
+        match = evaluation.match(query)
+        match.timed_out = evaluation.timed_out
+        return match
 
     def term_scores(self, field: str, documents: np.ndarray, frequencies: np.ndarray) -> np.ndarray:
         """BM25 scores of a term with these postings in the field (Whoosh's formula and statistics)."""
@@ -83,13 +85,14 @@ class _Evaluation:
 
     def __init__(self, scorer: Scorer, reader: PostingsReader, restrict, deadline: float) -> None:
         self.scorer, self.reader, self.restrict, self.deadline = scorer, reader, restrict, deadline
+        self.timed_out = False
 
     def nothing(self) -> Match:
         return Match(np.zeros(self.scorer.size, dtype=bool), np.zeros(self.scorer.size))
 
     def expired(self) -> bool:
-        self.scorer.timed_out = self.scorer.timed_out or time.monotonic() > self.deadline
-        return self.scorer.timed_out
+        self.timed_out = self.timed_out or time.monotonic() > self.deadline
+        return self.timed_out
 
     def match(self, query: Query) -> Match:
         if isinstance(query, Restriction):

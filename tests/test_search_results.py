@@ -672,6 +672,43 @@ def test_a_search_past_its_time_budget_returns_what_it_has_with_a_notice(tmp_pat
         engine.close()
 
 
+def test_a_search_out_of_time_is_partial_whatever_another_search_does_meanwhile(tmp_path, monkeypatch):
+    """Two searches share one snapshot's scorer: each says whether its own time ran out."""
+    import threading
+
+    import search.engine as engine_module
+    from search.scoring import Scorer
+
+    write_index(SEED_POSTS, tmp_path)
+    engine = SearchEngine(tmp_path)
+    engine.stats()
+    scored, release = threading.Event(), threading.Event()
+    real_evaluate = Scorer.evaluate
+
+    def evaluate_then_wait(self, reader, query, restrict, deadline=float("inf")):
+        match = real_evaluate(self, reader, query, restrict, deadline)
+        if threading.current_thread().name == "late":  # scored past its budget; waits while another search runs
+            scored.set()
+            release.wait(30)
+        return match
+
+    monkeypatch.setattr(Scorer, "evaluate", evaluate_then_wait)
+    monkeypatch.setattr(engine_module, "SEARCH_SECONDS", -1.0)
+    found = {}
+    late = threading.Thread(target=lambda: found.update(late=_search(engine, "burnout")), name="late")
+    late.start()
+    try:
+        assert scored.wait(30)
+        monkeypatch.setattr(engine_module, "SEARCH_SECONDS", 3.0)
+        on_time = _search(engine, "supervision")
+        assert not on_time.partial and on_time.total
+    finally:
+        release.set()
+        late.join(30)
+        engine.close()
+    assert found["late"].partial and "incomplete" in found["late"].notice
+
+
 def test_a_slow_search_does_not_block_other_searches(tmp_path, monkeypatch):
     import threading
 
