@@ -219,7 +219,7 @@ def analysis_fingerprint() -> str:
     analysed = [term[:3] for term in analyse(probe)]  # text, position, first character
     tables = (
         sorted(STOP_AND_QUESTION_WORDS), sorted(CLOSED_COMPOUNDS.items()),
-        sorted(spelling_variants.IRREGULAR_SPELLINGS.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
+        sorted(spelling_variants.TABLES.items()), sorted(stemming.STEM_EXCEPTIONS.items()),
         thesaurus.SYNONYM_GROUPS, WORD_PATTERN,
     )
     return hashlib.sha256(repr((analysed, tables, version("nltk"))).encode()).hexdigest()[:16]

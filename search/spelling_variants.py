@@ -20,11 +20,11 @@ from collections.abc import Callable
 from functools import lru_cache, reduce
 from pathlib import Path
 
-_TABLES = tomllib.loads((Path(__file__).resolve().parent / "data" / "spelling_variants.toml").read_text(encoding="utf-8"))
-IRREGULAR_SPELLINGS: dict[str, str] = _TABLES["irregular"]
+TABLES = tomllib.loads((Path(__file__).resolve().parent / "data" / "spelling_variants.toml").read_text(encoding="utf-8"))
+IRREGULAR_SPELLINGS: dict[str, str] = TABLES["irregular"]
 # The suffix rules' tables, their lists as tuples (``str.endswith`` takes a tuple of endings).
 _OUR, _ISE, _RE, _LL = (
-    {key: tuple(value) if isinstance(value, list) else value for key, value in _TABLES[name].items()}
+    {key: tuple(value) if isinstance(value, list) else value for key, value in TABLES[name].items()}
     for name in ("our", "ise", "re", "doubled_l")
 )
 VOWELS = frozenset("aeiou")
@@ -32,12 +32,12 @@ OUR_WORD = re.compile(r"^(?P<stem>[a-z]+)our(?P<tail>[a-z]*)$")
 
 
 def _fold_fragments(word: str) -> str:
-    for british, american in _TABLES["fragments_anywhere"].items():
+    for british, american in TABLES["fragments_anywhere"].items():
         word = word.replace(british, american)
-    for british, american in _TABLES["fragments_at_start"].items():
+    for british, american in TABLES["fragments_at_start"].items():
         if word.startswith(british):
             word = american + word[len(british):]
-    for british, american in _TABLES["fragments_at_end"].items():
+    for british, american in TABLES["fragments_at_end"].items():
         if word.endswith(british):
             word = word[: -len(british)] + american
     return word
@@ -111,7 +111,7 @@ SUFFIX_RULES = (
     _fold_our,
     _suffix_rule({ending: "iz" + ending[2:] for ending in _ISE["endings"]}, _keeps_ise),
     # "analyse", not "lyse"
-    _suffix_rule({ending: "lyz" + ending[3:] for ending in _TABLES["yse"]["endings"]}, lambda stem, _: len(stem) < 2),
+    _suffix_rule({ending: "lyz" + ending[3:] for ending in TABLES["yse"]["endings"]}, lambda stem, _: len(stem) < 2),
     _suffix_rule(_RE["endings"], _keeps_re),
     _suffix_rule({ending: ending[1:] for ending in _LL["endings"]}, _keeps_doubled_l),
 )

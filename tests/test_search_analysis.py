@@ -344,6 +344,15 @@ def test_a_changed_folding_rule_changes_the_fingerprint(monkeypatch):
     assert _fresh_fingerprint() != before
 
 
+def test_a_changed_spelling_table_changes_the_fingerprint(monkeypatch):
+    """Every table of data/spelling_variants.toml counts, not only the irregular pairs."""
+    from search import spelling_variants
+
+    before = _fresh_fingerprint()
+    monkeypatch.setitem(spelling_variants.TABLES["fragments_anywhere"], "qqbrit", "qqamer")
+    assert _fresh_fingerprint() != before
+
+
 def test_a_changed_suffix_rule_changes_the_fingerprint(monkeypatch):
     """A rule changed in code (not a table): seen through the probe text only."""
     from search import spelling_variants
